@@ -1,0 +1,92 @@
+"""Reporting status: which villages reported, when, and why the others did not."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from config.statistik import TOTALS_DATASET
+
+VILLAGE_STATUS_COLUMNS = [
+    "kode_desa",
+    "nama_desa",
+    "kode_kecamatan",
+    "nama_kecamatan",
+    "penduduk",
+    "laki_laki",
+    "perempuan",
+    "keluarga",
+    "status_terakhir",
+    "terakhir_berhasil",
+    "galat_terakhir",
+]
+
+
+def last_run_summary(runs: pd.DataFrame) -> dict:
+    """Counts of the newest finished run (ok, unchanged, failed, total), or zeros."""
+    done = runs[runs["status"] == "completed"] if not runs.empty else runs
+    if done.empty:
+        return {
+            "run_id": None,
+            "ok": 0,
+            "unchanged": 0,
+            "failed": 0,
+            "total": 0,
+            "finished_at": None,
+        }
+    last = done.sort_values("id").iloc[-1]
+    return {
+        "run_id": int(last["id"]),
+        "ok": int(last["villages_ok"]),
+        "unchanged": int(last["villages_unchanged"]),
+        "failed": int(last["villages_failed"]),
+        "total": int(last["villages_total"]),
+        "finished_at": last["finished_at"],
+    }
+
+
+def village_status(
+    regions: pd.DataFrame, totals: pd.DataFrame, dataset_status: pd.DataFrame, kode: str | None
+) -> pd.DataFrame:
+    """Per village: its totals, the last attempt's status, last success and last error."""
+    desa = regions[regions["tingkat"] == "desa"][["kode", "nama", "induk"]]
+    if kode:
+        desa = desa[(desa["kode"] == kode) | desa["kode"].str.startswith(kode + ".")]
+    kec = regions[regions["tingkat"] == "kecamatan"].set_index("kode")["nama"]
+    out = desa.rename(columns={"kode": "kode_desa", "nama": "nama_desa", "induk": "kode_kecamatan"})
+    out["nama_kecamatan"] = out["kode_kecamatan"].map(kec)
+    t = totals.rename(columns={"kode_wilayah": "kode_desa"})[
+        ["kode_desa", "penduduk", "laki_laki", "perempuan", "keluarga"]
+    ]
+    out = out.merge(t, on="kode_desa", how="left")
+    if dataset_status.empty:
+        st = pd.DataFrame(
+            columns=["kode_desa", "status_terakhir", "terakhir_berhasil", "galat_terakhir"]
+        )
+    else:
+        # a village's status: its worst dataset in the latest attempt; success = the totals dataset
+        ds = dataset_status.copy()
+        ds["_failed"] = ds["last_status"] == "failed"
+        worst = ds.groupby("kode_desa").agg(
+            _failed=("_failed", "any"),
+            _ok=("last_status", lambda s: (s == "ok").any()),
+        )
+        worst["status_terakhir"] = worst.apply(
+            lambda r: "failed" if r["_failed"] else ("ok" if r["_ok"] else "unchanged"), axis=1
+        )
+        tot = ds[ds["dataset"] == TOTALS_DATASET].set_index("kode_desa")
+        errors = (
+            ds[ds["_failed"]]
+            .sort_values(["kode_desa", "dataset"])
+            .groupby("kode_desa")
+            .apply(
+                lambda g: "; ".join(sorted(set(g["last_error"].dropna().astype(str))))[:500],
+                include_groups=False,
+            )
+        )
+        st = worst[["status_terakhir"]].copy()
+        st["terakhir_berhasil"] = tot["last_success_at"].reindex(st.index)
+        st["galat_terakhir"] = errors.reindex(st.index)
+        st = st.reset_index()
+    out = out.merge(st, on="kode_desa", how="left")
+    out["status_terakhir"] = out["status_terakhir"].fillna("never")
+    return out[VILLAGE_STATUS_COLUMNS].sort_values("kode_desa").reset_index(drop=True)

@@ -1,0 +1,72 @@
+"""Parsing helpers every adapter shares: counts, statistics, the sum rule."""
+
+from __future__ import annotations
+
+import re
+
+from collectors.model import CategoryRow, Counts, PayloadError, Statistic
+
+_INT_STRING = re.compile(r"^\s*-?\d+\s*$")
+_RANGE = re.compile(r"(\d+)\s*(?:s/d|-|–|sampai)\s*(\d+)", re.IGNORECASE)
+_ABOVE = re.compile(r"(?:di\s*atas|>=|≥|lebih dari)\s*(\d+)", re.IGNORECASE)
+_BELOW = re.compile(r"(?:di\s*bawah|<)\s*(\d+)", re.IGNORECASE)
+
+
+def parse_count(value: object, where: str, *, allow_string: bool = True) -> int:
+    """An integer count ≥ 0; OpenSID may send "424" as a string."""
+    if isinstance(value, bool):
+        raise PayloadError(f"{where}: count {value!r} is not a number")
+    if isinstance(value, int):
+        number = value
+    elif isinstance(value, float) and value.is_integer():
+        number = int(value)
+    elif allow_string and isinstance(value, str) and _INT_STRING.match(value):
+        number = int(value)
+    else:
+        raise PayloadError(f"{where}: count {value!r} is not a whole number")
+    if number < 0:
+        raise PayloadError(f"{where}: negative count {number}")
+    return number
+
+
+def parse_counts(obj: object, where: str, *, keys=("total", "laki", "perempuan"), **kw) -> Counts:
+    if not isinstance(obj, dict):
+        raise PayloadError(f"{where}: expected an object with {', '.join(keys)}")
+    total, laki, perempuan = (parse_count(obj.get(k), f"{where}.{k}", **kw) for k in keys)
+    return Counts(total, laki, perempuan)
+
+
+def age_range(label: str) -> tuple[int | None, int | None]:
+    """Age bounds read from a bracket label such as '5 s/d 9 Tahun' or 'Di atas 75 Tahun'."""
+    if m := _RANGE.search(label):
+        return int(m.group(1)), int(m.group(2))
+    if m := _ABOVE.search(label):
+        return int(m.group(1)), None
+    if m := _BELOW.search(label):
+        return 0, max(int(m.group(1)) - 1, 0)
+    return None, None
+
+
+def check_sums(stat: Statistic, where: str) -> None:
+    """Rows plus not-filled-in must add up to the total, for total, male and female."""
+    for field, name in (("jumlah", "total"), ("laki_laki", "laki"), ("perempuan", "perempuan")):
+        rows = sum(getattr(r.counts, field) for r in stat.rows)
+        belum = getattr(stat.belum_mengisi, field)
+        total = getattr(stat.total, field)
+        if rows + belum != total:
+            raise PayloadError(
+                f"{where}: rows ({rows}) + belum mengisi ({belum}) = {rows + belum}, "
+                f"but {name} is {total}"
+            )
+
+
+def make_statistic(
+    slug: str, rows: list[CategoryRow], belum: Counts, total: Counts, where: str
+) -> Statistic:
+    codes = [r.kode for r in rows]
+    dupes = {c for c in codes if codes.count(c) > 1}
+    if dupes:
+        raise PayloadError(f"{where}: duplicate category code(s) {', '.join(sorted(dupes))}")
+    stat = Statistic(slug=slug, rows=tuple(rows), belum_mengisi=belum, total=total)
+    check_sums(stat, where)
+    return stat

@@ -1,0 +1,140 @@
+"""HTTP for pulling villages: pooled sessions, timeouts, bounded retries with backoff."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
+
+from config.settings import Settings
+
+RETRY_STATUSES = (429, 500, 502, 503, 504)
+MAX_BODY_BYTES = 20 * 1024 * 1024
+USER_AGENT = "dasbor-kecamatan/0.1 (+collector)"
+
+
+class FetchError(Exception):
+    """The village could not be reached or did not answer in time."""
+
+    def __init__(self, message: str, *, http_status: int | None = None, timeout: bool = False):
+        super().__init__(message)
+        self.http_status = http_status
+        self.timeout = timeout
+
+
+@dataclass
+class Response:
+    status: int
+    body: bytes
+    headers: dict[str, str]
+    duration_ms: int
+
+
+class HttpClient:
+    """One pooled requests.Session per worker thread, with the sweep's retry policy."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._local = threading.local()
+
+    def _session(self) -> requests.Session:
+        session = getattr(self._local, "session", None)
+        if session is None:
+            retry = Retry(
+                total=self.settings.retries,
+                connect=self.settings.retries,
+                read=0,  # a read timeout means the village hangs; retrying only waits longer
+                status=self.settings.retries,
+                other=0,
+                status_forcelist=RETRY_STATUSES,
+                allowed_methods=frozenset({"GET", "POST"}),
+                backoff_factor=self.settings.backoff,
+                backoff_max=10,
+                respect_retry_after_header=True,
+                raise_on_status=False,
+            )
+            adapter = HTTPAdapter(max_retries=retry, pool_connections=4, pool_maxsize=4)
+            session = requests.Session()
+            session.mount("http://", adapter)
+            session.mount("https://", adapter)
+            session.headers["User-Agent"] = USER_AGENT
+            self._local.session = session
+        return session
+
+    def get(
+        self,
+        url: str,
+        *,
+        params: dict | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> Response:
+        """GET with connect/read timeouts; raise FetchError when no answer came back."""
+        timeout = (self.settings.connect_timeout, self.settings.read_timeout)
+        start = time.perf_counter()
+        try:
+            with self._session().get(
+                url, params=params, headers=headers, timeout=timeout, stream=True
+            ) as resp:
+                body = _read_capped(resp)
+                elapsed = int((time.perf_counter() - start) * 1000)
+                return Response(resp.status_code, body, dict(resp.headers), elapsed)
+        except requests.exceptions.Timeout:
+            raise FetchError(
+                f"no answer within {self.settings.read_timeout:g} s (timeout)", timeout=True
+            ) from None
+        except requests.exceptions.RetryError as exc:
+            raise FetchError(f"gave up after retries: {_reason(exc)}") from None
+        except requests.exceptions.ConnectionError as exc:
+            if "timed out" in str(exc).lower():
+                raise FetchError(
+                    f"no answer within {self.settings.read_timeout:g} s (timeout)", timeout=True
+                ) from None
+            raise FetchError(f"connection failed: {_reason(exc)}") from None
+        except requests.exceptions.RequestException as exc:
+            raise FetchError(f"request failed: {_reason(exc)}") from None
+
+
+def _read_capped(resp: requests.Response) -> bytes:
+    declared = resp.headers.get("Content-Length")
+    if declared and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        raise FetchError(
+            f"payload too large: {int(declared)} bytes (limit {MAX_BODY_BYTES})",
+            http_status=resp.status_code,
+        )
+    chunks, size = [], 0
+    for chunk in resp.iter_content(64 * 1024):
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            raise FetchError(
+                f"payload too large: over {MAX_BODY_BYTES} bytes", http_status=resp.status_code
+            )
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _reason(exc: Exception) -> str:
+    text = str(exc)
+    # urllib3 wraps the real reason deep inside; keep the message short and readable
+    for marker in ("Caused by ", "reason: "):
+        if marker in text:
+            text = text.split(marker, 1)[1]
+    return text.strip("()' ")[:300]
+
+
+def describe_status(status: int) -> str:
+    """Plain words for an HTTP status a village answered with."""
+    if status == 401:
+        return "HTTP 401: token wrong or expired (check the registry token)"
+    if status == 403:
+        return "HTTP 403: access refused"
+    if status == 404:
+        return "HTTP 404: endpoint not found (wrong base_url or adapter?)"
+    if status == 429:
+        return "HTTP 429: too many requests, still rate-limited after backing off"
+    if status >= 500:
+        return f"HTTP {status}: server error at the village"
+    return f"HTTP {status}: unexpected answer"

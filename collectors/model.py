@@ -1,0 +1,66 @@
+"""What an adapter hands to the warehouse: validated, normalised village summaries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+class PayloadError(ValueError):
+    """A village answered, but what it sent is unusable; the message says what was wrong."""
+
+
+@dataclass(frozen=True)
+class Counts:
+    jumlah: int
+    laki_laki: int
+    perempuan: int
+
+
+@dataclass(frozen=True)
+class CategoryRow:
+    kode: str
+    label: str
+    counts: Counts
+    dari: int | None = None
+    sampai: int | None = None
+
+
+@dataclass(frozen=True)
+class Statistic:
+    slug: str
+    rows: tuple[CategoryRow, ...]
+    belum_mengisi: Counts
+    total: Counts
+
+
+@dataclass(frozen=True)
+class Totals:
+    penduduk: Counts
+    keluarga: int | None
+    rumah_tangga: int | None
+
+
+@dataclass
+class DatasetResult:
+    """One dataset of one village in one pull: data, not modified (304), or a failure."""
+
+    dataset: str
+    status: str  # ok, unchanged, failed
+    data: Statistic | Totals | None = None
+    http_status: int | None = None
+    error: str | None = None
+    duration_ms: int = 0
+    etag: str | None = None
+
+
+@dataclass
+class VillagePull:
+    """Everything one village answered in one sweep."""
+
+    kode_desa: str
+    results: list[DatasetResult] = field(default_factory=list)
+    source_app: str | None = None
+    source_version: str | None = None
+    duration_ms: int = 0
+    endpoint: str | None = None  # where the validator below belongs
+    etag: str | None = None  # save only when every dataset of the pull landed

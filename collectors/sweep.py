@@ -1,0 +1,198 @@
+"""A sweep: pull every village concurrently, write each village's datasets as they arrive."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from collectors.adapters import PULLERS
+from collectors.http import HttpClient
+from collectors.model import DatasetResult, Statistic, Totals, VillagePull
+from config.registry import Village
+from config.settings import Settings
+from warehouse.store import ObservationRow, Warehouse
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class VillageOutcome:
+    kode_desa: str
+    nama_desa: str
+    status: str  # ok, unchanged, failed
+    errors: list[str] = field(default_factory=list)  # "dataset: reason"
+    duration_ms: int = 0
+
+
+@dataclass
+class SweepSummary:
+    run_id: int
+    outcomes: list[VillageOutcome]
+    seconds: float = 0.0
+
+    def count(self, status: str) -> int:
+        return sum(1 for o in self.outcomes if o.status == status)
+
+    @property
+    def failed(self) -> list[VillageOutcome]:
+        return [o for o in self.outcomes if o.status == "failed"]
+
+
+def shard_of(villages: Sequence[Village], index: int, count: int) -> list[Village]:
+    """The index-th (1-based) of count disjoint, stable shards of the registry."""
+    if count < 1 or not 1 <= index <= count:
+        raise ValueError(f"shard {index}/{count}: expected 1 ≤ I ≤ N")
+    ordered = sorted(villages, key=lambda v: v.kode_desa)
+    return [v for i, v in enumerate(ordered) if i % count == index - 1]
+
+
+def to_rows(data: Statistic | Totals) -> list[ObservationRow]:
+    """Observation rows of one dataset: categories, belum_mengisi and the total."""
+    if isinstance(data, Totals):
+        p = data.penduduk
+        rows = [ObservationRow("penduduk", "PENDUDUK", p.jumlah, p.laki_laki, p.perempuan, 1)]
+        if data.keluarga is not None:
+            rows.append(ObservationRow("keluarga", "KELUARGA", data.keluarga, urutan=2))
+        if data.rumah_tangga is not None:
+            rows.append(ObservationRow("rumah_tangga", "RUMAH TANGGA", data.rumah_tangga, urutan=3))
+        return rows
+    rows = [
+        ObservationRow(
+            r.kode,
+            r.label,
+            r.counts.jumlah,
+            r.counts.laki_laki,
+            r.counts.perempuan,
+            urutan=i,
+            dari=r.dari,
+            sampai=r.sampai,
+        )  # fmt: skip
+        for i, r in enumerate(data.rows, start=1)
+    ]
+    b, t = data.belum_mengisi, data.total
+    rows.append(
+        ObservationRow("belum_mengisi", "BELUM MENGISI", b.jumlah, b.laki_laki, b.perempuan, 9998)
+    )
+    rows.append(ObservationRow("total", "TOTAL", t.jumlah, t.laki_laki, t.perempuan, 9999))
+    return rows
+
+
+def write_pull(store: Warehouse, run_id: int, pull: VillagePull) -> list[str]:
+    """Write one village's results, one transaction per dataset; return final statuses."""
+    statuses = []
+    for result in pull.results:
+        statuses.append(_write_result(store, run_id, pull.kode_desa, result))
+    if pull.endpoint or pull.source_app:
+        all_landed = all(s in ("ok", "unchanged") for s in statuses)
+        store.save_source_state(
+            pull.kode_desa,
+            pull.endpoint or "opensid",
+            etag=pull.etag if all_landed else None,
+            source_app=pull.source_app,
+            source_version=pull.source_version,
+        )
+    return statuses
+
+
+def _write_result(store: Warehouse, run_id: int, kode_desa: str, result: DatasetResult) -> str:
+    rows = to_rows(result.data) if result.data is not None else None
+    try:
+        return store.record_dataset(
+            run_id,
+            kode_desa,
+            result.dataset,
+            rows=rows,
+            status=result.status,
+            http_status=result.http_status,
+            duration_ms=result.duration_ms,
+            error=result.error,
+        )
+    except ValueError as exc:  # rows the warehouse refuses; nothing of this dataset was written
+        result.status, result.error = "failed", str(exc)
+        return store.record_dataset(
+            run_id, kode_desa, result.dataset, rows=None, status="failed",
+            http_status=result.http_status, duration_ms=result.duration_ms, error=str(exc),
+        )  # fmt: skip
+
+
+def run_sweep(
+    villages: Sequence[Village],
+    store: Warehouse,
+    settings: Settings,
+    *,
+    trigger: str = "manual",
+    shard: str | None = None,
+    on_village: Callable[[VillageOutcome], None] | None = None,
+) -> SweepSummary:
+    """Pull every village once and land what each one sent; failures are logged, not raised."""
+    for v in villages:
+        v.resolve_token()  # a missing token variable is a configuration error: stop before pulling
+    started = datetime.now()
+    store.sync_regions(villages)
+    run_id = store.start_run(trigger=trigger, shard=shard, total=len(villages))
+    tahun = settings.tahun or started.year
+    client = HttpClient(settings)
+    etags = store.etags("summary-v1")
+    outcomes: list[VillageOutcome] = []
+    try:
+        with ThreadPoolExecutor(max_workers=max(1, settings.concurrency)) as pool:
+            futures = {
+                pool.submit(
+                    PULLERS[v.adapter],
+                    v,
+                    client,
+                    tahun=tahun,
+                    etag=etags.get(v.kode_desa) if v.adapter == "summary-v1" else None,
+                    deadline_s=settings.village_deadline,
+                ): v
+                for v in villages
+            }
+            # the main thread is the only writer: SQLite wants one, and it keeps order simple
+            for future in as_completed(futures):
+                village = futures[future]
+                try:
+                    pull = future.result()
+                except Exception as exc:  # a bug in an adapter must not stop the other villages
+                    log.exception("adapter crashed for %s", village.kode_desa)
+                    pull = VillagePull(kode_desa=village.kode_desa)
+                    pull.results = [DatasetResult("total", "failed", error=f"adapter error: {exc}")]
+                statuses = write_pull(store, run_id, pull)
+                outcome = _outcome(village, pull, statuses)
+                outcomes.append(outcome)
+                if on_village:
+                    on_village(outcome)
+    except BaseException:
+        store.finish_run(
+            run_id,
+            ok=sum(o.status == "ok" for o in outcomes),
+            unchanged=sum(o.status == "unchanged" for o in outcomes),
+            failed=sum(o.status == "failed" for o in outcomes),
+            status="aborted",
+        )
+        raise
+    summary = SweepSummary(
+        run_id,
+        sorted(outcomes, key=lambda o: o.kode_desa),
+        (datetime.now() - started).total_seconds(),
+    )
+    store.finish_run(
+        run_id,
+        ok=summary.count("ok"),
+        unchanged=summary.count("unchanged"),
+        failed=summary.count("failed"),
+    )
+    return summary
+
+
+def _outcome(village: Village, pull: VillagePull, statuses: list[str]) -> VillageOutcome:
+    errors = [f"{r.dataset}: {r.error}" for r in pull.results if r.status == "failed"]
+    if "failed" in statuses:
+        status = "failed"
+    elif "ok" in statuses:
+        status = "ok"
+    else:
+        status = "unchanged"
+    return VillageOutcome(village.kode_desa, village.nama_desa, status, errors, pull.duration_ms)

@@ -1,0 +1,102 @@
+"""One settings object: DASBOR_* environment variables over a TOML file over defaults."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+CONFIG_DIR = Path(__file__).resolve().parent
+DEFAULT_REGISTRY = CONFIG_DIR / "villages-17.03.csv"
+
+
+class SettingsError(ValueError):
+    """A setting is unknown or has the wrong type; the message says how to fix it."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = field(
+        default="",
+        metadata={"help": "SQLAlchemy URL of the warehouse; default: SQLite file var/dasbor.db"},
+    )
+    villages: str = field(
+        default=str(DEFAULT_REGISTRY), metadata={"help": "Path of the village registry CSV"}
+    )
+    var_dir: str = field(default="var", metadata={"help": "Folder for the SQLite warehouse"})
+    concurrency: int = field(default=32, metadata={"help": "Villages pulled at once"})
+    connect_timeout: float = field(default=3.0, metadata={"help": "Seconds to connect"})
+    read_timeout: float = field(default=10.0, metadata={"help": "Seconds to wait for data"})
+    retries: int = field(default=2, metadata={"help": "Retries on connection errors, 429, 5xx"})
+    backoff: float = field(default=0.2, metadata={"help": "Retry backoff factor in seconds"})
+    village_deadline: float = field(
+        default=30.0, metadata={"help": "Give up on a village after this many seconds"}
+    )
+    tahun: int = field(default=0, metadata={"help": "Year asked of villages; 0 = current"})
+    simulator_port: int = field(default=8700, metadata={"help": "Port of the built-in simulator"})
+    host: str = field(default="127.0.0.1", metadata={"help": "Dashboard host"})
+    port: int = field(default=8050, metadata={"help": "Dashboard port"})
+    language: str = field(default="id", metadata={"help": "Default UI language: id or en"})
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        path = Path(self.var_dir)
+        if not path.is_absolute():
+            path = Path.cwd() / path
+        return f"sqlite:///{path / 'dasbor.db'}"
+
+
+def setting_help() -> dict[str, str]:
+    return {f.name: f.metadata.get("help", "") for f in fields(Settings)}
+
+
+def _coerce(name: str, raw: object, target: type | str) -> object:
+    kind = target if isinstance(target, str) else target.__name__
+    try:
+        if kind == "int":
+            return int(raw)
+        if kind == "float":
+            return float(raw)
+        return str(raw)
+    except (TypeError, ValueError):
+        raise SettingsError(f"setting {name!r}: expected {kind}, got {raw!r}") from None
+
+
+def load_settings(toml_path: str | Path | None = None, env: dict | None = None) -> Settings:
+    """Build settings from defaults, then the TOML file, then DASBOR_* variables."""
+    env = os.environ if env is None else env
+    known = {f.name: f for f in fields(Settings)}
+    values: dict[str, object] = {}
+    toml_path = toml_path or env.get("DASBOR_CONFIG")
+    if toml_path is None and Path("dasbor.toml").exists():
+        toml_path = "dasbor.toml"
+    if toml_path:
+        path = Path(toml_path)
+        if not path.exists():
+            raise SettingsError(f"settings file {path} does not exist")
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+        for key, raw in data.items():
+            if key not in known:
+                raise SettingsError(
+                    f"unknown setting {key!r} in {path}; known: {', '.join(sorted(known))}"
+                )
+            values[key] = _coerce(key, raw, known[key].type)
+    for key, raw in env.items():
+        if not key.startswith("DASBOR_") or key in ("DASBOR_CONFIG",) or "TEST" in key:
+            continue
+        name = key[len("DASBOR_") :].lower()
+        if name not in known:
+            raise SettingsError(
+                f"unknown environment variable {key}; known: "
+                + ", ".join("DASBOR_" + k.upper() for k in sorted(known))
+            )
+        values[name] = _coerce(name, raw, known[name].type)
+    settings = replace(Settings(), **values)
+    if settings.language not in ("id", "en"):
+        raise SettingsError(f"setting 'language' must be 'id' or 'en', got {settings.language!r}")
+    return settings

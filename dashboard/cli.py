@@ -1,0 +1,307 @@
+"""The `dasbor` command line: registry, simulator, collection, export, dashboard."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from config.regions import RegionCodeError, normalize_code
+from config.registry import (
+    ADAPTERS,
+    DEFAULT_BASE_URL,
+    RegistryError,
+    build_registry_rows,
+    load_registry,
+    registry_csv,
+)
+from config.settings import Settings, SettingsError, load_settings
+from config.statistik import BY_SLUG
+
+
+class Context:
+    def __init__(self, config_path: str | None) -> None:
+        self.config_path = config_path
+        self._settings: Settings | None = None
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            self._settings = load_settings(self.config_path)
+        return self._settings
+
+    def store(self):
+        from warehouse.store import Warehouse
+
+        store = Warehouse(self.settings.resolved_database_url)
+        store.upgrade()
+        return store
+
+    def villages(self, path: str | None = None):
+        return load_registry(path or self.settings.villages)
+
+
+pass_ctx = click.make_pass_decorator(Context)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--config", "config_path", envvar="DASBOR_CONFIG", help="TOML settings file (DASBOR_CONFIG)."
+)
+@click.pass_context
+def main(ctx: click.Context, config_path: str | None) -> None:
+    """Dasbor Kecamatan: village data pulled, stored, aggregated and shown."""
+    ctx.obj = Context(config_path)
+
+
+@main.group()
+def villages() -> None:
+    """The village registry."""
+
+
+@villages.command("init")
+@click.option("--kabupaten", help="Kabupaten code, e.g. 17.03 or 1703.")
+@click.option("--kecamatan", help="Kecamatan code, e.g. 17.03.06 (only its villages).")
+@click.option("--adapter", type=click.Choice(ADAPTERS), default="summary-v1", show_default=True)
+@click.option(
+    "--base-url",
+    default=DEFAULT_BASE_URL,
+    show_default=True,
+    help="URL template; {kode} is the village code without dots.",
+)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="File to write (stdout).")
+def villages_init(kabupaten, kecamatan, adapter, base_url, output) -> None:
+    """Write a registry CSV for every village of a kabupaten or kecamatan."""
+    try:
+        rows = build_registry_rows(kabupaten, kecamatan, adapter, base_url)
+    except (RegistryError, RegionCodeError) as exc:
+        raise click.ClickException(str(exc)) from None
+    _write(registry_csv(rows), output)
+    if output:
+        click.echo(f"{len(rows)} villages written to {output}", err=True)
+
+
+@villages.command("check")
+@click.argument("path", required=False)
+@pass_ctx
+def villages_check(obj: Context, path: str | None) -> None:
+    """Validate a registry file (default: DASBOR_VILLAGES)."""
+    found = _registry(obj, path)
+    click.echo(f"{len(found)} villages, registry is valid")
+
+
+@main.command()
+@click.option("--port", type=int, default=None, help="Port (default: settings, 8700).")
+@click.option("--latency-ms", type=int, default=0, show_default=True)
+@click.option("--fail-rate", type=float, default=0.0, show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--villages", "villages_path", help="Registry CSV (default: DASBOR_VILLAGES).")
+@pass_ctx
+def simulate(obj: Context, port, latency_ms, fail_rate, seed, villages_path) -> None:
+    """Serve simulated villages (summary v1 and OpenSID internal_api) on loopback."""
+    from collectors.simulator import serve_forever
+
+    found = _registry(obj, villages_path)
+    serve_forever(
+        found,
+        port=port if port is not None else obj.settings.simulator_port,
+        latency_ms=latency_ms,
+        fail_rate=fail_rate,
+        seed=seed,
+    )
+
+
+@main.command()
+@click.option("--shard", help="I/N: collect only the I-th of N shards of the registry.")
+@click.option("--villages", "villages_path", help="Registry CSV (default: DASBOR_VILLAGES).")
+@click.option("-q", "--quiet", is_flag=True, help="Print only the summary.")
+@pass_ctx
+def collect(obj: Context, shard, villages_path, quiet) -> None:
+    """Pull every village once; exit 0 when the sweep ran, even if villages failed."""
+    from collectors.sweep import run_sweep, shard_of
+
+    found = _registry(obj, villages_path)
+    if shard:
+        try:
+            index, count = (int(x) for x in shard.split("/"))
+            found = shard_of(found, index, count)
+        except ValueError:
+            raise click.ClickException(f"--shard {shard!r}: expected I/N, e.g. 1/4") from None
+    store = _store(obj)
+    try:
+        summary = run_sweep(found, store, obj.settings, shard=shard)
+    except RegistryError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(
+        f"run {summary.run_id}: {len(summary.outcomes)} villages in {summary.seconds:.1f} s — "
+        f"ok {summary.count('ok')}, unchanged {summary.count('unchanged')}, "
+        f"failed {summary.count('failed')}"
+    )
+    if not quiet:
+        for o in summary.failed:
+            click.echo(f"  FAILED {o.kode_desa} {o.nama_desa}: {_short_errors(o.errors)}")
+
+
+def _short_errors(errors: list[str]) -> str:
+    """One line per village: datasets failing for the same reason are named once."""
+    by_reason: dict[str, list[str]] = {}
+    for e in errors:
+        dataset, _, reason = e.partition(": ")
+        by_reason.setdefault(reason, []).append(dataset)
+    parts = []
+    for reason, datasets in by_reason.items():
+        which = "all datasets" if len(datasets) > 3 else ", ".join(datasets)
+        parts.append(f"{which}: {reason}")
+    return " | ".join(parts)
+
+
+@main.command()
+@click.option("--host", default=None, help="Host (default: settings, 127.0.0.1).")
+@click.option("--port", type=int, default=None, help="Port (default: settings, 8050).")
+@pass_ctx
+def serve(obj: Context, host, port) -> None:
+    """Run the dashboard."""
+    from dashboard.app import run_server
+
+    store = _store(obj)
+    run_server(store, obj.settings, host or obj.settings.host, port or obj.settings.port)
+
+
+@main.command()
+@click.option("--statistik", "slug", required=True, help="Statistic slug, e.g. agama.")
+@click.option("--tingkat", type=click.Choice(["desa", "kecamatan", "kabupaten"]), required=True)
+@click.option("--kode", help="Only this region (dotted or digits), e.g. 17.03.06.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="File to write (stdout).")
+@pass_ctx
+def export(obj: Context, slug, tingkat, kode, output) -> None:
+    """Write a statistic as CSV: one row per region and category."""
+    from aggregates.load import load_population
+    from aggregates.population import export_frame, statistic_table
+
+    if slug not in BY_SLUG:
+        raise click.ClickException(
+            f"unknown statistik {slug!r}; known: {', '.join(sorted(BY_SLUG))}"
+        )
+    try:
+        kode = normalize_code(kode) if kode else None
+    except RegionCodeError as exc:
+        raise click.ClickException(str(exc)) from None
+    store = _store(obj)
+    table = export_frame(statistic_table(load_population(store), slug, tingkat, kode))
+    _write(table.to_csv(index=False, lineterminator="\n"), output)
+
+
+@main.command()
+@click.option("--kecamatan", help="Only this kecamatan.")
+@pass_ctx
+def status(obj: Context, kecamatan) -> None:
+    """Per village: last successful collection and the latest failure reason."""
+    from dashboard.data import DataSource
+
+    snap = DataSource(_store(obj)).snapshot()
+    table = snap.village_status(normalize_code(kecamatan) if kecamatan else None)
+    for kec, rows in table.groupby("kode_kecamatan"):
+        click.echo(f"{kec} {rows['nama_kecamatan'].iloc[0]}")
+        for r in rows.itertuples():
+            when = r.terakhir_berhasil
+            when = "never" if when is None or when != when else when.strftime("%Y-%m-%d %H:%M UTC")
+            err = f" — {r.galat_terakhir}" if isinstance(r.galat_terakhir, str) else ""
+            click.echo(f"  {r.kode_desa} {r.nama_desa:<28} {r.status_terakhir:<9} {when}{err}")
+
+
+@main.command()
+@click.option("--port", type=int, default=None, help="Dashboard port (default 8050).")
+@click.option("--sim-port", type=int, default=None, help="Simulator port (default 8700).")
+@click.option("--no-serve", is_flag=True, help="Collect, then stop (for scripts).")
+@pass_ctx
+def demo(obj: Context, port, sim_port, no_serve) -> None:
+    """Simulator + one collection + dashboard, on the embedded SQLite warehouse."""
+    from collectors.simulator import Simulator
+    from collectors.sweep import run_sweep
+    from config.settings import DEFAULT_REGISTRY
+
+    settings = obj.settings
+    registry_path = Path(settings.villages)
+    found = _registry(obj, str(registry_path))
+    sim = Simulator(found, port=sim_port or settings.simulator_port)
+    try:
+        sim.start()
+    except OSError:
+        # the default port is taken: serve on a free one with a registry pointing there
+        sim = Simulator(found, port=0)
+        sim.start()
+        registry_path = Path(settings.var_dir) / "villages-demo.csv"
+        registry_path.parent.mkdir(parents=True, exist_ok=True)
+        rows = build_registry_rows(kabupaten=found[0].kode_kabupaten, base_url=sim.url + "/{kode}")
+        registry_path.write_text(registry_csv(rows), encoding="utf-8")
+        found = load_registry(registry_path)
+        click.echo(f"port busy: simulator on {sim.url}, registry {registry_path}")
+    if registry_path == DEFAULT_REGISTRY:
+        click.echo(f"registry: {registry_path} ({len(found)} villages)")
+    click.echo(f"simulator: {sim.url}")
+    store = _store(obj)
+    summary = run_sweep(found, store, settings, trigger="demo")
+    click.echo(
+        f"collected {len(summary.outcomes)} villages in {summary.seconds:.1f} s: "
+        f"ok {summary.count('ok')}, unchanged {summary.count('unchanged')}, "
+        f"failed {summary.count('failed')}"
+    )
+    if no_serve:
+        sim.stop()
+        return
+    from dashboard.app import run_server
+
+    port = port or settings.port
+    click.echo(f"Dasbor Kecamatan: http://{settings.host}:{port}/  (Ctrl-C to stop)")
+    try:
+        run_server(store, settings, settings.host, port)
+    finally:
+        sim.stop()
+
+
+@main.group()
+def db() -> None:
+    """The warehouse schema."""
+
+
+@db.command("upgrade")
+@pass_ctx
+def db_upgrade(obj: Context) -> None:
+    """Create or migrate the warehouse schema to the newest revision."""
+    _store(obj)
+    click.echo(f"warehouse at newest schema: {_safe_url(obj.settings.resolved_database_url)}")
+
+
+def _safe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def _registry(obj: Context, path: str | None):
+    try:
+        return obj.villages(path)
+    except (RegistryError, SettingsError) as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def _store(obj: Context):
+    try:
+        return obj.store()
+    except SettingsError as exc:
+        raise click.ClickException(str(exc)) from None
+    except Exception as exc:  # a wrong URL or an unreachable server: say which
+        url = _safe_url(obj.settings.resolved_database_url)
+        raise click.ClickException(f"warehouse {url}: {exc.__class__.__name__}: {exc}") from None
+
+
+def _write(text: str, output: str | None) -> None:
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+
+
+if __name__ == "__main__":
+    main()

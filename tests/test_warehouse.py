@@ -1,0 +1,118 @@
+"""Warehouse: schema by Alembic, idempotent upserts, run log — on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from sqlalchemy import inspect
+
+from config.registry import load_registry
+from config.settings import DEFAULT_REGISTRY
+from warehouse.store import ObservationRow
+
+DESA = "17.03.06.2001"
+ROWS = [
+    ObservationRow("1", "ISLAM", 10, 4, 6, urutan=1),
+    ObservationRow("2", "KRISTEN", 3, 2, 1, urutan=2),
+    ObservationRow("belum_mengisi", "BELUM MENGISI", 1, 1, 0, urutan=9998),
+]
+
+
+def _snapshot(store):
+    obs = store.observations_frame()
+    return obs.drop(columns=["updated_run_id"]).to_dict("records")
+
+
+def test_schema_has_every_table(store):
+    tables = set(inspect(store.engine).get_table_names())
+    assert {"wilayah", "observation", "collection_run", "fetch_log", "alembic_version"} <= tables
+    store.upgrade()  # a second upgrade is a no-op
+
+
+def test_regions_hierarchy(store):
+    villages = load_registry(DEFAULT_REGISTRY)
+    store.sync_regions(villages)
+    store.sync_regions(villages)
+    regions = store.regions_frame()
+    assert regions["tingkat"].value_counts().to_dict() == {
+        "desa": 220,
+        "kecamatan": 19,
+        "kabupaten": 1,
+    }
+    row = regions.set_index("kode").loc[DESA]
+    assert row["induk"] == "17.03.06" and row["jenis"] == "desa"
+
+
+def test_upsert_is_idempotent(store):
+    run1 = store.start_run(total=1)
+    assert store.record_dataset(run1, DESA, "agama", rows=ROWS, status="ok") == "ok"
+    first = _snapshot(store)
+    run2 = store.start_run(total=1)
+    assert store.record_dataset(run2, DESA, "agama", rows=ROWS, status="ok") == "unchanged"
+    assert _snapshot(store) == first
+    obs = store.observations_frame()
+    assert set(obs["updated_run_id"]) == {run1}
+
+
+def test_upsert_updates_inserts_and_deletes(store):
+    run1 = store.start_run()
+    store.record_dataset(run1, DESA, "agama", rows=ROWS, status="ok")
+    run2 = store.start_run()
+    changed = [
+        ObservationRow("1", "ISLAM", 11, 5, 6, urutan=1),
+        ObservationRow("3", "KATHOLIK", 2, 1, 1, urutan=3),
+    ]
+    assert store.record_dataset(run2, DESA, "agama", rows=changed, status="ok") == "ok"
+    obs = store.observations_frame().set_index("kode")
+    assert sorted(obs.index) == ["1", "3"]
+    assert obs.loc["1", "jumlah"] == 11 and obs.loc["1", "updated_run_id"] == run2
+
+
+def test_failure_keeps_previous_values_and_is_logged(store):
+    run1 = store.start_run()
+    store.record_dataset(run1, DESA, "agama", rows=ROWS, status="ok")
+    store.finish_run(run1, ok=1, unchanged=0, failed=0)
+    before = _snapshot(store)
+    run2 = store.start_run()
+    status = store.record_dataset(
+        run2, DESA, "agama", rows=None, status="failed", http_status=500, error="HTTP 500"
+    )
+    store.finish_run(run2, ok=0, unchanged=0, failed=1)
+    assert status == "failed"
+    assert _snapshot(store) == before
+    log = store.fetch_log_frame(run2)
+    assert log[["kode_desa", "dataset", "status", "http_status", "error"]].to_dict("records") == [
+        {
+            "kode_desa": DESA,
+            "dataset": "agama",
+            "status": "failed",
+            "http_status": 500,
+            "error": "HTTP 500",
+        }  # fmt: skip
+    ]
+    state = store.dataset_status_frame().iloc[0]
+    assert state["last_status"] == "failed" and state["last_success_run_id"] == run1
+    assert store.latest_run_id() == run2
+
+
+def test_duplicate_codes_are_refused_whole(store):
+    run = store.start_run()
+    store.record_dataset(run, DESA, "agama", rows=ROWS, status="ok")
+    before = _snapshot(store)
+    bad = [ObservationRow("1", "ISLAM", 99, 50, 49), ObservationRow("1", "ISLAM", 1, 1, 0)]
+    try:
+        store.record_dataset(run, DESA, "agama", rows=bad, status="ok")
+    except ValueError as exc:
+        assert "duplicate kode 1" in str(exc)
+    else:
+        raise AssertionError("duplicate codes were accepted")
+    assert _snapshot(store) == before
+
+
+def test_source_state_etag(store):
+    store.save_source_state(
+        DESA, "summary-v1", etag='"abc"', source_app="OpenSID", source_version="1"
+    )
+    store.save_source_state(
+        DESA, "summary-v1", etag='"def"', source_app="OpenSID", source_version="2"
+    )
+    assert store.etags("summary-v1") == {DESA: '"def"'}
+    assert store.source_state_frame().iloc[0]["source_version"] == "2"
