@@ -13,7 +13,7 @@ from collectors.http import HttpClient
 from collectors.model import DatasetResult, Statistic, Totals, VillagePull
 from config.registry import Village
 from config.settings import Settings
-from warehouse.store import ObservationRow, Warehouse
+from warehouse.store import DatasetWrite, ObservationRow, Warehouse
 
 log = logging.getLogger(__name__)
 
@@ -81,10 +81,23 @@ def to_rows(data: Statistic | Totals) -> list[ObservationRow]:
 
 
 def write_pull(store: Warehouse, run_id: int, pull: VillagePull) -> list[str]:
-    """Write one village's results, one transaction per dataset; return final statuses."""
-    statuses = []
-    for result in pull.results:
-        statuses.append(_write_result(store, run_id, pull.kode_desa, result))
+    """Land one village's results (see Warehouse.record_village); return final statuses."""
+    writes = [
+        DatasetWrite(
+            r.dataset,
+            r.status,
+            to_rows(r.data) if r.data is not None else None,
+            r.http_status,
+            r.duration_ms,
+            r.error,
+        )
+        for r in pull.results
+    ]
+    final = store.record_village(run_id, pull.kode_desa, writes)
+    for r in pull.results:
+        if final[r.dataset] == "failed" and r.status != "failed":
+            r.status, r.error = "failed", r.error or "refused by the warehouse"
+    statuses = [final[r.dataset] for r in pull.results]
     if pull.endpoint or pull.source_app:
         all_landed = all(s in ("ok", "unchanged") for s in statuses)
         store.save_source_state(
@@ -95,27 +108,6 @@ def write_pull(store: Warehouse, run_id: int, pull: VillagePull) -> list[str]:
             source_version=pull.source_version,
         )
     return statuses
-
-
-def _write_result(store: Warehouse, run_id: int, kode_desa: str, result: DatasetResult) -> str:
-    rows = to_rows(result.data) if result.data is not None else None
-    try:
-        return store.record_dataset(
-            run_id,
-            kode_desa,
-            result.dataset,
-            rows=rows,
-            status=result.status,
-            http_status=result.http_status,
-            duration_ms=result.duration_ms,
-            error=result.error,
-        )
-    except ValueError as exc:  # rows the warehouse refuses; nothing of this dataset was written
-        result.status, result.error = "failed", str(exc)
-        return store.record_dataset(
-            run_id, kode_desa, result.dataset, rows=None, status="failed",
-            http_status=result.http_status, duration_ms=result.duration_ms, error=str(exc),
-        )  # fmt: skip
 
 
 def run_sweep(

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, delete, event, func, insert, select, update
+from sqlalchemy import Engine, bindparam, create_engine, delete, event, func, insert, select, update
 from sqlalchemy.engine import make_url
 
 from warehouse.models import (
@@ -50,6 +50,108 @@ class ObservationRow:
     dari: int | None = None
     sampai: int | None = None
     periode: str = ""
+
+
+@dataclass(frozen=True)
+class DatasetWrite:
+    """One dataset of one village in one run, as the collector hands it over."""
+
+    dataset: str
+    status: str  # ok, unchanged (304) or failed
+    rows: Sequence[ObservationRow] | None = None
+    http_status: int | None = None
+    duration_ms: int = 0
+    error: str | None = None
+
+
+_OBS = Observation.__table__
+_FETCH = FetchLog.__table__
+_STATUS = DatasetStatus.__table__
+_STATUS_WHERE = (_STATUS.c.kode_desa == bindparam("b_kode")) & (
+    _STATUS.c.dataset == bindparam("b_dataset")
+)
+_STATUS_OK_UPDATE = (
+    update(_STATUS)
+    .where(_STATUS_WHERE)
+    .values(
+        last_status=bindparam("last_status"),
+        last_attempt_at=bindparam("last_attempt_at"),
+        last_success_at=bindparam("last_success_at"),
+        last_success_run_id=bindparam("last_success_run_id"),
+    )
+)
+# a failure keeps the last success on record
+_STATUS_FAILED_UPDATE = (
+    update(_STATUS)
+    .where(_STATUS_WHERE)
+    .values(
+        last_status=bindparam("last_status"),
+        last_attempt_at=bindparam("last_attempt_at"),
+        last_error=bindparam("last_error"),
+        last_error_at=bindparam("last_error_at"),
+    )
+)
+# built once: statement construction and cache-key work per call dominate small writes
+_OBS_INSERT = insert(_OBS)
+_FETCH_INSERT = insert(_FETCH)
+_STATUS_INSERT = insert(_STATUS)
+_OBS_UPDATE = (
+    update(_OBS)
+    .where(_OBS.c.id == bindparam("b_id"))
+    .values({c: bindparam(c) for c in (*VALUE_COLUMNS, "updated_run_id", "updated_at")})
+)
+
+
+@dataclass
+class _Plan:
+    """The statements that make one dataset's stored values equal to what was pulled."""
+
+    inserts: list[dict] = field(default_factory=list)
+    updates: list[dict] = field(default_factory=list)
+    deletes: list[int] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.inserts or self.updates or self.deletes)
+
+    def apply(self, conn) -> None:
+        if self.inserts:
+            conn.execute(_OBS_INSERT, self.inserts)
+        if self.updates:
+            conn.execute(_OBS_UPDATE, self.updates)
+        if self.deletes:
+            conn.execute(delete(_OBS).where(_OBS.c.id.in_(self.deletes)))
+
+
+def _diff(kode_desa: str, write: DatasetWrite, existing: dict, run_id: int, now) -> _Plan:
+    plan = _Plan()
+    seen = set()
+    for row in write.rows:
+        key = (row.periode, row.kode)
+        if key in seen:
+            raise ValueError(
+                f"desa {kode_desa}, dataset {write.dataset}: duplicate kode {row.kode}"
+            )
+        seen.add(key)
+        values = {c: getattr(row, c) for c in VALUE_COLUMNS}
+        old = existing.get(key)
+        if old is None:
+            plan.inserts.append(
+                dict(
+                    values,
+                    kode_desa=kode_desa,
+                    dataset=write.dataset,
+                    periode=row.periode,
+                    kode=row.kode,
+                    first_run_id=run_id,
+                    updated_run_id=run_id,
+                    updated_at=now,
+                )
+            )
+        elif any(getattr(old, c) != values[c] for c in VALUE_COLUMNS):
+            plan.updates.append(dict(values, b_id=old.id, updated_run_id=run_id, updated_at=now))
+    plan.deletes = [r.id for k, r in existing.items() if k not in seen]
+    return plan
 
 
 def make_engine(url: str, **kwargs) -> Engine:
@@ -136,7 +238,9 @@ class Warehouse:
                     )
 
     # -- runs -------------------------------------------------------------------------------
-    def start_run(self, *, trigger: str = "manual", shard: str | None = None, total: int = 0) -> int:
+    def start_run(
+        self, *, trigger: str = "manual", shard: str | None = None, total: int = 0
+    ) -> int:
         with self.engine.begin() as conn:
             result = conn.execute(
                 insert(CollectionRun).values(
@@ -188,90 +292,119 @@ class Warehouse:
         duration_ms: int = 0,
         error: str | None = None,
     ) -> str:
-        """Write one village's dataset in one transaction; return ok, unchanged or failed.
+        """Write one village's dataset in one transaction; return ok, unchanged or failed."""
+        write = DatasetWrite(dataset, status, rows, http_status, duration_ms, error)
+        return self.record_village(run_id, kode_desa, [write])[dataset]
 
-        With rows, the stored values become exactly those rows (inserted, updated, deleted);
-        without rows (a 304 or a failure) the stored values are left as they are.
+    def record_village(
+        self, run_id: int, kode_desa: str, writes: Sequence[DatasetWrite]
+    ) -> dict[str, str]:
+        """Land one village's datasets; return each dataset's final status.
+
+        Every dataset whose values change is written in a transaction of its own (values,
+        fetch log and status together), so a refused dataset leaves the others landed. With
+        rows, the stored values become exactly those rows (inserted, updated, deleted);
+        without rows (a 304 or a failure) they are left as they are. Datasets that change no
+        value only add log and status rows; those share one transaction.
         """
         now = utcnow()
-        with self.engine.begin() as conn:
-            if rows is not None and status != "failed":
-                changed = self._replace_values(conn, run_id, kode_desa, dataset, rows, now)
-                status = "ok" if changed else "unchanged"
-            conn.execute(
-                insert(FetchLog).values(
+        names = [w.dataset for w in writes]
+        if len(set(names)) != len(names):
+            raise ValueError(f"desa {kode_desa}: a dataset is written twice in one pull")
+        with_rows = [w.dataset for w in writes if w.rows is not None and w.status != "failed"]
+        with self.engine.connect() as conn:
+            existing = self._existing_values(conn, kode_desa, with_rows) if with_rows else {}
+            known_status = set(
+                conn.execute(
+                    select(_STATUS.c.dataset).where(_STATUS.c.kode_desa == kode_desa)
+                ).scalars()
+            )
+        statuses: dict[str, str] = {}
+        quiet: list[DatasetWrite] = []
+        for write in writes:
+            if write.rows is None or write.status == "failed":
+                statuses[write.dataset] = write.status
+                quiet.append(write)
+                continue
+            try:
+                plan = _diff(kode_desa, write, existing.get(write.dataset, {}), run_id, now)
+            except ValueError as exc:
+                write = DatasetWrite(
+                    write.dataset, "failed", None, write.http_status, write.duration_ms, str(exc)
+                )
+                statuses[write.dataset] = "failed"
+                quiet.append(write)
+                continue
+            if plan.empty:
+                statuses[write.dataset] = "unchanged"
+                quiet.append(replace(write, status="unchanged"))
+                continue
+            statuses[write.dataset] = "ok"
+            with self.engine.begin() as conn:
+                plan.apply(conn)
+                self._log(conn, run_id, kode_desa, [replace(write, status="ok")], known_status, now)
+        if quiet:
+            with self.engine.begin() as conn:
+                self._log(conn, run_id, kode_desa, quiet, known_status, now)
+        return statuses
+
+    def _existing_values(self, conn, kode_desa: str, datasets: list[str]) -> dict:
+        table = Observation.__table__
+        found: dict[str, dict] = {}
+        for r in conn.execute(
+            select(table).where(table.c.kode_desa == kode_desa, table.c.dataset.in_(datasets))
+        ):
+            found.setdefault(r.dataset, {})[(r.periode, r.kode)] = r
+        return found
+
+    def _log(self, conn, run_id, kode_desa, writes, known_status: set, now) -> None:
+        conn.execute(
+            _FETCH_INSERT,
+            [
+                dict(
                     run_id=run_id,
                     kode_desa=kode_desa,
-                    dataset=dataset,
-                    status=status,
-                    http_status=http_status,
-                    duration_ms=duration_ms,
-                    error=error,
+                    dataset=w.dataset,
+                    status=w.status,
+                    http_status=w.http_status,
+                    duration_ms=w.duration_ms,
+                    error=w.error,
                     fetched_at=now,
                 )
+                for w in writes
+            ],
+        )
+        updates, inserts = [], []
+        for w in writes:
+            success = w.status in ("ok", "unchanged")
+            values = dict(
+                b_kode=kode_desa,
+                b_dataset=w.dataset,
+                last_status=w.status,
+                last_attempt_at=now,
+                last_success_at=now if success else None,
+                last_success_run_id=run_id if success else None,
+                last_error=None if success else w.error,
+                last_error_at=None if success else now,
             )
-            self._update_status(conn, run_id, kode_desa, dataset, status, error, now)
-        return status
-
-    def _replace_values(self, conn, run_id, kode_desa, dataset, rows, now) -> int:
-        existing = {
-            (r.periode, r.kode): r
-            for r in conn.execute(
-                select(Observation).where(
-                    Observation.kode_desa == kode_desa, Observation.dataset == dataset
-                )
-            )
-        }
-        inserts, changed = [], 0
-        seen = set()
-        for row in rows:
-            key = (row.periode, row.kode)
-            if key in seen:
-                raise ValueError(f"desa {kode_desa}, dataset {dataset}: duplicate kode {row.kode}")
-            seen.add(key)
-            values = {c: getattr(row, c) for c in VALUE_COLUMNS}
-            old = existing.get(key)
-            if old is None:
+            if w.dataset in known_status:
+                updates.append(values)
+            else:
                 inserts.append(
-                    dict(
-                        values,
-                        kode_desa=kode_desa,
-                        dataset=dataset,
-                        periode=row.periode,
-                        kode=row.kode,
-                        first_run_id=run_id,
-                        updated_run_id=run_id,
-                        updated_at=now,
-                    )
+                    {
+                        k.removeprefix("b_").replace("kode", "kode_desa"): v
+                        for k, v in values.items()
+                    }
                 )
-            elif any(getattr(old, c) != values[c] for c in VALUE_COLUMNS):
-                conn.execute(
-                    update(Observation)
-                    .where(Observation.id == old.id)
-                    .values(**values, updated_run_id=run_id, updated_at=now)
-                )
-                changed += 1
+                known_status.add(w.dataset)
+        ok_updates = [u for u in updates if u["last_success_at"] is not None]
+        failed_updates = [u for u in updates if u["last_success_at"] is None]
+        if ok_updates:
+            conn.execute(_STATUS_OK_UPDATE, ok_updates)
+        if failed_updates:
+            conn.execute(_STATUS_FAILED_UPDATE, failed_updates)
         if inserts:
-            conn.execute(insert(Observation), inserts)
-        gone = [r.id for k, r in existing.items() if k not in seen]
-        if gone:
-            conn.execute(delete(Observation).where(Observation.id.in_(gone)))
-        return changed + len(inserts) + len(gone)
-
-    def _update_status(self, conn, run_id, kode_desa, dataset, status, error, now) -> None:
-        success = status in ("ok", "unchanged")
-        values = dict(last_status=status, last_attempt_at=now)
-        if success:
-            values.update(last_success_at=now, last_success_run_id=run_id)
-        else:
-            values.update(last_error=error, last_error_at=now)
-        found = conn.execute(
-            update(DatasetStatus)
-            .where(DatasetStatus.kode_desa == kode_desa, DatasetStatus.dataset == dataset)
-            .values(**values)
-        ).rowcount
-        if not found:
-            conn.execute(insert(DatasetStatus).values(kode_desa=kode_desa, dataset=dataset, **values))
+            conn.execute(_STATUS_INSERT, inserts)
 
     def save_source_state(
         self,
