@@ -6,7 +6,7 @@ from sqlalchemy import inspect
 
 from config.registry import load_registry
 from config.settings import DEFAULT_REGISTRY
-from warehouse.store import ObservationRow
+from warehouse.store import DatasetWrite, ObservationRow
 
 DESA = "17.03.06.2001"
 ROWS = [
@@ -98,13 +98,29 @@ def test_duplicate_codes_are_refused_whole(store):
     store.record_dataset(run, DESA, "agama", rows=ROWS, status="ok")
     before = _snapshot(store)
     bad = [ObservationRow("1", "ISLAM", 99, 50, 49), ObservationRow("1", "ISLAM", 1, 1, 0)]
-    try:
-        store.record_dataset(run, DESA, "agama", rows=bad, status="ok")
-    except ValueError as exc:
-        assert "duplicate kode 1" in str(exc)
-    else:
-        raise AssertionError("duplicate codes were accepted")
+    assert store.record_dataset(run, DESA, "agama", rows=bad, status="ok") == "failed"
     assert _snapshot(store) == before
+    log = store.fetch_log_frame(run)
+    assert "duplicate kode 1" in log.iloc[-1]["error"]
+
+
+def test_one_dataset_refused_others_land(store):
+    run = store.start_run()
+    bad = [ObservationRow("1", "ISLAM", 99, 50, 49), ObservationRow("1", "ISLAM", 1, 1, 0)]
+    statuses = store.record_village(
+        run,
+        DESA,
+        [
+            DatasetWrite("agama", "ok", bad),
+            DatasetWrite("pekerjaan", "ok", ROWS),
+            DatasetWrite("golongan-darah", "failed", None, 500, 10, "HTTP 500"),
+        ],
+    )
+    assert statuses == {"agama": "failed", "pekerjaan": "ok", "golongan-darah": "failed"}
+    assert set(store.observations_frame()["dataset"]) == {"pekerjaan"}
+    status = store.dataset_status_frame().set_index("dataset")
+    assert status.loc["golongan-darah", "last_error"] == "HTTP 500"
+    assert status.loc["pekerjaan", "last_success_run_id"] == run
 
 
 def test_source_state_etag(store):

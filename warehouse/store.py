@@ -397,8 +397,15 @@ class Warehouse:
                     }
                 )
                 known_status.add(w.dataset)
-        ok_updates = [u for u in updates if u["last_success_at"] is not None]
-        failed_updates = [u for u in updates if u["last_success_at"] is None]
+        # only the keys each statement names: extra column keys would become SET clauses
+        ok_keys = ("b_kode", "b_dataset", "last_status", "last_attempt_at", "last_success_at",
+                   "last_success_run_id")  # fmt: skip
+        failed_keys = ("b_kode", "b_dataset", "last_status", "last_attempt_at", "last_error",
+                       "last_error_at")  # fmt: skip
+        ok_updates = [{k: u[k] for k in ok_keys} for u in updates if u["last_success_at"]]
+        failed_updates = [
+            {k: u[k] for k in failed_keys} for u in updates if not u["last_success_at"]
+        ]
         if ok_updates:
             conn.execute(_STATUS_OK_UPDATE, ok_updates)
         if failed_updates:
