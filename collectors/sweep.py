@@ -13,7 +13,7 @@ from collectors.http import HttpClient
 from collectors.model import DatasetResult, Statistic, Totals, VillagePull
 from config.registry import Village
 from config.settings import Settings
-from warehouse.store import DatasetWrite, ObservationRow, Warehouse
+from warehouse.store import DatasetWrite, ObservationRow, SourceInfo, Warehouse
 
 log = logging.getLogger(__name__)
 
@@ -93,21 +93,23 @@ def write_pull(store: Warehouse, run_id: int, pull: VillagePull) -> list[str]:
         )
         for r in pull.results
     ]
-    final = store.record_village(run_id, pull.kode_desa, writes)
+    # a validator is kept only when every dataset landed, so a refused dataset is pulled again;
+    # a village that did not answer leaves its source state as it was
+    landed = all(r.status != "failed" for r in pull.results)
+    answered = pull.etag is not None or pull.source_app is not None
+    source = None
+    if answered:
+        source = SourceInfo(
+            endpoint=pull.endpoint or "opensid",
+            etag=pull.etag if landed else None,
+            app=pull.source_app,
+            version=pull.source_version,
+        )
+    final = store.record_village(run_id, pull.kode_desa, writes, source)
     for r in pull.results:
         if final[r.dataset] == "failed" and r.status != "failed":
             r.status, r.error = "failed", r.error or "refused by the warehouse"
-    statuses = [final[r.dataset] for r in pull.results]
-    if pull.endpoint or pull.source_app:
-        all_landed = all(s in ("ok", "unchanged") for s in statuses)
-        store.save_source_state(
-            pull.kode_desa,
-            pull.endpoint or "opensid",
-            etag=pull.etag if all_landed else None,
-            source_app=pull.source_app,
-            source_version=pull.source_version,
-        )
-    return statuses
+    return [final[r.dataset] for r in pull.results]
 
 
 def run_sweep(

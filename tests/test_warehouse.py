@@ -6,7 +6,7 @@ from sqlalchemy import inspect
 
 from config.registry import load_registry
 from config.settings import DEFAULT_REGISTRY
-from warehouse.store import DatasetWrite, ObservationRow
+from warehouse.store import DatasetWrite, ObservationRow, SourceInfo
 
 DESA = "17.03.06.2001"
 ROWS = [
@@ -124,11 +124,8 @@ def test_one_dataset_refused_others_land(store):
 
 
 def test_source_state_etag(store):
-    store.save_source_state(
-        DESA, "summary-v1", etag='"abc"', source_app="OpenSID", source_version="1"
-    )
-    store.save_source_state(
-        DESA, "summary-v1", etag='"def"', source_app="OpenSID", source_version="2"
-    )
+    store.save_source_state(DESA, SourceInfo("summary-v1", '"abc"', "OpenSID", "1"))
+    store.save_source_state(DESA, SourceInfo("summary-v1", '"def"', "OpenSID", "2"))
     assert store.etags("summary-v1") == {DESA: '"def"'}
+    store.save_source_state(DESA, SourceInfo("summary-v1", '"def"'))  # a 304 keeps the version
     assert store.source_state_frame().iloc[0]["source_version"] == "2"
