@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import (
     BigInteger,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -117,3 +118,103 @@ class Observation(Base):
     updated_run_id: Mapped[int] = mapped_column(Integer)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     __table_args__ = (UniqueConstraint("kode_desa", "dataset", "periode", "kode"),)
+
+
+class Measurement(Base):
+    """One current value of any other dataset: region × dataset × period × item × measure.
+
+    Program bantuan, APBDes, pembangunan, village identity, the monthly and semester datasets
+    of puskesmas and schools, and the kecamatan budget. `kode_wilayah` is a village code, or a
+    kecamatan code for kecamatan-level datasets.
+    """
+
+    __tablename__ = "measurement"
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    kode_wilayah: Mapped[str] = mapped_column(String(13))
+    dataset: Mapped[str] = mapped_column(String(64))
+    periode: Mapped[str] = mapped_column(String(16), default="")
+    kode: Mapped[str] = mapped_column(String(64), default="")
+    ukuran: Mapped[str] = mapped_column(String(64))
+    label: Mapped[str] = mapped_column(String(300), default="")
+    nilai: Mapped[float | None] = mapped_column(Float(precision=53))
+    atribut: Mapped[str | None] = mapped_column(Text)  # JSON object of descriptive fields
+    first_run_id: Mapped[int] = mapped_column(Integer)
+    updated_run_id: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    __table_args__ = (UniqueConstraint("kode_wilayah", "dataset", "periode", "kode", "ukuran"),)
+
+
+class ObservationHistory(Base):
+    """Superseded versions of observations: the value, when it held, and which run ended it.
+
+    The current version lives in `observation` (valid since its updated_at), so the first
+    sweep writes no history and a value that never changes costs one row.
+    """
+
+    __tablename__ = "observation_history"
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    kode_desa: Mapped[str] = mapped_column(String(13))
+    dataset: Mapped[str] = mapped_column(String(64))
+    periode: Mapped[str] = mapped_column(String(16), default="")
+    kode: Mapped[str] = mapped_column(String(64))
+    label: Mapped[str] = mapped_column(String(200))
+    urutan: Mapped[int] = mapped_column(Integer, default=0)
+    dari: Mapped[int | None] = mapped_column(Integer)
+    sampai: Mapped[int | None] = mapped_column(Integer)
+    laki_laki: Mapped[int | None] = mapped_column(BigInteger)
+    perempuan: Mapped[int | None] = mapped_column(BigInteger)
+    jumlah: Mapped[int] = mapped_column(BigInteger)
+    valid_from_run: Mapped[int] = mapped_column(Integer)
+    valid_from: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    valid_to_run: Mapped[int] = mapped_column(Integer, index=True)
+    valid_to: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    change: Mapped[str] = mapped_column(String(8))  # update or delete
+    __table_args__ = (Index("ix_observation_history_key", "kode_desa", "dataset", "kode"),)
+
+
+class MeasurementHistory(Base):
+    """Superseded versions of measurements (see ObservationHistory)."""
+
+    __tablename__ = "measurement_history"
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    kode_wilayah: Mapped[str] = mapped_column(String(13))
+    dataset: Mapped[str] = mapped_column(String(64))
+    periode: Mapped[str] = mapped_column(String(16), default="")
+    kode: Mapped[str] = mapped_column(String(64), default="")
+    ukuran: Mapped[str] = mapped_column(String(64))
+    label: Mapped[str] = mapped_column(String(300), default="")
+    nilai: Mapped[float | None] = mapped_column(Float(precision=53))
+    atribut: Mapped[str | None] = mapped_column(Text)
+    valid_from_run: Mapped[int] = mapped_column(Integer)
+    valid_from: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    valid_to_run: Mapped[int] = mapped_column(Integer, index=True)
+    valid_to: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    change: Mapped[str] = mapped_column(String(8))
+    __table_args__ = (Index("ix_measurement_history_key", "kode_wilayah", "dataset", "kode"),)
+
+
+class CollectRequest(Base):
+    """A request to collect now, written by the dashboard or CLI, picked up by the scheduler."""
+
+    __tablename__ = "collect_request"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kode_desa: Mapped[str | None] = mapped_column(String(13))  # None = every village
+    requested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    requested_by: Mapped[str] = mapped_column(String(64), default="")
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending, running, done
+    picked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    run_id: Mapped[int | None] = mapped_column(Integer)
+
+
+class JobEvent(Base):
+    """What the scheduler did: a job ran, failed or missed its time."""
+
+    __tablename__ = "job_event"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    job_id: Mapped[str] = mapped_column(String(64))
+    event: Mapped[str] = mapped_column(String(16))  # executed, error, missed, started
+    scheduled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    run_id: Mapped[int | None] = mapped_column(Integer)
+    detail: Mapped[str | None] = mapped_column(Text)

@@ -3,27 +3,40 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, bindparam, create_engine, delete, event, func, insert, select, update
+from sqlalchemy import Engine, bindparam, create_engine, event, func, insert, select, update
 from sqlalchemy.engine import make_url
 
 from warehouse.models import (
     CollectionRun,
+    CollectRequest,
     DatasetStatus,
     FetchLog,
+    JobEvent,
+    Measurement,
     Observation,
     SourceState,
     Wilayah,
 )
+from warehouse.values import (
+    MEASUREMENTS,
+    OBSERVATIONS,
+    MeasurementRow,
+    ObservationRow,
+    diff,
+    load_existing,
+    table_for,
+)
+
+__all__ = ["DatasetWrite", "MeasurementRow", "ObservationRow", "SourceInfo", "Warehouse"]
 
 MIGRATIONS_INI = Path(__file__).resolve().parent / "alembic.ini"
-VALUE_COLUMNS = ("label", "urutan", "dari", "sampai", "laki_laki", "perempuan", "jumlah")
 
 
 def utcnow() -> datetime:
@@ -38,30 +51,17 @@ def _aware(ts: datetime | None) -> datetime | None:
 
 
 @dataclass(frozen=True)
-class ObservationRow:
-    """A value as an adapter delivers it, before it meets the warehouse."""
-
-    kode: str
-    label: str
-    jumlah: int
-    laki_laki: int | None = None
-    perempuan: int | None = None
-    urutan: int = 0
-    dari: int | None = None
-    sampai: int | None = None
-    periode: str = ""
-
-
-@dataclass(frozen=True)
 class DatasetWrite:
     """One dataset of one village in one run, as the collector hands it over."""
 
     dataset: str
     status: str  # ok, unchanged (304) or failed
-    rows: Sequence[ObservationRow] | None = None
+    rows: Sequence[ObservationRow] | Sequence[MeasurementRow] | None = None
     http_status: int | None = None
     duration_ms: int = 0
     error: str | None = None
+    kind: str = "observation"  # or measurement: which value table the rows go to
+    periods: tuple[str, ...] | None = None  # replace only these periods (None: the dataset)
 
 
 @dataclass(frozen=True)
@@ -74,7 +74,6 @@ class SourceInfo:
     version: str | None = None
 
 
-_OBS = Observation.__table__
 _FETCH = FetchLog.__table__
 _STATUS = DatasetStatus.__table__
 _STATUS_WHERE = (_STATUS.c.kode_desa == bindparam("b_kode")) & (
@@ -104,85 +103,6 @@ _STATUS_FAILED_UPDATE = (
 # built once: statement construction and cache-key work per call dominate small writes
 _FETCH_INSERT = insert(_FETCH)
 _STATUS_INSERT = insert(_STATUS)
-_OBS_UPDATE = (
-    update(_OBS)
-    .where(_OBS.c.id == bindparam("b_id"))
-    .values({c: bindparam(c) for c in (*VALUE_COLUMNS, "updated_run_id", "updated_at")})
-)
-
-
-@dataclass
-class _Plan:
-    """The statements that make one dataset's stored values equal to what was pulled."""
-
-    inserts: list[dict] = field(default_factory=list)
-    updates: list[dict] = field(default_factory=list)
-    deletes: list[int] = field(default_factory=list)
-
-    @property
-    def empty(self) -> bool:
-        return not (self.inserts or self.updates or self.deletes)
-
-    def apply(self, conn) -> None:
-        if self.inserts:
-            _insert_many(conn, _OBS, self.inserts)
-        if self.updates:
-            conn.execute(_OBS_UPDATE, self.updates)
-        if self.deletes:
-            conn.execute(delete(_OBS).where(_OBS.c.id.in_(self.deletes)))
-
-
-def _insert_many(conn, table, rows: list[dict]) -> None:
-    """executemany straight to the driver: the first sweep inserts ~30,000 rows and SQLAlchemy's
-    per-row parameter processing was most of its time. Values go through each column type's
-    own bind processor, so what is stored is what SQLAlchemy would have stored."""
-    dialect = conn.dialect
-    columns = list(rows[0])
-    processors = [table.c[c].type._cached_bind_processor(dialect) for c in columns]
-    mark = "?" if dialect.paramstyle == "qmark" else "%s"
-    sql = (
-        f"INSERT INTO {table.name} ({', '.join(columns)}) "
-        f"VALUES ({', '.join([mark] * len(columns))})"
-    )
-    params = [
-        tuple(
-            proc(r[c]) if proc is not None and r[c] is not None else r[c]
-            for c, proc in zip(columns, processors, strict=True)
-        )
-        for r in rows
-    ]
-    conn.exec_driver_sql(sql, params)
-
-
-def _diff(kode_desa: str, write: DatasetWrite, existing: dict, run_id: int, now) -> _Plan:
-    plan = _Plan()
-    seen = set()
-    for row in write.rows:
-        key = (row.periode, row.kode)
-        if key in seen:
-            raise ValueError(
-                f"desa {kode_desa}, dataset {write.dataset}: duplicate kode {row.kode}"
-            )
-        seen.add(key)
-        values = {c: getattr(row, c) for c in VALUE_COLUMNS}
-        old = existing.get(key)
-        if old is None:
-            plan.inserts.append(
-                dict(
-                    values,
-                    kode_desa=kode_desa,
-                    dataset=write.dataset,
-                    periode=row.periode,
-                    kode=row.kode,
-                    first_run_id=run_id,
-                    updated_run_id=run_id,
-                    updated_at=now,
-                )
-            )
-        elif any(getattr(old, c) != values[c] for c in VALUE_COLUMNS):
-            plan.updates.append(dict(values, b_id=old.id, updated_run_id=run_id, updated_at=now))
-    plan.deletes = [r.id for k, r in existing.items() if k not in seen]
-    return plan
 
 
 def make_engine(url: str, **kwargs) -> Engine:
@@ -347,13 +267,19 @@ class Warehouse:
         names = [w.dataset for w in writes]
         if len(set(names)) != len(names):
             raise ValueError(f"desa {kode_desa}: a dataset is written twice in one pull")
-        with_rows = [w.dataset for w in writes if w.rows is not None and w.status != "failed"]
+        with_rows: dict[str, list[str]] = {}
+        for w in writes:
+            if w.rows is not None and w.status != "failed":
+                with_rows.setdefault(w.kind, []).append(w.dataset)
         statuses: dict[str, str] = {}
         logged: list[DatasetWrite] = []
         # one connection for the village, one transaction per dataset on it
         with self.engine.connect() as conn:
             with conn.begin():
-                existing = self._existing_values(conn, kode_desa, with_rows) if with_rows else {}
+                existing = {
+                    kind: load_existing(conn, table_for(kind), kode_desa, datasets)
+                    for kind, datasets in with_rows.items()
+                }
                 known_status = set(
                     conn.execute(
                         select(_STATUS.c.dataset).where(_STATUS.c.kode_desa == kode_desa)
@@ -365,7 +291,16 @@ class Warehouse:
                     logged.append(write)
                     continue
                 try:
-                    plan = _diff(kode_desa, write, existing.get(write.dataset, {}), run_id, now)
+                    plan = diff(
+                        table_for(write.kind),
+                        kode_desa,
+                        write.dataset,
+                        write.rows,
+                        existing.get(write.kind, {}).get(write.dataset, {}),
+                        run_id,
+                        now,
+                        periods=write.periods,
+                    )
                 except ValueError as exc:
                     statuses[write.dataset] = "failed"
                     logged.append(replace(write, status="failed", rows=None, error=str(exc)))
@@ -383,15 +318,6 @@ class Warehouse:
                 if source is not None:
                     self._save_source(conn, kode_desa, source, now)
         return statuses
-
-    def _existing_values(self, conn, kode_desa: str, datasets: list[str]) -> dict:
-        table = Observation.__table__
-        found: dict[str, dict] = {}
-        for r in conn.execute(
-            select(table).where(table.c.kode_desa == kode_desa, table.c.dataset.in_(datasets))
-        ):
-            found.setdefault(r.dataset, {})[(r.periode, r.kode)] = r
-        return found
 
     def _log(self, conn, run_id, kode_desa, writes, known_status: set, now) -> None:
         conn.execute(
@@ -532,3 +458,156 @@ class Warehouse:
 
     def source_state_frame(self) -> pd.DataFrame:
         return self._frame(select(SourceState), dates=("updated_at",))
+
+    def measurements_frame(
+        self, datasets: Sequence[str] | None = None, kode: str | None = None
+    ) -> pd.DataFrame:
+        """Current measurements (any dataset but population counts), optionally one region."""
+        t = Measurement.__table__
+        stmt = select(
+            t.c.kode_wilayah, t.c.dataset, t.c.periode, t.c.kode, t.c.ukuran, t.c.label,
+            t.c.nilai, t.c.atribut, t.c.updated_run_id, t.c.updated_at,
+        ).order_by(t.c.kode_wilayah, t.c.dataset, t.c.periode, t.c.kode, t.c.ukuran)  # fmt: skip
+        if datasets is not None:
+            stmt = stmt.where(t.c.dataset.in_(list(datasets)))
+        if kode:
+            stmt = stmt.where((t.c.kode_wilayah == kode) | t.c.kode_wilayah.startswith(kode + "."))
+        return self._frame(stmt, dates=("updated_at",))
+
+    # -- history and audit ------------------------------------------------------------------
+    def history_frame(
+        self,
+        kind: str = "observation",
+        *,
+        datasets: Sequence[str] | None = None,
+        kode: str | None = None,
+    ) -> pd.DataFrame:
+        """Every version of each value, current ones included: valid_from ≤ t < valid_to.
+
+        The current version has valid_to NaT. Drawing a trend over months means taking, per
+        month end, the version valid then.
+        """
+        spec = OBSERVATIONS if kind == "observation" else MEASUREMENTS
+        t, h = spec.table, spec.history
+        cols = [spec.region, "dataset", *spec.keys, *spec.values]
+        current = select(
+            *(t.c[c] for c in cols),
+            t.c.updated_run_id.label("valid_from_run"),
+            t.c.updated_at.label("valid_from"),
+        )
+        old = select(
+            *(h.c[c] for c in cols),
+            h.c.valid_from_run, h.c.valid_from, h.c.valid_to_run, h.c.valid_to, h.c.change,
+        )  # fmt: skip
+        for col in (spec.region,):
+            if kode:
+                current = current.where((t.c[col] == kode) | t.c[col].startswith(kode + "."))
+                old = old.where((h.c[col] == kode) | h.c[col].startswith(kode + "."))
+        if datasets is not None:
+            current = current.where(t.c.dataset.in_(list(datasets)))
+            old = old.where(h.c.dataset.in_(list(datasets)))
+        now = self._frame(current, dates=("valid_from",))
+        now["valid_to_run"] = pd.NA
+        now["valid_to"] = pd.NaT
+        now["change"] = None
+        before = self._frame(old, dates=("valid_from", "valid_to"))
+        frames = [f for f in (before, now) if not f.empty]
+        if not frames:
+            return pd.concat([before, now])
+        out = pd.concat(frames, ignore_index=True)
+        return out.sort_values([spec.region, "dataset", *spec.keys, "valid_from"]).reset_index(
+            drop=True
+        )
+
+    def audit_frame(self, kind: str = "observation", *, run_id: int | None = None) -> pd.DataFrame:
+        """Changed and removed values: old value, new value (None when removed), the run."""
+        spec = OBSERVATIONS if kind == "observation" else MEASUREMENTS
+        h = spec.history
+        stmt = select(h).order_by(h.c.valid_to_run, h.c.id)
+        if run_id is not None:
+            stmt = stmt.where(h.c.valid_to_run == run_id)
+        old = self._frame(stmt, dates=("valid_from", "valid_to"))
+        measure = "jumlah" if kind == "observation" else "nilai"
+        key = [spec.region, "dataset", *spec.keys]
+        if old.empty:
+            return pd.DataFrame(columns=[*key, "run_id", "changed_at", "change", "lama", "baru"])
+        versions = self.history_frame(kind, datasets=sorted(set(old["dataset"])))
+        versions = versions.sort_values([*key, "valid_from"])
+        versions["baru"] = versions.groupby(key, dropna=False)[measure].shift(-1)
+        merged = old.merge(
+            versions[[*key, "valid_from", "baru"]], on=[*key, "valid_from"], how="left"
+        )
+        merged.loc[merged["change"] == "delete", "baru"] = None
+        out = merged.rename(
+            columns={"valid_to_run": "run_id", "valid_to": "changed_at", measure: "lama"}
+        )
+        return out[[*key, "run_id", "changed_at", "change", "lama", "baru"]].reset_index(drop=True)
+
+    # -- collect-now requests and scheduler events -------------------------------------------
+    def request_collect(self, kode_desa: str | None = None, *, requested_by: str = "") -> int:
+        """Ask the scheduler process to collect one village (or all) as soon as it can."""
+        with self.engine.begin() as conn:
+            result = conn.execute(
+                insert(CollectRequest).values(
+                    kode_desa=kode_desa,
+                    requested_at=utcnow(),
+                    requested_by=requested_by,
+                    status="pending",
+                )
+            )
+            return int(result.inserted_primary_key[0])
+
+    def claim_requests(self) -> list[dict]:
+        """Mark pending requests as running and return them (oldest first)."""
+        t = CollectRequest.__table__
+        with self.engine.begin() as conn:
+            rows = [
+                dict(r._mapping)
+                for r in conn.execute(select(t).where(t.c.status == "pending").order_by(t.c.id))
+            ]
+            if rows:
+                conn.execute(
+                    update(t)
+                    .where(t.c.id.in_([r["id"] for r in rows]), t.c.status == "pending")
+                    .values(status="running", picked_at=utcnow())
+                )
+        return rows
+
+    def finish_requests(self, ids: Sequence[int], run_id: int | None) -> None:
+        t = CollectRequest.__table__
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(t)
+                .where(t.c.id.in_(list(ids)))
+                .values(status="done", finished_at=utcnow(), run_id=run_id)
+            )
+
+    def requests_frame(self) -> pd.DataFrame:
+        return self._frame(
+            select(CollectRequest).order_by(CollectRequest.id.desc()),
+            dates=("requested_at", "picked_at", "finished_at"),
+        )
+
+    def record_job_event(
+        self,
+        job_id: str,
+        event: str,
+        *,
+        scheduled_at: datetime | None = None,
+        run_id: int | None = None,
+        detail: str | None = None,
+    ) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(
+                insert(JobEvent).values(
+                    job_id=job_id,
+                    event=event,
+                    scheduled_at=scheduled_at,
+                    at=utcnow(),
+                    run_id=run_id,
+                    detail=detail,
+                )
+            )
+
+    def job_events_frame(self) -> pd.DataFrame:
+        return self._frame(select(JobEvent).order_by(JobEvent.id), dates=("scheduled_at", "at"))
