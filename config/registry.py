@@ -19,7 +19,9 @@ COLUMNS = [
     "base_url",
     "token",
 ]
-ADAPTERS = ("summary-v1", "opensid")
+ADAPTERS = ("summary-v1", "opensid", "gabungan")
+# a gabungan row may stand for every village of a kecamatan or kabupaten on one shared source
+GROUP_ADAPTERS = ("gabungan",)
 DEFAULT_BASE_URL = "http://127.0.0.1:8700/{kode}"
 
 
@@ -36,6 +38,7 @@ class Village:
     adapter: str
     base_url: str
     token_spec: str = ""  # empty, a literal, or env:VARNAME
+    scope: str | None = None  # the registry row's region when one row stands for many villages
 
     @property
     def kode_digits(self) -> str:
@@ -80,15 +83,39 @@ def parse_registry(text: str, source: str = "registry") -> list[Village]:
             raise RegistryError(f"{source}, line {line}: {problem}")
 
         raw_code = (row.get("kode_desa") or "").strip()
+        adapter = (row.get("adapter") or "").strip()
+        if adapter not in ADAPTERS:
+            fail(f"unknown adapter {adapter!r}; expected one of {', '.join(ADAPTERS)}")
         try:
             kode = normalize_code(raw_code)
         except RegionCodeError:
             fail(f"kode_desa {raw_code!r} is not a village code (e.g. 17.03.06.2001)")
-        if len(kode) != 13:
+        if len(kode) != 13 and not (adapter in GROUP_ADAPTERS and len(kode) in (5, 8)):
             fail(f"kode_desa {raw_code!r} is not a village code (e.g. 17.03.06.2001)")
         region = get_region(kode)
         if region is None:
             fail(f"kode_desa {kode} is not in the region reference (idn-area-data 4.0.1)")
+        base_url = (row.get("base_url") or "").strip()
+        if not base_url.startswith(("http://", "https://")):
+            fail(f"base_url {base_url!r} must start with http:// or https://")
+        token = (row.get("token") or "").strip()
+        if token.startswith("env:") and not token[4:]:
+            fail("token 'env:' names no environment variable")
+        if len(kode) != 13:
+            # one row for all villages of a kecamatan or kabupaten on a shared source
+            for member in villages_under(kode):
+                if member.kode in seen:
+                    fail(
+                        f"village {member.kode} of {kode} is already listed "
+                        f"on line {seen[member.kode]}"
+                    )
+                seen[member.kode] = line
+                kec = get_region(member.induk)
+                villages.append(
+                    Village(member.kode, member.nama, member.induk, kec.nama if kec else "",
+                            adapter, base_url.rstrip("/"), token, scope=kode)
+                )  # fmt: skip
+            continue
         if kode in seen:
             fail(f"duplicate kode_desa {kode} (first on line {seen[kode]})")
         seen[kode] = line
@@ -99,15 +126,6 @@ def parse_registry(text: str, source: str = "registry") -> list[Village]:
             fail(f"kode_kecamatan {raw_kec!r} is not a kecamatan code")
         if kec != kode[:8]:
             fail(f"kode_kecamatan {kec} does not contain village {kode}")
-        adapter = (row.get("adapter") or "").strip()
-        if adapter not in ADAPTERS:
-            fail(f"unknown adapter {adapter!r}; expected one of {', '.join(ADAPTERS)}")
-        base_url = (row.get("base_url") or "").strip()
-        if not base_url.startswith(("http://", "https://")):
-            fail(f"base_url {base_url!r} must start with http:// or https://")
-        token = (row.get("token") or "").strip()
-        if token.startswith("env:") and not token[4:]:
-            fail("token 'env:' names no environment variable")
         kec_region = get_region(kec)
         villages.append(
             Village(
