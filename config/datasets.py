@@ -92,3 +92,13 @@ def period_id(tahun: int, *, bulan: int | None = None, semester: int | None = No
             raise ValueError(f"semester {semester} must be 1 or 2")
         return f"{tahun}S{semester}"
     return str(tahun)
+
+
+# what one scheduled sweep pulls; None (no group) pulls everything
+def dataset_groups() -> dict[str, tuple[str, ...]]:
+    from config.statistik import PULLED_SLUGS, TOTALS_DATASET
+
+    return {
+        "penduduk": (TOTALS_DATASET, *PULLED_SLUGS, "identitas"),
+        "keuangan": ("apbdes", "pembangunan", "bantuan"),
+    }

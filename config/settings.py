@@ -39,6 +39,26 @@ class Settings:
     host: str = field(default="127.0.0.1", metadata={"help": "Dashboard host"})
     port: int = field(default=8050, metadata={"help": "Dashboard port"})
     language: str = field(default="id", metadata={"help": "Default UI language: id or en"})
+    timezone: str = field(
+        default="Asia/Jakarta", metadata={"help": "Time zone of schedules and shown times (WIB)"}
+    )
+    schedule_penduduk: str = field(
+        default="0 1 * * *",
+        metadata={"help": "Cron (5 fields, WIB) of the population sweep: nightly at 01:00"},
+    )
+    schedule_keuangan: str = field(
+        default="0 2 * * 0",
+        metadata={"help": "Cron of the APBDes, pembangunan and bantuan sweep: Sundays 02:00"},
+    )
+    schedule_jitter: int = field(
+        default=900, metadata={"help": "Random delay (s) added to each scheduled sweep"}
+    )
+    misfire_grace: int = field(
+        default=3600, metadata={"help": "A sweep missed by less than this (s) still runs"}
+    )
+    request_poll: float = field(
+        default=5.0, metadata={"help": "Seconds between checks for collect-now requests"}
+    )
 
     @property
     def resolved_database_url(self) -> str:

@@ -211,6 +211,10 @@ BY_SLUG: dict[str, StatDef] = {s.slug: s for s in STATISTICS}
 POPULATION_KEYS: tuple[str, ...] = ("4", "13", "15", "0", "14", "1", "2", "3", "7", "9", "19")
 POPULATION_SLUGS: tuple[str, ...] = tuple(BY_KEY[k].slug for k in POPULATION_KEYS)
 
+# every statistic pulled (issue 3): the population keys plus family and household statistics
+PULLED_KEYS: tuple[str, ...] = POPULATION_KEYS
+PULLED_SLUGS: tuple[str, ...] = tuple(BY_KEY[k].slug for k in PULLED_KEYS)
+
 # totals dataset: per village penduduk (by sex), keluarga and rumah tangga
 TOTALS_DATASET = "total"
 TOTAL_CODES = ("penduduk", "keluarga", "rumah_tangga")
