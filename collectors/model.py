@@ -46,11 +46,12 @@ class DatasetResult:
 
     dataset: str
     status: str  # ok, unchanged, failed
-    data: Statistic | Totals | None = None
+    data: Statistic | Totals | list | None = None  # a list holds MeasurementRow values
     http_status: int | None = None
     error: str | None = None
     duration_ms: int = 0
-    etag: str | None = None
+    warning: str | None = None  # landed, but something is worth a look (unknown codes, ...)
+    periods: tuple[str, ...] | None = None  # measurement datasets: the periods this replaces
 
 
 @dataclass

@@ -11,6 +11,7 @@ from datetime import datetime
 from collectors.adapters import PULLERS
 from collectors.http import HttpClient
 from collectors.model import DatasetResult, Statistic, Totals, VillagePull
+from config.datasets import dataset_groups
 from config.registry import Village
 from config.settings import Settings
 from warehouse.store import DatasetWrite, ObservationRow, SourceInfo, Warehouse
@@ -49,8 +50,10 @@ def shard_of(villages: Sequence[Village], index: int, count: int) -> list[Villag
     return [v for i, v in enumerate(ordered) if i % count == index - 1]
 
 
-def to_rows(data: Statistic | Totals) -> list[ObservationRow]:
-    """Observation rows of one dataset: categories, belum_mengisi and the total."""
+def to_rows(data: Statistic | Totals | list) -> list:
+    """Warehouse rows of one dataset: categories, belum_mengisi and the total (or as given)."""
+    if isinstance(data, list):  # measurement datasets arrive as MeasurementRow values
+        return data
     if isinstance(data, Totals):
         p = data.penduduk
         rows = [ObservationRow("penduduk", "PENDUDUK", p.jumlah, p.laki_laki, p.perempuan, 1)]
@@ -90,6 +93,9 @@ def write_pull(store: Warehouse, run_id: int, pull: VillagePull) -> list[str]:
             r.http_status,
             r.duration_ms,
             r.error,
+            warning=r.warning,
+            kind="measurement" if isinstance(r.data, list) else "observation",
+            periods=r.periods,
         )
         for r in pull.results
     ]
@@ -119,9 +125,19 @@ def run_sweep(
     *,
     trigger: str = "manual",
     shard: str | None = None,
+    group: str | None = None,
     on_village: Callable[[VillageOutcome], None] | None = None,
 ) -> SweepSummary:
-    """Pull every village once and land what each one sent; failures are logged, not raised."""
+    """Pull every village once and land what each one sent; failures are logged, not raised.
+
+    With a group (see config.datasets.dataset_groups) only that group's datasets are pulled.
+    """
+    groups = dataset_groups()
+    if group is not None and group not in groups:
+        raise ValueError(f"unknown dataset group {group!r}; known: {', '.join(groups)}")
+    datasets = groups[group] if group else None
+    # validators are per group: a 304 for one group's pull says nothing of another's datasets
+    endpoint = "summary-v1" if group is None else f"summary-v1/{group}"
     for v in villages:
         v.resolve_token()  # a missing token variable is a configuration error: stop before pulling
     started = datetime.now()
@@ -129,7 +145,7 @@ def run_sweep(
     run_id = store.start_run(trigger=trigger, shard=shard, total=len(villages))
     tahun = settings.tahun or started.year
     client = HttpClient(settings)
-    etags = store.etags("summary-v1")
+    etags = store.etags(endpoint)
     outcomes: list[VillageOutcome] = []
     try:
         with ThreadPoolExecutor(max_workers=max(1, settings.concurrency)) as pool:
@@ -141,6 +157,7 @@ def run_sweep(
                     tahun=tahun,
                     etag=etags.get(v.kode_desa) if v.adapter == "summary-v1" else None,
                     deadline_s=settings.village_deadline,
+                    datasets=datasets,
                 ): v
                 for v in villages
             }
@@ -153,6 +170,8 @@ def run_sweep(
                     log.exception("adapter crashed for %s", village.kode_desa)
                     pull = VillagePull(kode_desa=village.kode_desa)
                     pull.results = [DatasetResult("total", "failed", error=f"adapter error: {exc}")]
+                if pull.endpoint == "summary-v1":
+                    pull.endpoint = endpoint
                 statuses = write_pull(store, run_id, pull)
                 outcome = _outcome(village, pull, statuses)
                 outcomes.append(outcome)

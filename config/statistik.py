@@ -181,6 +181,94 @@ STATISTICS: tuple[StatDef, ...] = (
         ),  # fmt: skip
     ),
     StatDef(
+        "10",
+        "penyakit-menahun",
+        "Penyakit Menahun",
+        "Chronic illness",
+        codes=_codes(
+            "JANTUNG",
+            "LEVER",
+            "PARU-PARU",
+            "KANKER",
+            "STROKE",
+            "DIABETES MELITUS",
+            "GINJAL",
+            "MALARIA",
+            "LEPRA/KUSTA",
+            "HIV/AIDS",
+            "GILA/STRESS",
+            "TBC",
+            "ASTHMA",
+            "TIDAK ADA/TIDAK SAKIT",
+        ),  # fmt: skip
+    ),
+    StatDef(
+        "16",
+        "akseptor-kb",
+        "Akseptor KB",
+        "Contraception users",
+        unit="pasangan_usia_subur",
+        codes=(
+            ("1", "PIL"),
+            ("2", "IUD"),
+            ("3", "SUNTIK"),
+            ("4", "KONDOM"),
+            ("5", "SUSUK KB"),
+            ("6", "STERILISASI WANITA"),
+            ("7", "STERILISASI PRIA"),
+            ("99", "TIDAK MENGGUNAKAN"),
+        ),  # fmt: skip
+    ),
+    StatDef(
+        "17",
+        "akta-kelahiran",
+        "Akta Kelahiran",
+        "Birth certificates",
+        codes=_codes("MEMILIKI AKTA KELAHIRAN", "TIDAK MEMILIKI AKTA KELAHIRAN"),
+    ),
+    StatDef(
+        "18",
+        "kepemilikan-ktp",
+        "Kepemilikan KTP",
+        "Identity cards",
+        unit="wajib_ktp",  # residents aged 17 or married: fewer than penduduk
+        codes=_codes("BELUM REKAM", "SUDAH REKAM", "KTP-EL TERCETAK"),
+    ),
+    StatDef(
+        "hubungan_kk",
+        "hubungan-kk",
+        "Hubungan dalam KK",
+        "Relation to family head",
+        codes=_codes(
+            "KEPALA KELUARGA",
+            "SUAMI",
+            "ISTRI",
+            "ANAK",
+            "MENANTU",
+            "CUCU",
+            "ORANGTUA",
+            "MERTUA",
+            "FAMILI LAIN",
+            "PEMBANTU",
+            "LAINNYA",
+        ),  # fmt: skip
+    ),
+    StatDef(
+        "bantuan_penduduk",
+        "bantuan-penduduk",
+        "Penerima Bantuan (Penduduk)",
+        "Aid recipients (residents)",
+        codes=(),  # the village's own programmes for individuals; belum mengisi = not a recipient
+    ),
+    StatDef(
+        "bantuan_keluarga",
+        "bantuan-keluarga",
+        "Penerima Bantuan (Keluarga)",
+        "Aid recipients (families)",
+        unit="keluarga",
+        codes=(),  # the village's own programmes for families
+    ),
+    StatDef(
         "kelas_sosial",
         "kelas-sosial",
         "Kelas Sosial",
@@ -212,8 +300,14 @@ POPULATION_KEYS: tuple[str, ...] = ("4", "13", "15", "0", "14", "1", "2", "3", "
 POPULATION_SLUGS: tuple[str, ...] = tuple(BY_KEY[k].slug for k in POPULATION_KEYS)
 
 # every statistic pulled (issue 3): the population keys plus family and household statistics
-PULLED_KEYS: tuple[str, ...] = POPULATION_KEYS
+PULLED_KEYS: tuple[str, ...] = (
+    *POPULATION_KEYS,
+    *(s.key for s in STATISTICS if s.key not in POPULATION_KEYS),
+)
 PULLED_SLUGS: tuple[str, ...] = tuple(BY_KEY[k].slug for k in PULLED_KEYS)
+
+# OpenSID before 2501 numbered some statistics differently; labels tell which one answered
+OLD_IDS: dict[str, str] = {"9": "8", "10": "9", "13": "10", "14": "11", "15": "12"}
 
 # totals dataset: per village penduduk (by sex), keluarga and rumah tangga
 TOTALS_DATASET = "total"

@@ -68,6 +68,7 @@ class FetchLog(Base):
     http_status: Mapped[int | None] = mapped_column(Integer)
     duration_ms: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str | None] = mapped_column(Text)
+    warning: Mapped[str | None] = mapped_column(Text)  # landed, but flagged (e.g. unknown codes)
     fetched_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     __table_args__ = (Index("ix_fetch_log_desa_dataset", "kode_desa", "dataset", "fetched_at"),)
 
@@ -84,6 +85,7 @@ class DatasetStatus(Base):
     last_success_run_id: Mapped[int | None] = mapped_column(Integer)
     last_error: Mapped[str | None] = mapped_column(Text)
     last_error_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_warning: Mapped[str | None] = mapped_column(Text)
 
 
 class SourceState(Base):

@@ -60,6 +60,7 @@ class DatasetWrite:
     http_status: int | None = None
     duration_ms: int = 0
     error: str | None = None
+    warning: str | None = None
     kind: str = "observation"  # or measurement: which value table the rows go to
     periods: tuple[str, ...] | None = None  # replace only these periods (None: the dataset)
 
@@ -87,6 +88,7 @@ _STATUS_OK_UPDATE = (
         last_attempt_at=bindparam("last_attempt_at"),
         last_success_at=bindparam("last_success_at"),
         last_success_run_id=bindparam("last_success_run_id"),
+        last_warning=bindparam("last_warning"),
     )
 )
 # a failure keeps the last success on record
@@ -331,6 +333,7 @@ class Warehouse:
                     http_status=w.http_status,
                     duration_ms=w.duration_ms,
                     error=w.error,
+                    warning=w.warning,
                     fetched_at=now,
                 )
                 for w in writes
@@ -348,6 +351,7 @@ class Warehouse:
                 last_success_run_id=run_id if success else None,
                 last_error=None if success else w.error,
                 last_error_at=None if success else now,
+                last_warning=w.warning if success else None,
             )
             if w.dataset in known_status:
                 updates.append(values)
@@ -361,7 +365,7 @@ class Warehouse:
                 known_status.add(w.dataset)
         # only the keys each statement names: extra column keys would become SET clauses
         ok_keys = ("b_kode", "b_dataset", "last_status", "last_attempt_at", "last_success_at",
-                   "last_success_run_id")  # fmt: skip
+                   "last_success_run_id", "last_warning")  # fmt: skip
         failed_keys = ("b_kode", "b_dataset", "last_status", "last_attempt_at", "last_error",
                        "last_error_at")  # fmt: skip
         ok_updates = [{k: u[k] for k in ok_keys} for u in updates if u["last_success_at"]]

@@ -70,3 +70,16 @@ def make_statistic(
     stat = Statistic(slug=slug, rows=tuple(rows), belum_mengisi=belum, total=total)
     check_sums(stat, where)
     return stat
+
+
+def unknown_codes_warning(stat: Statistic) -> str | None:
+    """Category codes the catalogue does not know: kept, and said so."""
+    from config.statistik import BY_SLUG
+
+    known = {code for code, _ in BY_SLUG[stat.slug].codes} if stat.slug in BY_SLUG else set()
+    if not known or stat.slug == "rentang-umur":  # villages edit their own age brackets
+        return None
+    unknown = [f"{r.kode} ({r.label})" for r in stat.rows if r.kode not in known]
+    if not unknown:
+        return None
+    return f"statistik {stat.slug}: unknown category code(s) kept: {', '.join(unknown)}"

@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Sequence
 
-from collectors.adapters.common import age_range, make_statistic, parse_count
+from collectors.adapters.common import (
+    age_range,
+    make_statistic,
+    parse_count,
+    unknown_codes_warning,
+)
 from collectors.http import FetchError, HttpClient, describe_status
 from collectors.model import (
     CategoryRow,
@@ -17,7 +23,14 @@ from collectors.model import (
     VillagePull,
 )
 from config.registry import Village
-from config.statistik import BY_KEY, POPULATION_KEYS, TOTALS_DATASET
+from config.statistik import (
+    BY_KEY,
+    BY_SLUG,
+    OLD_IDS,
+    PULLED_SLUGS,
+    STATISTICS,
+    TOTALS_DATASET,
+)
 
 SUMMARY_IDS = {"666": "jumlah", "777": "belum_mengisi", "888": "total"}
 SUMMARY_LABELS = {
@@ -37,35 +50,34 @@ def pull(
     tahun: int,
     etag: str | None = None,  # internal_api sends no validators
     deadline_s: float | None = None,
+    datasets: Sequence[str] | None = None,
 ) -> VillagePull:
-    """Fetch every population statistic of one village; stop early if the village hangs."""
+    """Fetch the wanted statistics of one village; stop early if the village hangs."""
+    wanted = [d for d in (TOTALS_DATASET, *PULLED_SLUGS) if datasets is None or d in datasets]
+    keys: list[str] = []
+    for d in wanted:
+        keys.extend(TOTAL_KEYS if d == TOTALS_DATASET else (BY_SLUG[d].key,))
     pull = VillagePull(kode_desa=village.kode_desa)
     start = time.perf_counter()
     fetched: dict[str, Statistic | str] = {}  # key -> statistic or error text
     status_of: dict[str, int | None] = {}
     ms_of: dict[str, int] = {}
+    notes: dict[str, str] = {}
     gave_up: str | None = None
-    for key in dict.fromkeys((*POPULATION_KEYS, *TOTAL_KEYS)):
+    for key in dict.fromkeys(keys):
         if gave_up:
             fetched[key] = gave_up
             continue
-        url = f"{village.base_url}/internal_api/statistik/{key}"
         try:
-            resp = client.get(url, params={"tahun": tahun}, headers={"Accept": "application/json"})
+            stat, status, ms, note = _fetch_statistic(village, client, key, tahun)
+            fetched[key], status_of[key], ms_of[key] = stat, status, ms
+            if note:
+                notes[key] = note
         except FetchError as exc:
             fetched[key], status_of[key] = str(exc), exc.http_status
             if exc.timeout:
                 gave_up = f"skipped: village gave no answer in time on statistik {key}"
-            continue
-        status_of[key], ms_of[key] = resp.status, resp.duration_ms
-        if resp.status != 200:
-            fetched[key] = describe_status(resp.status)
-            continue
-        try:
-            fetched[key] = parse_statistik(resp.body, BY_KEY[key].slug, key)
-        except PayloadError as exc:
-            fetched[key] = str(exc)
-        if deadline_s and time.perf_counter() - start > deadline_s:
+        if deadline_s and time.perf_counter() - start > deadline_s and not gave_up:
             gave_up = f"skipped: village took longer than {deadline_s:g} s in all"
     pull.duration_ms = int((time.perf_counter() - start) * 1000)
 
@@ -77,12 +89,80 @@ def pull(
         if errors:
             text = "; ".join(errors)
             return DatasetResult(dataset, "failed", error=text, http_status=http, duration_ms=ms)
-        return DatasetResult(dataset, "ok", data=build(), http_status=http, duration_ms=ms)
+        data = build()
+        warnings = [notes[k] for k in keys if k in notes]
+        if isinstance(data, Statistic) and (unknown := unknown_codes_warning(data)):
+            warnings.append(unknown)
+        return DatasetResult(
+            dataset, "ok", data=data, http_status=http, duration_ms=ms,
+            warning="; ".join(warnings) or None,
+        )  # fmt: skip
 
-    pull.results.append(result(TOTALS_DATASET, TOTAL_KEYS, lambda: _totals(fetched)))
-    for key in POPULATION_KEYS:
-        pull.results.append(result(BY_KEY[key].slug, (key,), lambda k=key: fetched[k]))
+    for dataset in wanted:
+        if dataset == TOTALS_DATASET:
+            pull.results.append(result(dataset, TOTAL_KEYS, lambda: _totals(fetched)))
+        else:
+            key = BY_SLUG[dataset].key
+            pull.results.append(result(dataset, (key,), lambda k=key: fetched[k]))
     return pull
+
+
+def _fetch_statistic(
+    village: Village, client: HttpClient, key: str, tahun: int
+) -> tuple[Statistic | str, int, int, str | None]:
+    """One statistic, checked by its labels: OpenSID before 2501 numbered some differently.
+
+    Returns (statistic or error, HTTP status, milliseconds, note on what was done).
+    """
+    slug = BY_KEY[key].slug
+    ms = 0
+    tried = [key] + ([OLD_IDS[key]] if key in OLD_IDS else [])
+    problem: str | None = None
+    last_status = 0
+    for ident in tried:
+        url = f"{village.base_url}/internal_api/statistik/{ident}"
+        resp = client.get(url, params={"tahun": tahun}, headers={"Accept": "application/json"})
+        ms += resp.duration_ms
+        last_status = resp.status
+        if resp.status != 200:
+            problem = problem or describe_status(resp.status)
+            continue
+        try:
+            stat = parse_statistik(resp.body, slug, ident)
+        except PayloadError as exc:
+            problem = problem or str(exc)
+            continue
+        other = looks_like(stat)
+        if other is not None and other != slug:
+            problem = problem or (
+                f"statistik {slug}: id {ident} answered with the categories of {other} "
+                "(another OpenSID version's numbering)"
+            )
+            continue
+        note = None
+        if ident != key:
+            note = f"statistik {slug}: read from id {ident} (OpenSID numbering before 2501)"
+        return stat, resp.status, ms, note
+    return problem or "no usable answer", last_status, ms, None
+
+
+def looks_like(stat: Statistic) -> str | None:
+    """Which catalogued statistic these category labels belong to, when they clearly do."""
+    labels = {r.label.strip().upper() for r in stat.rows}
+    if not labels:
+        return None
+    if sum(1 for r in stat.rows if age_range(r.label) != (None, None)) >= 0.8 * len(stat.rows):
+        # numeric brackets: rentang umur (kategori umur has named categories)
+        return "rentang-umur"
+    best, best_share = None, 0.0
+    for sdef in STATISTICS:
+        if not sdef.codes or sdef.slug == "rentang-umur":
+            continue
+        known = {label.upper() for _, label in sdef.codes}
+        share = len(labels & known) / len(labels)
+        if share > best_share:
+            best, best_share = sdef.slug, share
+    return best if best_share >= 0.6 else None
 
 
 def _named(key: str, error: str) -> str:

@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Sequence
 
-from collectors.adapters.common import make_statistic, parse_count, parse_counts
+from collectors.adapters.common import (
+    make_statistic,
+    parse_count,
+    parse_counts,
+    unknown_codes_warning,
+)
 from collectors.http import FetchError, HttpClient, describe_status
 from collectors.model import (
     CategoryRow,
@@ -18,11 +24,13 @@ from collectors.model import (
 )
 from config.regions import RegionCodeError, normalize_code
 from config.registry import Village
-from config.statistik import POPULATION_SLUGS, TOTALS_DATASET
+from config.statistik import PULLED_SLUGS, TOTALS_DATASET
+from warehouse.values import MeasurementRow
 
 ENDPOINT = "summary-v1"
 PATH = "/api/village-summary/v1"
-DATASETS = (TOTALS_DATASET, *POPULATION_SLUGS)
+MEASUREMENT_DATASETS = ("identitas", "bantuan", "apbdes", "pembangunan")
+DATASETS = (TOTALS_DATASET, *PULLED_SLUGS, *MEASUREMENT_DATASETS)
 
 
 def pull(
@@ -32,8 +40,10 @@ def pull(
     tahun: int,
     etag: str | None = None,
     deadline_s: float | None = None,  # one request: the read timeout bounds it already
+    datasets: Sequence[str] | None = None,
 ) -> VillagePull:
     """Fetch and parse one village's summary document into per-dataset results."""
+    wanted = tuple(d for d in DATASETS if datasets is None or d in datasets)
     pull = VillagePull(kode_desa=village.kode_desa, endpoint=ENDPOINT)
     headers = {"Accept": "application/json"}
     token = village.resolve_token()
@@ -46,27 +56,28 @@ def pull(
         resp = client.get(village.base_url + PATH, params={"tahun": tahun}, headers=headers)
     except FetchError as exc:
         pull.duration_ms = int((time.perf_counter() - start) * 1000)
-        return _all_failed(pull, str(exc), exc.http_status)
+        return _all_failed(pull, wanted, str(exc), exc.http_status)
     pull.duration_ms = resp.duration_ms
     if resp.status == 304:
         pull.etag = etag
         pull.results = [
             DatasetResult(d, "unchanged", http_status=304, duration_ms=resp.duration_ms)
-            for d in DATASETS
+            for d in wanted
         ]
         return pull
     if resp.status != 200:
-        return _all_failed(pull, describe_status(resp.status), resp.status)
+        return _all_failed(pull, wanted, describe_status(resp.status), resp.status)
     try:
         doc = parse_document(resp.body, village.kode_desa)
     except PayloadError as exc:
-        return _all_failed(pull, str(exc), resp.status)
+        return _all_failed(pull, wanted, str(exc), resp.status)
     source = doc.get("source") if isinstance(doc.get("source"), dict) else {}
     pull.source_app, pull.source_version = source.get("app"), source.get("version")
-    for dataset in DATASETS:
+    for dataset in wanted:
         try:
-            data = parse_totals(doc) if dataset == TOTALS_DATASET else parse_statistic(doc, dataset)
-            pull.results.append(DatasetResult(dataset, "ok", data=data, http_status=resp.status))
+            result = parse_dataset(doc, dataset)
+            result.http_status = resp.status
+            pull.results.append(result)
         except PayloadError as exc:
             pull.results.append(
                 DatasetResult(dataset, "failed", error=str(exc), http_status=resp.status)
@@ -78,14 +89,151 @@ def pull(
     return pull
 
 
-def _all_failed(pull: VillagePull, error: str, http_status: int | None) -> VillagePull:
+def _all_failed(
+    pull: VillagePull, wanted: Sequence[str], error: str, http_status: int | None
+) -> VillagePull:
     pull.results = [
         DatasetResult(
             d, "failed", error=error, http_status=http_status, duration_ms=pull.duration_ms
         )
-        for d in DATASETS
+        for d in wanted
     ]
     return pull
+
+
+def parse_dataset(doc: dict, dataset: str) -> DatasetResult:
+    """One dataset of a checked document; raise PayloadError naming what is wrong."""
+    if dataset == TOTALS_DATASET:
+        return DatasetResult(dataset, "ok", data=parse_totals(doc))
+    if dataset == "identitas":
+        return DatasetResult(dataset, "ok", data=parse_identitas(doc))
+    if dataset == "bantuan":
+        return DatasetResult(dataset, "ok", data=parse_bantuan(doc))
+    if dataset == "apbdes":
+        rows = parse_apbdes(doc)
+        return DatasetResult(dataset, "ok", data=rows, periods=_periods(rows))
+    if dataset == "pembangunan":
+        rows = parse_pembangunan(doc)
+        return DatasetResult(dataset, "ok", data=rows, periods=_periods(rows))
+    stat = parse_statistic(doc, dataset)
+    return DatasetResult(dataset, "ok", data=stat, warning=unknown_codes_warning(stat))
+
+
+def _periods(rows: list[MeasurementRow]) -> tuple[str, ...]:
+    # a document that lists no rows for a year says nothing about that year: keep it
+    return tuple(sorted({r.periode for r in rows}))
+
+
+def _list(doc: dict, key: str) -> list:
+    value = doc.get(key, [])
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise PayloadError(f"{key}: expected a list")
+    return value
+
+
+def _amount(value: object, where: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise PayloadError(f"{where}: amount {value!r} is not a number")
+    if value < 0:
+        raise PayloadError(f"{where}: negative amount {value}")
+    return float(value)
+
+
+def parse_identitas(doc: dict) -> list[MeasurementRow]:
+    village = doc.get("village") or {}
+    source = doc.get("source") if isinstance(doc.get("source"), dict) else {}
+    fields = {
+        k: village.get(k)
+        for k in ("nama_desa", "sebutan_desa", "nama_kecamatan", "website")
+        if village.get(k) is not None
+    }
+    fields.update({f"source_{k}": v for k, v in source.items() if isinstance(v, str | int | float)})
+    return [MeasurementRow("profil", None, atribut=fields)]
+
+
+def parse_bantuan(doc: dict) -> list[MeasurementRow]:
+    rows = []
+    for i, item in enumerate(_list(doc, "bantuan"), start=1):
+        if not isinstance(item, dict):
+            raise PayloadError(f"bantuan, item {i}: not an object")
+        program = str(item.get("program_id") or "").strip()
+        if not program:
+            raise PayloadError(f"bantuan, item {i}: program_id missing")
+        where = f"bantuan, program {program}"
+        peserta = parse_count(item.get("peserta"), f"{where}.peserta", allow_string=False)
+        sasaran = item.get("sasaran")
+        if sasaran not in (1, 2, 3, 4, None):
+            raise PayloadError(f"{where}: sasaran {sasaran!r} is not 1–4")
+        atribut = {k: item.get(k) for k in ("sasaran", "asal_dana", "mulai", "selesai")}
+        label = str(item.get("nama") or program)
+        rows.append(MeasurementRow("peserta", float(peserta), program, label, atribut=atribut))
+    return rows
+
+
+def parse_apbdes(doc: dict) -> list[MeasurementRow]:
+    """Budget lines per year; a parent account must equal the sum of its direct children."""
+    rows: list[MeasurementRow] = []
+    amounts: dict[tuple[str, str], tuple[float, float]] = {}
+    for i, item in enumerate(_list(doc, "apbdes"), start=1):
+        if not isinstance(item, dict):
+            raise PayloadError(f"apbdes, line {i}: not an object")
+        kode = str(item.get("kode") or "").strip()
+        tahun = item.get("tahun")
+        if not kode or not isinstance(tahun, int):
+            raise PayloadError(f"apbdes, line {i}: kode and tahun are required")
+        where = f"apbdes {tahun}, akun {kode}"
+        anggaran = _amount(item.get("anggaran"), f"{where}.anggaran")
+        realisasi = _amount(item.get("realisasi"), f"{where}.realisasi")
+        if (str(tahun), kode) in amounts:
+            raise PayloadError(f"{where}: listed twice")
+        amounts[(str(tahun), kode)] = (anggaran, realisasi)
+        label = str(item.get("uraian") or kode)
+        for ukuran, nilai in (("anggaran", anggaran), ("realisasi", realisasi)):
+            rows.append(MeasurementRow(ukuran, nilai, kode, label, periode=str(tahun)))
+    for (tahun, kode), (anggaran, realisasi) in amounts.items():
+        depth = kode.count(".") + 1
+        children = [
+            v
+            for (t, k), v in amounts.items()
+            if t == tahun and k.startswith(kode + ".") and k.count(".") == depth
+        ]
+        if not children:
+            continue
+        for name, own, total in (
+            ("anggaran", anggaran, sum(c[0] for c in children)),
+            ("realisasi", realisasi, sum(c[1] for c in children)),
+        ):
+            if abs(own - total) > 0.5:
+                raise PayloadError(
+                    f"apbdes {tahun}, akun {kode}: {name} {own:,.0f} is not the sum of its "
+                    f"sub-accounts ({total:,.0f})"
+                )
+    return rows
+
+
+def parse_pembangunan(doc: dict) -> list[MeasurementRow]:
+    rows = []
+    for i, item in enumerate(_list(doc, "pembangunan"), start=1):
+        if not isinstance(item, dict):
+            raise PayloadError(f"pembangunan, item {i}: not an object")
+        ident = str(item.get("id") or "").strip()
+        tahun = item.get("tahun_anggaran")
+        if not ident or not isinstance(tahun, int):
+            raise PayloadError(f"pembangunan, item {i}: id and tahun_anggaran are required")
+        where = f"pembangunan {ident}"
+        anggaran = _amount(item.get("anggaran"), f"{where}.anggaran")
+        progres = _amount(item.get("progres"), f"{where}.progres")
+        if progres > 100:
+            raise PayloadError(f"{where}: progres {progres:g} is over 100%")
+        label = str(item.get("judul") or ident)
+        atribut = {k: item.get(k) for k in ("sumber_dana", "volume", "pelaksana", "lokasi")}
+        for ukuran, nilai in (("anggaran", anggaran), ("progres", progres)):
+            rows.append(
+                MeasurementRow(ukuran, nilai, ident, label, periode=str(tahun), atribut=atribut)
+            )
+    return rows
 
 
 def parse_document(body: bytes, expected_kode: str) -> dict:
