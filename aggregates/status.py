@@ -90,3 +90,43 @@ def village_status(
     out = out.merge(st, on="kode_desa", how="left")
     out["status_terakhir"] = out["status_terakhir"].fillna("never")
     return out[VILLAGE_STATUS_COLUMNS].sort_values("kode_desa").reset_index(drop=True)
+
+
+DATASET_STATUS_COLUMNS = [
+    "kode_desa",
+    "nama_desa",
+    "kode_kecamatan",
+    "nama_kecamatan",
+    "dataset",
+    "last_status",
+    "last_success_at",
+    "last_attempt_at",
+    "last_error",
+]
+
+
+def dataset_status_long(
+    regions: pd.DataFrame, dataset_status: pd.DataFrame, kode: str | None = None
+) -> pd.DataFrame:
+    """Village × dataset: last attempt's status, last success and last error; villages that
+    never reported anything appear once with dataset None and status 'never'."""
+    desa = regions[regions["tingkat"] == "desa"][["kode", "nama", "induk"]]
+    if kode:
+        desa = desa[(desa["kode"] == kode) | desa["kode"].str.startswith(kode + ".")]
+    kec = regions[regions["tingkat"] == "kecamatan"].set_index("kode")["nama"]
+    desa = desa.rename(
+        columns={"kode": "kode_desa", "nama": "nama_desa", "induk": "kode_kecamatan"}
+    )
+    desa["nama_kecamatan"] = desa["kode_kecamatan"].map(kec)
+    cols = [
+        "kode_desa",
+        "dataset",
+        "last_status",
+        "last_success_at",
+        "last_attempt_at",
+        "last_error",
+    ]
+    ds = dataset_status[cols] if not dataset_status.empty else pd.DataFrame(columns=cols)
+    out = desa.merge(ds, on="kode_desa", how="left")
+    out["last_status"] = out["last_status"].fillna("never")
+    return out[DATASET_STATUS_COLUMNS].sort_values(["kode_desa", "dataset"]).reset_index(drop=True)

@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import click
+import pandas as pd
 
 from config.regions import RegionCodeError, normalize_code
 from config.registry import (
@@ -114,10 +115,15 @@ def simulate(obj: Context, port, latency_ms, fail_rate, seed, villages_path) -> 
 
 @main.command()
 @click.option("--shard", help="I/N: collect only the I-th of N shards of the registry.")
+@click.option(
+    "--group",
+    type=click.Choice(["penduduk", "keuangan"]),
+    help="Only one dataset group (default: every dataset).",
+)
 @click.option("--villages", "villages_path", help="Registry CSV (default: DASBOR_VILLAGES).")
 @click.option("-q", "--quiet", is_flag=True, help="Print only the summary.")
 @pass_ctx
-def collect(obj: Context, shard, villages_path, quiet) -> None:
+def collect(obj: Context, shard, group, villages_path, quiet) -> None:
     """Pull every village once; exit 0 when the sweep ran, even if villages failed."""
     from collectors.sweep import run_sweep, shard_of
 
@@ -130,7 +136,7 @@ def collect(obj: Context, shard, villages_path, quiet) -> None:
             raise click.ClickException(f"--shard {shard!r}: expected I/N, e.g. 1/4") from None
     store = _store(obj)
     try:
-        summary = run_sweep(found, store, obj.settings, shard=shard)
+        summary = run_sweep(found, store, obj.settings, shard=shard, group=group)
     except RegistryError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(
@@ -193,21 +199,44 @@ def export(obj: Context, slug, tingkat, kode, output) -> None:
 
 
 @main.command()
-@click.option("--kecamatan", help="Only this kecamatan.")
+@click.option("--kecamatan", help="Only this kecamatan (or village).")
+@click.option("--all-datasets", is_flag=True, help="One line per dataset, not only problems.")
 @pass_ctx
-def status(obj: Context, kecamatan) -> None:
-    """Per village: last successful collection and the latest failure reason."""
-    from dashboard.data import DataSource
+def status(obj: Context, kecamatan, all_datasets) -> None:
+    """Per kecamatan and village: last successful collection per dataset, latest failure."""
+    from zoneinfo import ZoneInfo
 
-    snap = DataSource(_store(obj)).snapshot()
-    table = snap.village_status(normalize_code(kecamatan) if kecamatan else None)
-    for kec, rows in table.groupby("kode_kecamatan"):
-        click.echo(f"{kec} {rows['nama_kecamatan'].iloc[0]}")
-        for r in rows.itertuples():
-            when = r.terakhir_berhasil
-            when = "never" if when is None or when != when else when.strftime("%Y-%m-%d %H:%M UTC")
-            err = f" — {r.galat_terakhir}" if isinstance(r.galat_terakhir, str) else ""
-            click.echo(f"  {r.kode_desa} {r.nama_desa:<28} {r.status_terakhir:<9} {when}{err}")
+    from aggregates.status import dataset_status_long
+
+    store = _store(obj)
+    zone = ZoneInfo(obj.settings.timezone)
+    try:
+        scope = normalize_code(kecamatan) if kecamatan else None
+    except RegionCodeError as exc:
+        raise click.ClickException(str(exc)) from None
+    table = dataset_status_long(store.regions_frame(), store.dataset_status_frame(), scope)
+    if table.empty:
+        raise click.ClickException("no villages in the warehouse yet: run `dasbor collect` first")
+
+    def when(ts) -> str:
+        if ts is None or pd.isna(ts):
+            return "never"
+        return ts.tz_convert(zone).strftime("%Y-%m-%d %H:%M %Z")
+
+    for (kec, nama_kec), villages in table.groupby(["kode_kecamatan", "nama_kecamatan"]):
+        click.echo(f"{kec} {nama_kec}")
+        for (kode, nama), rows in villages.groupby(["kode_desa", "nama_desa"]):
+            reported = rows[rows["dataset"].notna()]
+            failing = reported[reported["last_status"] == "failed"]
+            state = "never" if reported.empty else ("failed" if len(failing) else "ok")
+            latest = reported["last_success_at"].max() if len(reported) else None
+            click.echo(f"  {kode} {nama:<28} {state:<7} last success {when(latest)}")
+            for r in (reported if all_datasets else failing).itertuples():
+                reason = f" — {r.last_error}" if r.last_status == "failed" else ""
+                click.echo(
+                    f"      {r.dataset:<28} {r.last_status:<9} "
+                    f"last success {when(r.last_success_at)}{reason}"
+                )
 
 
 @main.command()
