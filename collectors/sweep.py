@@ -162,21 +162,28 @@ def run_sweep(
                 for v in villages
             }
             # the main thread is the only writer: SQLite wants one, and it keeps order simple
-            for future in as_completed(futures):
-                village = futures[future]
-                try:
-                    pull = future.result()
-                except Exception as exc:  # a bug in an adapter must not stop the other villages
-                    log.exception("adapter crashed for %s", village.kode_desa)
-                    pull = VillagePull(kode_desa=village.kode_desa)
-                    pull.results = [DatasetResult("total", "failed", error=f"adapter error: {exc}")]
-                if pull.endpoint == "summary-v1":
-                    pull.endpoint = endpoint
-                statuses = write_pull(store, run_id, pull)
-                outcome = _outcome(village, pull, statuses)
-                outcomes.append(outcome)
-                if on_village:
-                    on_village(outcome)
+            try:
+                for future in as_completed(futures):
+                    village = futures[future]
+                    try:
+                        pull = future.result()
+                    except Exception as exc:  # a bug in an adapter must not stop the other villages
+                        log.exception("adapter crashed for %s", village.kode_desa)
+                        pull = VillagePull(kode_desa=village.kode_desa)
+                        pull.results = [
+                            DatasetResult("total", "failed", error=f"adapter error: {exc}")
+                        ]
+                    if pull.endpoint == "summary-v1":
+                        pull.endpoint = endpoint
+                    statuses = write_pull(store, run_id, pull)
+                    outcome = _outcome(village, pull, statuses)
+                    outcomes.append(outcome)
+                    if on_village:
+                        on_village(outcome)
+            except BaseException:
+                # stopping early: villages not yet started are dropped, running ones finish
+                pool.shutdown(wait=True, cancel_futures=True)
+                raise
     except BaseException:
         store.finish_run(
             run_id,

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 import pandas as pd
 
+from config.datasets import DATASETS
 from config.regions import RegionCodeError, normalize_code
 from config.registry import (
     ADAPTERS,
@@ -160,6 +161,74 @@ def _short_errors(errors: list[str]) -> str:
         which = "all datasets" if len(datasets) > 3 else ", ".join(datasets)
         parts.append(f"{which}: {reason}")
     return " | ".join(parts)
+
+
+@main.command("import")
+@click.option(
+    "--dataset",
+    "dataset_name",
+    required=True,
+    type=click.Choice([d.name for d in DATASETS if d.importable]),
+    help="Which OpenDK template the file follows.",
+)
+@click.option("--tahun", type=int, required=True)
+@click.option("--bulan", type=int, help="Month 1–12 (monthly datasets).")
+@click.option("--semester", type=int, help="Semester 1 or 2 (semester datasets).")
+@click.option("--penyakit-id", help="Disease id for epidemi-penyakit (else a column).")
+@click.option("--villages", "villages_path", help="Registry CSV (default: DASBOR_VILLAGES).")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@pass_ctx
+def import_(obj: Context, dataset_name, tahun, bulan, semester, penyakit_id, villages_path, file):
+    """Load a CSV or XLSX spreadsheet; a file with any error loads nothing."""
+    from collectors.spreadsheet import import_file
+
+    found = _registry(obj, villages_path)
+    report = import_file(
+        _store(obj), dataset_name, Path(file), Path(file).name, tahun=tahun, bulan=bulan,
+        semester=semester, penyakit_id=penyakit_id, villages=found, requested_by="cli",
+    )  # fmt: skip
+    click.echo(report.summary(obj.settings.language))
+    if not report.ok:
+        sys.exit(1)
+
+
+@main.command()
+@click.option("--villages", "villages_path", help="Registry CSV (default: DASBOR_VILLAGES).")
+@pass_ctx
+def scheduler(obj: Context, villages_path) -> None:
+    """Scheduled sweeps and collect-now requests (own process), until SIGTERM or Ctrl-C."""
+    import logging
+
+    from collectors.scheduler import run_scheduler
+
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    found, store = _registry(obj, villages_path), _store(obj)
+    try:
+        run_scheduler(store, found, obj.settings)
+    except ValueError as exc:  # a bad schedule_* or request_poll setting
+        raise click.ClickException(str(exc)) from None
+
+
+@main.command("collect-now")
+@click.argument("kode", required=False)
+@click.option("--villages", "villages_path", help="Registry CSV (default: DASBOR_VILLAGES).")
+@pass_ctx
+def collect_now(obj: Context, kode, villages_path) -> None:
+    """Ask the running scheduler to collect one village (or all) as soon as it can."""
+    found = _registry(obj, villages_path)
+    if kode:
+        try:
+            kode = normalize_code(kode)
+        except RegionCodeError as exc:
+            raise click.ClickException(str(exc)) from None
+        if kode not in {v.kode_desa for v in found}:
+            raise click.ClickException(f"village {kode} is not in the registry")
+    request_id = _store(obj).request_collect(kode, requested_by="cli")
+    click.echo(
+        f"request {request_id}: collect {kode or 'all villages'} (the scheduler picks it up)"
+    )
 
 
 @main.command()

@@ -129,3 +129,18 @@ def test_source_state_etag(store):
     assert store.etags("summary-v1") == {DESA: '"def"'}
     store.save_source_state(DESA, SourceInfo("summary-v1", '"def"'))  # a 304 keeps the version
     assert store.source_state_frame().iloc[0]["source_version"] == "2"
+
+
+def test_collect_requests_lifecycle(store):
+    first = store.request_collect(DESA, requested_by="dashboard")
+    second = store.request_collect(None)
+    claimed = store.claim_requests()
+    assert [r["id"] for r in claimed] == [first, second] and claimed[1]["kode_desa"] is None
+    assert store.claim_requests() == []  # claimed once only
+    assert store.requeue_running_requests() == 2  # a killed scheduler's requests come back
+    assert [r["id"] for r in store.claim_requests()] == [first, second]
+    store.finish_requests([first], 7)
+    store.finish_requests([second], None, status="failed", detail="stopped")
+    frame = store.requests_frame().set_index("id")
+    assert frame.loc[first, "status"] == "done" and frame.loc[first, "run_id"] == 7
+    assert frame.loc[second, "detail"] == "stopped"

@@ -203,10 +203,12 @@ class CollectRequest(Base):
     kode_desa: Mapped[str | None] = mapped_column(String(13))  # None = every village
     requested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     requested_by: Mapped[str] = mapped_column(String(64), default="")
-    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending, running, done
+    # pending, running, done, rejected (not in the registry), failed (the sweep broke off)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
     picked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     run_id: Mapped[int | None] = mapped_column(Integer)
+    detail: Mapped[str | None] = mapped_column(Text)
 
 
 class JobEvent(Base):
@@ -215,7 +217,8 @@ class JobEvent(Base):
     __tablename__ = "job_event"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     job_id: Mapped[str] = mapped_column(String(64))
-    event: Mapped[str] = mapped_column(String(16))  # executed, error, missed, started
+    # executed, error, missed, max_instances, rejected
+    event: Mapped[str] = mapped_column(String(16))
     scheduled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     run_id: Mapped[int | None] = mapped_column(Integer)

@@ -577,14 +577,29 @@ class Warehouse:
                 )
         return rows
 
-    def finish_requests(self, ids: Sequence[int], run_id: int | None) -> None:
+    def finish_requests(
+        self,
+        ids: Sequence[int],
+        run_id: int | None,
+        *,
+        status: str = "done",
+        detail: str | None = None,
+    ) -> None:
         t = CollectRequest.__table__
         with self.engine.begin() as conn:
             conn.execute(
                 update(t)
                 .where(t.c.id.in_(list(ids)))
-                .values(status="done", finished_at=utcnow(), run_id=run_id)
+                .values(status=status, finished_at=utcnow(), run_id=run_id, detail=detail)
             )
+
+    def requeue_running_requests(self) -> int:
+        """Put requests a killed scheduler left 'running' back to pending; return how many."""
+        t = CollectRequest.__table__
+        with self.engine.begin() as conn:
+            return conn.execute(
+                update(t).where(t.c.status == "running").values(status="pending", picked_at=None)
+            ).rowcount
 
     def requests_frame(self) -> pd.DataFrame:
         return self._frame(
