@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from config.statistik import TOTALS_DATASET
+from config.statistik import RENTANG_UMUR_DEFAULT, TOTALS_DATASET
 
 EXPORT_COLUMNS = [
     "kode_wilayah",
@@ -166,21 +166,38 @@ def totals_table(data: PopulationData, tingkat: str, kode: str | None = None) ->
 
 
 def pyramid(data: PopulationData, kode: str | None = None) -> pd.DataFrame:
-    """Age brackets (rentang-umur) with male and female counts, youngest first."""
-    table = statistic_table(data, "rentang-umur", "kabupaten" if not kode else _level(kode), kode)
-    table = table[table["kode"] != "belum_mengisi"]
+    """Age brackets (rentang-umur) with male and female counts, youngest first.
+
+    Only villages using the default brackets are summed: brackets a village edited cannot be
+    split into the default ones without guessing. Their codes are in
+    `attrs["desa_rentang_sendiri"]`; the statistic table still shows their own brackets.
+    """
+    obs = _scope(data.observations, kode)
+    obs = obs[
+        (obs["dataset"] == "rentang-umur") & ~obs["kode"].isin((*NOT_CATEGORIES, "belum_mengisi"))
+    ]
+    default = {(a, -1 if b is None else b) for a, b in RENTANG_UMUR_DEFAULT}
+    schemes = obs.assign(
+        _b=obs["sampai"].fillna(-1).astype(int), _a=obs["dari"].fillna(-2).astype(int)
+    )
+    per_village = schemes.groupby("kode_desa").apply(
+        lambda g: set(zip(g["_a"], g["_b"], strict=True)) == default, include_groups=False
+    )
+    own = sorted(per_village[~per_village].index) if len(per_village) else []
+    obs = obs[~obs["kode_desa"].isin(own)]
     grouped = (
-        table.groupby(["label"], sort=False)
+        obs.groupby(["dari"], sort=True)
         .agg(
+            label=("label", "first"),
             laki_laki=("laki_laki", "sum"),
             perempuan=("perempuan", "sum"),
             jumlah=("jumlah", "sum"),
-            dari=("dari", "min"),
         )
         .reset_index()
     )
-    grouped["_dari"] = pd.to_numeric(grouped["dari"], errors="coerce")
-    return grouped.sort_values(["_dari", "label"]).drop(columns="_dari").reset_index(drop=True)
+    grouped = grouped[["label", "laki_laki", "perempuan", "jumlah", "dari"]].reset_index(drop=True)
+    grouped.attrs["desa_rentang_sendiri"] = own
+    return grouped
 
 
 def _level(kode: str) -> str:

@@ -76,12 +76,8 @@ def village_status(
         tot = ds[ds["dataset"] == TOTALS_DATASET].set_index("kode_desa")
         errors = (
             ds[ds["_failed"]]
-            .sort_values(["kode_desa", "dataset"])
-            .groupby("kode_desa")
-            .apply(
-                lambda g: "; ".join(sorted(set(g["last_error"].dropna().astype(str))))[:500],
-                include_groups=False,
-            )
+            .groupby("kode_desa")["last_error"]
+            .agg(lambda s: "; ".join(sorted(set(s.dropna().astype(str))))[:500])
         )
         st = worst[["status_terakhir"]].copy()
         st["terakhir_berhasil"] = tot["last_success_at"].reindex(st.index)

@@ -49,6 +49,7 @@ TRANSMIGRASI_KECAMATAN = frozenset({"17.03.08", "17.03.09", "17.03.21", "17.03.2
 
 CURRENT_VERSION = "2510.0.0"
 OLDER_VERSIONS = ("2407.0.0", "2501.0.0", "2504.0.0")
+NEW_IDS_SINCE = 2501  # internal_api statistic ids 13/14/15 exist from this release on
 EDITED_BRACKET_CODE_START = 18  # edited brackets get new ids after the 17 defaults
 
 # bands inside which an age-dependent mix (occupation, schooling, marriage) is constant
@@ -142,6 +143,30 @@ def source_version(kode: str, seed: int = 0) -> str:
     if pick < 15:
         return OLDER_VERSIONS[pick % len(OLDER_VERSIONS)]
     return CURRENT_VERSION
+
+
+def version_number(version: str) -> int:
+    """The release number of an OpenSID version string: "2407.0.0" -> 2407."""
+    head = version.strip().lstrip("vV").split(".", 1)[0]
+    return int(head) if head.isdigit() else 0
+
+
+def uses_old_statistik_ids(kode: str, seed: int = 0) -> bool:
+    """Whether internal_api numbers statistics the pre-2501 way (8-12); about 5 % of villages."""
+    return version_number(source_version(kode, seed)) < NEW_IDS_SINCE
+
+
+def uses_nested_shape(kode: str, seed: int = 0) -> bool:
+    """Whether internal_api answers in the nested shape (a build seen on some sites); about 5 %."""
+    return stable_int(seed, digits(kode), "nested") % 20 == 0
+
+
+def total_label(kode: str, seed: int = 0) -> str:
+    """The label of internal_api's summary row 888: "TOTAL", or on about 1 site in 8
+    "TOTAL KESELURUHAN"."""
+    return (
+        "TOTAL KESELURUHAN" if stable_int(seed, digits(kode), "total-label") % 8 == 0 else "TOTAL"
+    )
 
 
 def age_brackets(kode: str, seed: int = 0) -> tuple[Bracket, ...]:
@@ -543,19 +568,412 @@ def _penduduk_mix(
 
 def _household_mix(stat: StatDef, units: int, kode: str, seed: int, tahun: int) -> dict:
     """Families or households split by the sex of their head, then by class."""
-    (lo, hi), w_laki, w_perempuan = HOUSEHOLD_MIXES[stat.slug]
+    if stat.slug in HOUSEHOLD_MIXES:
+        (lo, hi), w_laki, w_perempuan = HOUSEHOLD_MIXES[stat.slug]
+    else:  # a household statistic added later: the default label-driven mix for both sexes
+        labels = [label.upper() for _, label in stat.codes]
+        default = dict(zip((c for c, _ in stat.codes), _r_default("L", 0, labels)[0], strict=True))
+        (lo, hi), w_laki, w_perempuan = (0.8, 0.9), default, default
     trait_rng = _rng(seed, kode, stat.slug)
     year_rng = _rng(seed, kode, tahun, stat.slug)
     male_heads = round(units * trait_rng.uniform(lo, hi))
     codes = [code for code, _ in stat.codes]
     jitter = _jitter(codes, trait_rng)
-    laki = apportion(male_heads, [w_laki[c] * jitter[c] for c in codes], year_rng)
-    perempuan = apportion(units - male_heads, [w_perempuan[c] * jitter[c] for c in codes], year_rng)
+    # a code the mix does not know gets a small weight rather than a KeyError
+    laki = apportion(male_heads, [w_laki.get(c, 0.01) * jitter[c] for c in codes], year_rng)
+    perempuan = apportion(
+        units - male_heads, [w_perempuan.get(c, 0.01) * jitter[c] for c in codes], year_rng
+    )
     share = _belum_share(trait_rng)
     belum = (round(male_heads * share), round((units - male_heads) * share))
     laki = _remove(laki, belum[0], year_rng)
     perempuan = _remove(perempuan, belum[1], year_rng)
     return statistic_entry(stat, stat.codes, laki, perempuan, belum)
+
+
+# ---------------------------------------------------------------- statistics mixed by label
+#
+# The statistics below are generated from their catalogue labels, not fixed codes, so they
+# stay plausible whatever codes the catalogue gives them. A role function returns, for one
+# sex and age band, a weight per label plus the weight of "not filled in" (belum mengisi).
+
+RoleFn = Callable[[Sex, int, Sequence[str]], tuple[list[float], float]]
+
+_SAKIT: tuple[tuple[str, float], ...] = (
+    ("JANTUNG", 0.004), ("LEVER", 0.0006), ("PARU", 0.002), ("KANKER", 0.001),
+    ("STROKE", 0.002), ("DIABETES", 0.006), ("GINJAL", 0.001), ("MALARIA", 0.0005),
+    ("KUSTA", 0.0001), ("LEPRA", 0.0001), ("HIV", 0.0002), ("GILA", 0.001), ("STRES", 0.001),
+    ("TBC", 0.002), ("ASTHMA", 0.003), ("ASMA", 0.003),
+)  # fmt: skip
+_KB_WOMEN: tuple[tuple[str, float], ...] = (
+    ("SUNTIK", 0.5), ("PIL", 0.2), ("SUSUK", 0.1), ("IMPLAN", 0.1), ("IUD", 0.07),
+    ("WANITA", 0.04), ("LAINNYA", 0.02),
+)  # fmt: skip
+_KB_MEN: tuple[tuple[str, float], ...] = (("KONDOM", 0.85), ("PRIA", 0.12), ("LAINNYA", 0.03))
+_KB_USERS: dict[tuple[Sex, int], float] = {
+    ("P", 16): 0.08, ("P", 19): 0.45, ("P", 25): 0.62, ("P", 40): 0.35,
+    ("L", 19): 0.01, ("L", 25): 0.025, ("L", 40): 0.02, ("L", 60): 0.003,
+}  # fmt: skip
+_AKTA_SHARE = {0: 0.85, 5: 0.9, 7: 0.93, 13: 0.93, 16: 0.92, 19: 0.88, 25: 0.75, 40: 0.55, 60: 0.3}
+_KTP_STATUS: tuple[tuple[str, float], ...] = (
+    ("BELUM", 0.07), ("TIDAK", 0.07), ("SUDAH REKAM", 0.08), ("CETAK", 0.85), ("PRINTED", 0.05),
+    ("READY", 0.1), ("SHIPPED", 0.02), ("SENT", 0.03), ("ISSUED", 0.65),
+)  # fmt: skip
+# couples of fertile age (pasangan usia subur): method shares per couple; the man's methods
+# (KONDOM, STERILISASI PRIA) count in the laki column, every other couple in perempuan
+_KB_COUPLE: tuple[tuple[str, float], ...] = (
+    ("SUNTIK", 0.5), ("PIL", 0.2), ("SUSUK", 0.1), ("IMPLAN", 0.1), ("IUD", 0.07),
+    ("WANITA", 0.04), ("KONDOM", 0.03), ("PRIA", 0.005), ("LAINNYA", 0.02),
+)  # fmt: skip
+_KB_COUPLE_USERS = {13: 0.3, 16: 0.4, 19: 0.6, 25: 0.66, 40: 0.5}
+_MARRIED_WOMEN = {13: 0.02, 16: 0.15, 19: 0.52, 25: 0.87, 40: 0.82}  # by age band, for PUS
+FERTILE_AGES = (15, 49)
+KTP_AGE = 17  # residents of 17 and older (or married) must hold a KTP
+KTP_BANDS: tuple[tuple[int, int], ...] = ((0, KTP_AGE - 1), (KTP_AGE, MAX_AGE))
+
+
+def _first(label: str, table: Sequence[tuple[str, float]], default: float) -> float:
+    return next((w for word, w in table if word in label), default)
+
+
+def _is_negative(label: str) -> bool:
+    """A 'none' category: TIDAK ADA, TIDAK MENGGUNAKAN, BELUM MEMILIKI, BUKAN …"""
+    return label.startswith(("TIDAK", "BELUM", "BUKAN"))
+
+
+def _r_default(sex: Sex, lo: int, labels: Sequence[str]) -> tuple[list[float], float]:
+    """Any statistic: a 'none' category dominates, then falling shares, LAINNYA small."""
+    out = []
+    for i, label in enumerate(labels):
+        if _is_negative(label):
+            out.append(3.0)
+        elif "LAINNYA" in label:
+            out.append(0.03)
+        else:
+            out.append(1.0 / (i + 1) ** 1.5)
+    return out, 0.0
+
+
+def _r_penyakit(sex: Sex, lo: int, labels: Sequence[str]) -> tuple[list[float], float]:
+    """Chronic diseases: rare, far more common with age; most people TIDAK ADA."""
+    age = 0.15 if lo < 19 else 1.0 if lo < 40 else 2.5 if lo < 60 else 5.0
+    healthy = 0.97 if lo < 40 else 0.9
+    has_none = any("TIDAK" in label for label in labels)
+    out = [healthy if "TIDAK" in lb else _first(lb, _SAKIT, 0.0005) * age for lb in labels]
+    return out, 0.0 if has_none else healthy  # without a TIDAK ADA row, the healthy are unset
+
+
+def _r_akseptor_kb(sex: Sex, lo: int, labels: Sequence[str]) -> tuple[list[float], float]:
+    """Contraception: mostly married women 19-49 (injections, pills), a few men (condoms)."""
+    users = _KB_USERS.get((sex, lo), 0.0)
+    table = _KB_WOMEN if sex == "P" else _KB_MEN
+    methods = [
+        0.0 if _is_negative(lb) or (sex == "P" and "PRIA" in lb) else _first(lb, table, 0.0)
+        for lb in labels
+    ]
+    fertile = sex == "P" and 19 <= lo < 60
+    none_rows = [i for i, lb in enumerate(labels) if "TIDAK" in lb]
+    out = [users * m / sum(methods) if sum(methods) else 0.0 for m in methods]
+    unset = 1.0 - (users if sum(methods) else 0.0)
+    if fertile and none_rows:  # women of fertile age not using any method: TIDAK MENGGUNAKAN
+        out[none_rows[0]] += 1.0 - users
+        unset -= 1.0 - users
+    return out, max(unset, 0.0)
+
+
+def _r_kb_couple(sex: Sex, lo: int, labels: Sequence[str]) -> tuple[list[float], float]:
+    """Contraception per couple of fertile age; TIDAK MENGGUNAKAN for the rest."""
+    users = _KB_COUPLE_USERS.get(lo, 0.0)
+    methods = [0.0 if _is_negative(lb) else _first(lb, _KB_COUPLE, 0.0) for lb in labels]
+    out = [users * m / sum(methods) if sum(methods) else 0.0 for m in methods]
+    none_rows = [i for i, lb in enumerate(labels) if "TIDAK" in lb]
+    unset = 1.0 - (users if sum(methods) else 0.0)
+    if none_rows:
+        out[none_rows[0]] += unset
+        unset = 0.0
+    return out, unset
+
+
+def _r_akta(sex: Sex, lo: int, labels: Sequence[str]) -> tuple[list[float], float]:
+    """Birth certificates: nearly all children have one, few of the elderly."""
+    share = _AKTA_SHARE.get(lo, 0.7)
+    holders = [i for i, lb in enumerate(labels) if not _is_negative(lb)]
+    lacking = [i for i, lb in enumerate(labels) if _is_negative(lb)]
+    out = [0.0] * len(labels)
+    for i in holders:
+        out[i] = share / len(holders)
+    for i in lacking:
+        out[i] = (1.0 - share) / len(lacking)
+    unset = (0.0 if lacking else 1.0 - share) + (0.0 if holders else share)
+    return out, unset
+
+
+def _r_ktp(sex: Sex, lo: int, labels: Sequence[str]) -> tuple[list[float], float]:
+    """KTP-el recording status for those who must hold one; the young are BELUM WAJIB."""
+    wajib = lo >= KTP_AGE
+    out = []
+    for label in labels:
+        if "WAJIB" in label:  # BELUM WAJIB / TIDAK WAJIB
+            out.append(0.0 if wajib else 1.0)
+        else:
+            out.append(_first(label, _KTP_STATUS, 0.9) if wajib else 0.0)
+    has_unwajib = any("WAJIB" in label for label in labels)
+    return out, 0.0 if wajib or has_unwajib else 1.0
+
+
+# slug -> (role function, age bands)
+LABEL_MIXES: dict[str, tuple[RoleFn, tuple[tuple[int, int], ...]]] = {
+    "penyakit-menahun": (_r_penyakit, AGE_BANDS),
+    "akseptor-kb": (_r_akseptor_kb, AGE_BANDS),
+    "akta-kelahiran": (_r_akta, AGE_BANDS),
+    "kepemilikan-ktp": (_r_ktp, KTP_BANDS),
+}
+
+_LABEL_RANGE = re.compile(r"(\d+)\s*(?:s/d|-|–|sampai|hingga)\s*(\d+)", re.IGNORECASE)
+_LABEL_ABOVE = re.compile(r"(?:di\s*atas|>=|≥|lebih dari)\s*(\d+)", re.IGNORECASE)
+_LABEL_BELOW = re.compile(r"(?:di\s*bawah|<|kurang dari)\s*(\d+)", re.IGNORECASE)
+
+
+def label_age_range(label: str) -> tuple[int, int | None] | None:
+    """Age bounds of an age-bracket label ('5 s/d 9 Tahun', 'Di atas 75 Tahun'), else None."""
+    if m := _LABEL_RANGE.search(label):
+        return int(m.group(1)), int(m.group(2))
+    if m := _LABEL_ABOVE.search(label):
+        return int(m.group(1)), None
+    if m := _LABEL_BELOW.search(label):
+        return 0, max(int(m.group(1)) - 1, 0)
+    return None
+
+
+def _all_unset(stat: StatDef, laki: int, perempuan: int) -> dict:
+    """A statistic without categories: everyone is counted as not filled in."""
+    return statistic_entry(stat, (), [], [], (laki, perempuan))
+
+
+def _label_mix(
+    stat: StatDef,
+    ages: Mapping[Sex, Sequence[int]],
+    role_fn: RoleFn,
+    bands: Sequence[tuple[int, int]],
+    kode: str,
+    seed: int,
+    tahun: int,
+) -> dict:
+    """Counts per label-driven category and sex; 'not filled in' comes from the role
+    function plus the usual random share of unfinished records."""
+    codes = [code for code, _ in stat.codes]
+    labels = [label.upper() for _, label in stat.codes]
+    trait_rng = _rng(seed, kode, stat.slug)
+    year_rng = _rng(seed, kode, tahun, stat.slug)
+    jitter = _jitter(codes, trait_rng, sigma=0.2)
+    counts: dict[Sex, list[int]] = {}
+    unset: dict[Sex, int] = {}
+    for sex in SEXES:
+        counts[sex], unset[sex] = [0] * len(codes), 0
+        for lo, hi in bands:
+            n = _band_total(ages[sex], lo, hi)
+            weights, unset_weight = role_fn(sex, lo, labels)
+            weights = [w * jitter[c] for w, c in zip(weights, codes, strict=True)]
+            if sum(weights) + unset_weight <= 0:
+                unset[sex] += n
+                continue
+            parts = apportion(n, [*weights, unset_weight], year_rng)
+            for i, c in enumerate(parts[:-1]):
+                counts[sex][i] += c
+            unset[sex] += parts[-1]
+    share = _belum_share(trait_rng)
+    extra = {sex: round(sum(counts[sex]) * share) for sex in SEXES}
+    laki = _remove(counts["L"], extra["L"], year_rng)
+    perempuan = _remove(counts["P"], extra["P"], year_rng)
+    belum = (unset["L"] + extra["L"], unset["P"] + extra["P"])
+    return statistic_entry(stat, stat.codes, laki, perempuan, belum)
+
+
+def _age_labelled(
+    stat: StatDef,
+    ages: Mapping[Sex, Sequence[int]],
+    share: Callable[[int], float] | None,
+    kode: str,
+    seed: int,
+) -> dict:
+    """A statistic whose categories are age brackets (parsed from the labels): everyone in
+    their first matching bracket, times the share counted (e.g. holders of a certificate)."""
+    ranges = [label_age_range(label) for _, label in stat.codes]
+    factor = _rng(seed, kode, stat.slug, "share").uniform(0.95, 1.03) if share else 1.0
+    counts: dict[Sex, list[int]] = {sex: [0] * len(ranges) for sex in SEXES}
+    total = {sex: sum(ages[sex]) for sex in SEXES}
+    for sex in SEXES:
+        for age, n in enumerate(ages[sex]):
+            for i, bounds in enumerate(ranges):
+                dari, sampai = bounds or (0, -1)
+                if dari <= age and (sampai is None or age <= sampai):
+                    counted = n if share is None else round(n * min(1.0, share(age) * factor))
+                    counts[sex][i] += counted
+                    break
+    belum = (total["L"] - sum(counts["L"]), total["P"] - sum(counts["P"]))
+    return statistic_entry(stat, stat.codes, counts["L"], counts["P"], belum)
+
+
+def unit_ages(
+    unit: str, ages: Mapping[Sex, Sequence[int]], kode: str, seed: int = 0
+) -> dict[Sex, list[int]]:
+    """Who a person-based statistic counts, by sex and single year of age: everyone
+    (penduduk), residents of 17 and older (wajib_ktp), or couples of fertile age
+    (pasangan_usia_subur: one per married woman of 15-49, in the perempuan column)."""
+    if unit == "wajib_ktp":
+        return {
+            sex: [n if age >= KTP_AGE else 0 for age, n in enumerate(ages[sex])] for sex in SEXES
+        }
+    if unit == "pasangan_usia_subur":
+        factor = _rng(seed, digits(kode), "pus").uniform(0.9, 1.1)
+        lo, hi = FERTILE_AGES
+        couples = [0] * len(ages["P"])
+        for age in range(lo, hi + 1):
+            band = max(b for b in _MARRIED_WOMEN if b <= age)
+            couples[age] = round(ages["P"][age] * min(1.0, _MARRIED_WOMEN[band] * factor))
+        return {"L": [0] * len(ages["L"]), "P": couples}
+    return {sex: list(ages[sex]) for sex in SEXES}
+
+
+def _akseptor_couples(
+    stat: StatDef, couples: Mapping[Sex, Sequence[int]], kode: str, seed: int, tahun: int
+) -> dict:
+    """akseptor-kb counted per couple: the man's methods move to the laki column."""
+    entry = _label_mix(stat, couples, _r_kb_couple, AGE_BANDS, kode, seed, tahun)
+    for row in entry["rows"]:
+        label = row["label"].upper()
+        if "KONDOM" in label or ("PRIA" in label and not _is_negative(label)):
+            row["laki"], row["perempuan"] = row["perempuan"], 0
+    laki = sum(r["laki"] for r in entry["rows"]) + entry["belum_mengisi"]["laki"]
+    perempuan = sum(r["perempuan"] for r in entry["rows"]) + entry["belum_mengisi"]["perempuan"]
+    entry["total"] = _triple(laki, perempuan)
+    return entry
+
+
+def _akta_share(age: int) -> float:
+    band = max(lo for lo, _ in AGE_BANDS if lo <= age)
+    return _AKTA_SHARE[band]
+
+
+def male_head_share(kode: str, seed: int = 0) -> float:
+    """Share of families headed by a man (the same draw kelas-sosial makes)."""
+    (lo, hi), _, _ = HOUSEHOLD_MIXES["kelas-sosial"]
+    return _rng(seed, digits(kode), "kelas-sosial").uniform(lo, hi)
+
+
+_HUBUNGAN: dict[tuple[Sex, int], tuple[tuple[str, float], ...]] = {
+    ("L", 0): (("ANAK", 0.9), ("CUCU", 0.08), ("FAMILI", 0.02)),
+    ("P", 0): (("ANAK", 0.9), ("CUCU", 0.08), ("FAMILI", 0.02)),
+    ("L", 19): (("ANAK", 0.8), ("MENANTU", 0.05), ("CUCU", 0.05), ("FAMILI", 0.08),
+                ("LAINNYA", 0.02)),
+    ("P", 19): (("ISTRI", 0.45), ("ANAK", 0.42), ("MENANTU", 0.06), ("FAMILI", 0.05),
+                ("PEMBANTU", 0.02)),
+    ("L", 25): (("ANAK", 0.45), ("MENANTU", 0.25), ("SUAMI", 0.1), ("FAMILI", 0.15),
+                ("LAINNYA", 0.05)),
+    ("P", 25): (("ISTRI", 0.85), ("ANAK", 0.08), ("MENANTU", 0.04), ("FAMILI", 0.03)),
+    ("L", 40): (("SUAMI", 0.3), ("ANAK", 0.2), ("MENANTU", 0.2), ("FAMILI", 0.25),
+                ("LAINNYA", 0.05)),
+    ("P", 40): (("ISTRI", 0.9), ("ANAK", 0.03), ("MENANTU", 0.03), ("FAMILI", 0.04)),
+    ("L", 60): (("ORANG", 0.35), ("MERTUA", 0.25), ("SUAMI", 0.2), ("FAMILI", 0.2)),
+    ("P", 60): (("ISTRI", 0.55), ("ORANG", 0.25), ("MERTUA", 0.15), ("FAMILI", 0.05)),
+}  # fmt: skip
+# where heads of family are, by age band (relative, times the band's size)
+_HEAD_BANDS: tuple[tuple[int, int, float], ...] = (
+    (16, 18, 0.002),
+    (19, 24, 0.05),
+    (25, 39, 0.45),
+    (40, 59, 0.6),
+    (60, MAX_AGE, 0.45),
+)
+
+
+def _hubungan_kk(
+    stat: StatDef,
+    ages: Mapping[Sex, Sequence[int]],
+    keluarga: int,
+    kode: str,
+    seed: int,
+    tahun: int,
+) -> dict:
+    """Relationship to the head of family: the KEPALA KELUARGA row equals the number of
+    families, split by sex as in kelas-sosial; everyone else by age band and sex."""
+    labels = [label.upper() for _, label in stat.codes]
+    head = next((i for i, lb in enumerate(labels) if "KEPALA" in lb), None)
+    if head is None:
+        return _label_mix(stat, ages, _r_default, WHOLE_LIFE, kode, seed, tahun)
+    year_rng = _rng(seed, kode, tahun, stat.slug)
+    jitter = _jitter([c for c, _ in stat.codes], _rng(seed, kode, stat.slug), sigma=0.15)
+    laki_heads = round(keluarga * male_head_share(kode, seed))
+    heads = {"L": laki_heads, "P": keluarga - laki_heads}
+    fallback = next((i for i, lb in enumerate(labels) if "LAINNYA" in lb and i != head), None)
+    if fallback is None:  # no LAINNYA: the last category other than the head
+        fallback = next((i for i in reversed(range(len(labels))) if i != head), None)
+    counts: dict[Sex, list[int]] = {}
+    unset = {"L": 0, "P": 0}
+    for sex in SEXES:
+        sizes = [_band_total(ages[sex], lo, hi) for lo, hi, _ in _HEAD_BANDS]
+        n_heads = min(heads[sex], sum(sizes))  # a tiny village cannot have more heads than adults
+        per_band = apportion(
+            n_heads,
+            [n * w for n, (_, _, w) in zip(sizes, _HEAD_BANDS, strict=True)],
+            year_rng,
+            caps=sizes,
+        )
+        heads_at = dict(zip((lo for lo, _, _ in _HEAD_BANDS), per_band, strict=True))
+        row = [0] * len(labels)
+        row[head] = n_heads
+        for lo, hi in ((0, 18), (19, 24), (25, 39), (40, 59), (60, MAX_AGE)):
+            n = _band_total(ages[sex], lo, hi) - heads_at.get(16 if lo == 0 else lo, 0)
+            table = _HUBUNGAN[(sex, lo)]
+            weights = [
+                0.0 if i == head else _first(lb, table, 0.0) * jitter[stat.codes[i][0]]
+                for i, lb in enumerate(labels)
+            ]
+            if sum(weights) <= 0:  # no fitting label in this band
+                if fallback is None:
+                    unset[sex] += n
+                    continue
+                weights = [1.0 if i == fallback else 0.0 for i in range(len(labels))]
+            for i, c in enumerate(apportion(n, weights, year_rng)):
+                row[i] += c
+        counts[sex] = row
+    return statistic_entry(stat, stat.codes, counts["L"], counts["P"], (unset["L"], unset["P"]))
+
+
+BANTUAN_SASARAN = {"bantuan-penduduk": 1, "bantuan-keluarga": 2}  # slug -> programme target
+
+
+def _bantuan_statistic(
+    stat: StatDef,
+    programmes: Sequence[Mapping],
+    whole: Mapping[str, int],
+    split: Callable[[Mapping], tuple[int, int]],
+) -> dict:
+    """Recipients per programme of one target (rows = the village's programmes, like OpenSID);
+    everyone else is belum mengisi (not a recipient), so rows + belum = total."""
+    target = BANTUAN_SASARAN[stat.slug]
+    chosen = sorted(
+        (p for p in programmes if p["sasaran"] == target), key=lambda p: int(p["program_id"])
+    )
+    laki, perempuan, room = [], [], {"L": whole["laki"], "P": whole["perempuan"]}
+    for p in chosen:
+        male, female = split(p)
+        # a side with no room left passes recipients to the other, so rows keep `peserta`
+        if female > room["P"]:
+            male, female = male + female - room["P"], room["P"]
+        if male > room["L"]:
+            male, female = room["L"], min(room["P"], female + male - room["L"])
+        room["L"] -= male
+        room["P"] -= female
+        laki.append(male)
+        perempuan.append(female)
+    return statistic_entry(
+        stat,
+        [(p["program_id"], p["nama"]) for p in chosen],
+        laki,
+        perempuan,
+        (room["L"], room["P"]),
+    )
 
 
 # ---------------------------------------------------------------- other datasets
@@ -713,6 +1131,47 @@ def _month_day(tahun: int, day_of_year: int) -> tuple[int, int]:
 # ---------------------------------------------------------------- the document
 
 
+def _statistic(
+    stat: StatDef,
+    village: Village,
+    ages: Mapping[Sex, Sequence[int]],
+    traits: Traits,
+    keluarga: int,
+    rumah_tangga: int,
+    seed: int,
+    tahun: int,
+) -> dict:
+    """One statistics entry: a special mix where the statistic is known, else a default."""
+    kode = village.kode_digits
+    laki, perempuan = sum(ages["L"]), sum(ages["P"])
+    if stat.unit in ("keluarga", "rumah_tangga"):
+        units = keluarga if stat.unit == "keluarga" else rumah_tangga
+        if not stat.codes:
+            heads = round(units * male_head_share(kode, seed))
+            return _all_unset(stat, heads, units - heads)
+        return _household_mix(stat, units, kode, seed, tahun)
+    if stat.slug == "jenis-kelamin":
+        return _jenis_kelamin(stat, laki, perempuan)
+    if stat.slug == "rentang-umur":
+        return _rentang_umur(stat, ages, kode, seed)
+    if stat.slug == "kategori-umur":
+        return _kategori_umur(stat, ages)
+    if stat.slug in PENDUDUK_MIXES and stat.unit == "penduduk":
+        return _penduduk_mix(stat, ages, traits, seed, tahun)
+    counted = unit_ages(stat.unit, ages, kode, seed)  # unknown units count everyone
+    if not stat.codes:
+        return _all_unset(stat, sum(counted["L"]), sum(counted["P"]))
+    if stat.slug == "hubungan-kk":
+        return _hubungan_kk(stat, counted, keluarga, kode, seed, tahun)
+    if stat.slug == "akseptor-kb" and stat.unit == "pasangan_usia_subur":
+        return _akseptor_couples(stat, counted, kode, seed, tahun)
+    if all(label_age_range(label) for _, label in stat.codes):  # categories are age brackets
+        share = _akta_share if stat.slug == "akta-kelahiran" else None  # None: everyone
+        return _age_labelled(stat, counted, share, kode, seed)
+    role_fn, bands = LABEL_MIXES.get(stat.slug, (_r_default, WHOLE_LIFE))
+    return _label_mix(stat, counted, role_fn, bands, kode, seed, tahun)
+
+
 def generated_at(tahun: int) -> str:
     """The fixed generation time of every document for a year (keeps ETags stable)."""
     return f"{tahun:04d}-11-20T03:00:00Z"
@@ -730,41 +1189,58 @@ def village_document(village: Village, *, seed: int = 0, tahun: int = BASE_YEAR)
     rumah_tangga = max(1, round(keluarga * size_rng.uniform(0.88, 0.97)))
     ages = _ages(village, laki, perempuan, seed, tahun)
 
-    statistics = []
+    by_key: dict[str, dict] = {}
     for stat in STATISTICS:
-        if stat.slug == "jenis-kelamin":
-            entry = _jenis_kelamin(stat, laki, perempuan)
-        elif stat.slug == "rentang-umur":
-            entry = _rentang_umur(stat, ages, kode, seed)
-        elif stat.slug == "kategori-umur":
-            entry = _kategori_umur(stat, ages)
-        elif stat.slug in PENDUDUK_MIXES:
-            entry = _penduduk_mix(stat, ages, traits, seed, tahun)
-        elif stat.slug in HOUSEHOLD_MIXES:
-            units = keluarga if stat.unit == "keluarga" else rumah_tangga
-            entry = _household_mix(stat, units, kode, seed, tahun)
-        else:  # a statistic added to the catalogue later: everyone in one category
-            entry = statistic_entry(stat, stat.codes[:1], [laki], [perempuan])
-        statistics.append(entry)
+        if stat.slug in BANTUAN_SASARAN:
+            continue  # needs the programmes, which need asuransi-kesehatan: below
+        by_key[stat.key] = _statistic(stat, village, ages, traits, keluarga, rumah_tangga, seed,
+                                      tahun)  # fmt: skip
 
-    by_slug = {s["slug"]: s for s in statistics}
-    pbi = next(
-        (
-            r["total"]
-            for r in by_slug.get("asuransi-kesehatan", {}).get("rows", ())
-            if r["code"] == "2"
-        ),
-        0,
+    by_slug = {s["slug"]: s for s in by_key.values()}
+    pbi_row = next(
+        (r for r in by_slug.get("asuransi-kesehatan", {}).get("rows", ()) if r["code"] == "2"),
+        None,
     )
-    school_age = sum(_band_total(ages[sex], 6, 18) for sex in SEXES)
+    pbi = pbi_row["total"] if pbi_row else 0
+    school_age = {sex: sum(ages[sex][6:19]) for sex in SEXES}
     rng = _rng(seed, kode, tahun, "datasets")
+    last_updated = _data_last_updated(rng, tahun)
+    bantuan = _bantuan(traits.kelurahan, keluarga, pbi, sum(school_age.values()), rng, tahun)
+    apbdes = _apbdes(traits.kelurahan, rng, tahun)
+    pembangunan = _pembangunan(traits.kelurahan, rng, tahun)
+
+    split_rng = _rng(seed, kode, tahun, "bantuan-split")
+    laki_heads = round(keluarga * male_head_share(kode, seed))
+
+    def person_split(p: Mapping) -> tuple[int, int]:
+        if pbi_row is not None and p["program_id"] == "5":  # JKN-KIS PBI is asuransi row 2
+            return pbi_row["laki"], pbi_row["perempuan"]
+        base = school_age if p["program_id"] == "4" else {"L": laki, "P": perempuan}
+        male, female = apportion(p["peserta"], [base["L"] + 1, base["P"] + 1], split_rng)
+        return male, female
+
+    def family_split(p: Mapping) -> tuple[int, int]:
+        # aid reaches female-headed families more often than their share
+        male_share = max(0.0, laki_heads / keluarga - 0.1)
+        male, female = apportion(p["peserta"], [male_share, 1 - male_share], split_rng)
+        return male, female
+
+    for stat in STATISTICS:
+        if stat.slug == "bantuan-penduduk":
+            by_key[stat.key] = _bantuan_statistic(
+                stat, bantuan, _triple(laki, perempuan), person_split
+            )
+        elif stat.slug == "bantuan-keluarga":
+            families = _triple(laki_heads, keluarga - laki_heads)
+            by_key[stat.key] = _bantuan_statistic(stat, bantuan, families, family_split)
+    statistics = [by_key[stat.key] for stat in STATISTICS]
     return {
         "schema_version": "1",
         "generated_at": generated_at(tahun),
         "source": {
             "app": "OpenSID",
             "version": source_version(kode, seed),
-            "data_last_updated": _data_last_updated(rng, tahun),
+            "data_last_updated": last_updated,
         },
         "village": {
             "kode_desa": village.kode_desa,
@@ -781,9 +1257,9 @@ def village_document(village: Village, *, seed: int = 0, tahun: int = BASE_YEAR)
             "rumah_tangga": rumah_tangga,
         },
         "statistics": statistics,
-        "bantuan": _bantuan(traits.kelurahan, keluarga, pbi, school_age, rng, tahun),
-        "apbdes": _apbdes(traits.kelurahan, rng, tahun),
-        "pembangunan": _pembangunan(traits.kelurahan, rng, tahun),
+        "bantuan": bantuan,
+        "apbdes": apbdes,
+        "pembangunan": pembangunan,
     }
 
 

@@ -17,6 +17,7 @@ from aggregates.population import (
 )
 from config.registry import load_registry
 from config.settings import DEFAULT_REGISTRY
+from config.statistik import RENTANG_UMUR_DEFAULT
 from warehouse.store import ObservationRow
 
 # three villages in two kecamatan; the third edited its age brackets
@@ -52,7 +53,7 @@ def population(store):
             rows=[ObservationRow("penduduk", "PENDUDUK", lk + pr, lk, pr, 1),
                   ObservationRow("keluarga", "KELUARGA", (lk + pr) // 3, urutan=2)],
         )  # fmt: skip
-    default = [(0, 4), (5, 9), (10, None)]
+    default = list(RENTANG_UMUR_DEFAULT)
     edited = [(0, 14), (15, None)]
     for kode, brackets in ((A, default), (B, default), (C, edited)):
         rows = [
@@ -93,12 +94,15 @@ def test_scope_by_region_code(population):
 
 def test_edited_age_brackets_are_kept_apart(population):
     kab = statistic_table(population, "rentang-umur", "kabupaten")
-    assert sorted(kab["label"]) == sorted(
-        ["0 s/d 4 Tahun", "5 s/d 9 Tahun", "Di atas 10 Tahun", "0 s/d 14 Tahun", "Di atas 15 Tahun"]
-    )
+    labels = set(kab["label"])
+    assert {"0 s/d 1 Tahun", "Di atas 75 Tahun", "0 s/d 14 Tahun", "Di atas 15 Tahun"} <= labels
+    assert len(kab) == len(RENTANG_UMUR_DEFAULT) + 2
     pyr = pyramid(population)
-    assert list(pyr["dari"].astype(int)) == sorted(pyr["dari"].astype(int))
-    assert pyr["jumlah"].sum() == kab["jumlah"].sum()
+    # the pyramid sums the villages on the default brackets; C's own brackets are named
+    assert pyr.attrs["desa_rentang_sendiri"] == [C]
+    assert list(pyr["dari"].astype(int)) == [a for a, _ in RENTANG_UMUR_DEFAULT]
+    default_only = kab[kab["label"].isin(pyr["label"])]
+    assert pyr["jumlah"].sum() == default_only["jumlah"].sum()
 
 
 def test_totals_by_level(population):

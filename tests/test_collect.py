@@ -16,7 +16,7 @@ from aggregates.load import load_population
 from aggregates.population import export_frame, statistic_table
 from collectors.sweep import run_sweep, shard_of
 from config.registry import registry_csv
-from config.statistik import POPULATION_SLUGS
+from config.statistik import POPULATION_SLUGS, PULLED_SLUGS
 from dashboard.cli import main
 from tests.conftest import pointed_at
 
@@ -66,7 +66,14 @@ def test_full_sweep_equals_what_the_simulator_served(collected_store, simulator,
 def test_every_dataset_lands_for_every_village(collected_store):
     obs = collected_store.observations_frame()
     per_dataset = obs.groupby("dataset")["kode_desa"].nunique()
-    assert per_dataset.to_dict() == {d: 220 for d in ("total", *POPULATION_SLUGS)}
+    assert per_dataset.to_dict() == {d: 220 for d in ("total", *PULLED_SLUGS)}
+    meas = collected_store.measurements_frame()
+    assert meas[meas.dataset == "identitas"]["kode_wilayah"].nunique() == 220
+    # kelurahan have no APBDes (they are not desa); every desa has one
+    apbdes = set(meas[meas.dataset == "apbdes"]["kode_wilayah"])
+    assert len(apbdes) == 215 and all(k[9] == "2" for k in apbdes)
+    log = collected_store.fetch_log_frame()
+    assert "failed" not in set(log["status"])  # an empty list (no projects) lands as unchanged
     # each statistic's total row equals the village's population total
     pend = obs[(obs.dataset == "total") & (obs.kode == "penduduk")].set_index("kode_desa")["jumlah"]
     totals = obs[(obs.dataset == "agama") & (obs.kode == "total")].set_index("kode_desa")["jumlah"]

@@ -107,6 +107,12 @@ _FETCH_INSERT = insert(_FETCH)
 _STATUS_INSERT = insert(_STATUS)
 
 
+def _same(a, b) -> bool:
+    if pd.isna(a) and pd.isna(b):
+        return True
+    return a == b
+
+
 def make_engine(url: str, **kwargs) -> Engine:
     """An engine with the pragmas SQLite needs for a concurrent reader and one writer."""
     parsed = make_url(url)
@@ -524,28 +530,38 @@ class Warehouse:
         )
 
     def audit_frame(self, kind: str = "observation", *, run_id: int | None = None) -> pd.DataFrame:
-        """Changed and removed values: old value, new value (None when removed), the run."""
+        """Changed and removed values: for each value column its old and new value (new is
+        empty when removed), which columns changed, the run and the time."""
         spec = OBSERVATIONS if kind == "observation" else MEASUREMENTS
         h = spec.history
         stmt = select(h).order_by(h.c.valid_to_run, h.c.id)
         if run_id is not None:
             stmt = stmt.where(h.c.valid_to_run == run_id)
         old = self._frame(stmt, dates=("valid_from", "valid_to"))
-        measure = "jumlah" if kind == "observation" else "nilai"
         key = [spec.region, "dataset", *spec.keys]
+        pairs = [x for c in spec.values for x in (f"lama_{c}", f"baru_{c}")]
+        columns = [*key, "run_id", "changed_at", "change", "berubah", *pairs]
         if old.empty:
-            return pd.DataFrame(columns=[*key, "run_id", "changed_at", "change", "lama", "baru"])
+            return pd.DataFrame(columns=columns)
         versions = self.history_frame(kind, datasets=sorted(set(old["dataset"])))
         versions = versions.sort_values([*key, "valid_from"])
-        versions["baru"] = versions.groupby(key, dropna=False)[measure].shift(-1)
-        merged = old.merge(
-            versions[[*key, "valid_from", "baru"]], on=[*key, "valid_from"], how="left"
+        following = versions.groupby(key, dropna=False)[list(spec.values)].shift(-1)
+        following.columns = [f"baru_{c}" for c in spec.values]
+        versions = pd.concat([versions[[*key, "valid_from"]], following], axis=1)
+        merged = old.merge(versions, on=[*key, "valid_from"], how="left")
+        for c in spec.values:
+            merged = merged.rename(columns={c: f"lama_{c}"})
+            merged.loc[merged["change"] == "delete", f"baru_{c}"] = None
+        merged["berubah"] = merged.apply(
+            lambda r: ",".join(
+                c
+                for c in spec.values
+                if r["change"] == "delete" or not _same(r[f"lama_{c}"], r[f"baru_{c}"])
+            ),
+            axis=1,
         )
-        merged.loc[merged["change"] == "delete", "baru"] = None
-        out = merged.rename(
-            columns={"valid_to_run": "run_id", "valid_to": "changed_at", measure: "lama"}
-        )
-        return out[[*key, "run_id", "changed_at", "change", "lama", "baru"]].reset_index(drop=True)
+        out = merged.rename(columns={"valid_to_run": "run_id", "valid_to": "changed_at"})
+        return out[columns].reset_index(drop=True)
 
     # -- collect-now requests and scheduler events -------------------------------------------
     def request_collect(self, kode_desa: str | None = None, *, requested_by: str = "") -> int:

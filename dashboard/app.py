@@ -1,0 +1,598 @@
+"""The Dash app: shell (navbar, footer), page registration, and the region filter both pages use.
+
+`create_app` may run many times in one process (tests): pages are registered explicitly and
+every callback is attached with `app.callback`, never through Dash's global callback list.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import dash
+import dash_bootstrap_components as dbc
+import pandas as pd
+from dash import ALL, Input, Output, State, dcc, html
+from flask import current_app
+
+from config.regions import RegionCodeError, normalize_code
+from config.settings import Settings
+from dashboard.data import DataSource, Snapshot
+from dashboard.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
+from warehouse.store import Warehouse
+
+log = logging.getLogger(__name__)
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+ASSETS_DIR = PACKAGE_DIR / "assets"
+BOOTSTRAP_CSS = "vendor/bootstrap.min.css"
+
+# keys in app.server.config, read by layouts and callbacks through flask.current_app
+DATA_SOURCE = "DATA_SOURCE"
+LANGUAGE = "DASBOR_LANGUAGE"
+VIEW_CACHE = "DASBOR_VIEW_CACHE"
+
+# shell component ids
+ID_LOCATION = "app-location"
+ID_SEARCH = "app-search"  # the query string of the current view, carried by the nav links
+NAV_LINK = "app-nav"  # pattern-matching id type: {"type": NAV_LINK, "path": <relative path>}
+
+NOT_FOUND_MODULE = "dashboard.pages.not_found_404"  # Dash's router looks for this name
+
+# The filter bar in the browser, both ways (one callback, as Dash allows a loop only within
+# one): a filter changed → desa options follow the kecamatan and the URL follows the filters;
+# the URL changed (back/forward) → the filters follow the URL. args: kecamatan, desa, the
+# extra values (statistik), search, then the filter data (State).
+FILTER_SYNC_JS = """
+function (kecamatan, desa, ...rest) {
+    const cs = window.dash_clientside;
+    const nu = cs.no_update;
+    const data = rest[rest.length - 1];
+    const search = rest[rest.length - 2];
+    const values = rest.slice(0, rest.length - 2);
+    const keys = Object.keys(data.extra);
+    const fired = (cs.callback_context.triggered || []).map((t) => t.prop_id);
+    const unchanged = (now, was) => (now === was ? nu : now);
+    const desaProps = (kec) => {
+        const options = data.desa[kec] || [];
+        return [options, options.length === 0, options.length ? data.all : data.first];
+    };
+    if (fired.includes(data.url + ".search")) {
+        const params = new URLSearchParams(search || "");
+        let kode = (params.get("wilayah") || "").trim();
+        if (/^[0-9]{10}$/.test(kode)) {
+            kode = [kode.slice(0, 2), kode.slice(2, 4), kode.slice(4, 6), kode.slice(6)].join(".");
+        }
+        let kec = kode.length >= 8 ? kode.slice(0, 8) : data.kabupaten;
+        let des = kode.length === 13 ? kode : null;
+        if (!(kec in data.desa)) { kec = data.kabupaten; des = null; }
+        if (des && !data.desa[kec].some((o) => o.value === des)) { des = null; }
+        const extras = keys.map((key, i) => {
+            const wanted = params.get(key);
+            const known = data.extra[key].values.includes(wanted);
+            const value = known ? wanted : data.extra[key].default;
+            return unchanged(value, values[i]);
+        });
+        return [nu, search || "", unchanged(kec, kecamatan), unchanged(des, desa),
+                ...desaProps(kec), ...extras];
+    }
+    let des = desa;
+    if (fired.includes(data.kecamatan + ".value")
+        && !(des && kecamatan && des.startsWith(kecamatan + "."))) {
+        des = null;
+    }
+    const params = new URLSearchParams(search || "");
+    const kode = des || kecamatan;
+    if (kode && kode !== data.kabupaten) { params.set("wilayah", kode); }
+    else { params.delete("wilayah"); }
+    keys.forEach((key, i) => {
+        if (values[i]) { params.set(key, values[i]); } else { params.delete(key); }
+    });
+    const text = params.toString();
+    const out = text ? "?" + text : "";
+    return [unchanged(out, search), out, nu, unchanged(des, desa), ...desaProps(kecamatan),
+            ...keys.map(() => nu)];
+}
+"""
+
+
+INDEX_STRING = """<!DOCTYPE html>
+<html lang="{lang}">
+    <head>
+        {{%metas%}}
+        <title>{{%title%}}</title>
+        {{%favicon%}}
+        {{%css%}}
+    </head>
+    <body>
+        {{%app_entry%}}
+        <footer>
+            {{%config%}}
+            {{%scripts%}}
+            {{%renderer%}}
+        </footer>
+    </body>
+</html>"""
+
+
+# -- the app -------------------------------------------------------------------------------
+def create_app(store: Warehouse, settings: Settings) -> dash.Dash:
+    """A Dash app over the warehouse: Ringkasan ("/") and Kependudukan ("/kependudukan")."""
+    from dashboard.pages import kependudukan, ringkasan  # they import helpers from here
+
+    lang = settings.language if settings.language in LANGUAGES else DEFAULT_LANGUAGE
+    app = dash.Dash(
+        __name__,
+        use_pages=True,
+        pages_folder="",  # pages are registered below, so a second app in one process works
+        assets_folder=str(ASSETS_DIR),
+        assets_path_ignore=["vendor"],  # linked first, below, so our style.css can override it
+        serve_locally=True,
+        title=t("app.judul", lang),
+        update_title=None,
+        suppress_callback_exceptions=False,
+        index_string=INDEX_STRING.format(lang=lang),
+    )
+    app.config.external_stylesheets.append(app.get_asset_url(BOOTSTRAP_CSS))
+    app.server.config[DATA_SOURCE] = DataSource(store)
+    app.server.config[LANGUAGE] = lang
+    app.server.config[VIEW_CACHE] = ViewCache()
+
+    suffix = " · " + t("app.judul", lang)
+    dash.register_page(
+        ringkasan.__name__,
+        path="/",
+        name=t("nav.ringkasan", lang),
+        title=t("nav.ringkasan", lang) + suffix,
+        order=0,
+        layout=ringkasan.layout,
+        nav=True,
+    )
+    dash.register_page(
+        kependudukan.__name__,
+        path="/kependudukan",
+        name=t("nav.kependudukan", lang),
+        title=t("nav.kependudukan", lang) + suffix,
+        order=1,
+        layout=kependudukan.layout,
+        nav=True,
+    )
+    dash.register_page(
+        NOT_FOUND_MODULE,
+        path="/404",
+        name=t("nav.404", lang),
+        title=t("app.halaman_tidak_ada", lang) + suffix,
+        order=99,
+        layout=not_found_layout,
+        nav=False,
+    )
+    app.layout = shell(lang)
+    _register_shell_callbacks(app)
+    ringkasan.register_callbacks(app)
+    kependudukan.register_callbacks(app)
+    return app
+
+
+def run_server(store: Warehouse, settings: Settings, host: str, port: int) -> None:
+    """Serve the dashboard with waitress (production WSGI server) until interrupted."""
+    from waitress import serve
+
+    app = create_app(store, settings)
+    serve(app.server, host=host, port=port, threads=8, ident="dasbor-kecamatan")
+
+
+def shell(lang: str) -> html.Div:
+    """Navbar (from dash.page_registry), the page container, a footer."""
+    links = [
+        dbc.NavItem(
+            dbc.NavLink(
+                page["name"],
+                id={"type": NAV_LINK, "path": page["relative_path"]},
+                href=page["relative_path"],
+            )
+        )
+        for page in dash.page_registry.values()
+        if page.get("nav")
+    ]
+    navbar = dbc.Navbar(
+        dbc.Container(
+            [
+                dbc.NavbarBrand(t("app.judul", lang), href="/"),
+                html.Nav(
+                    dbc.Nav(links, navbar=True),
+                    className="ms-auto",
+                    **{"aria-label": t("app.navigasi", lang)},
+                ),
+            ],
+            fluid="xl",
+        ),
+        dark=True,
+        color="#154360",
+        className="app-navbar",
+    )
+    return html.Div(
+        [
+            dcc.Location(id=ID_LOCATION, refresh=False),
+            dcc.Store(id=ID_SEARCH, data=""),
+            navbar,
+            dbc.Container(
+                [
+                    html.Main(dash.page_container, className="app-main"),
+                    html.Footer(t("app.sumber", lang), className="app-footer"),
+                ],
+                fluid="xl",
+            ),
+        ]
+    )
+
+
+def _register_shell_callbacks(app: dash.Dash) -> None:
+    # nav links keep the current filters (wilayah, statistik) and mark the page shown
+    app.clientside_callback(
+        """
+        function (pathname, search, ids) {
+            const query = search || "";
+            return [
+                ids.map((id) => id.path + query),
+                ids.map((id) => id.path === pathname),
+            ];
+        }
+        """,
+        Output({"type": NAV_LINK, "path": ALL}, "href"),
+        Output({"type": NAV_LINK, "path": ALL}, "active"),
+        Input(ID_LOCATION, "pathname"),
+        Input(ID_SEARCH, "data"),
+        State({"type": NAV_LINK, "path": ALL}, "id"),
+    )
+
+
+def not_found_layout(**_query: Any) -> html.Div:
+    lang = language()
+    return html.Div(
+        [
+            html.H1(t("app.halaman_tidak_ada", lang), className="h3"),
+            html.P(t("app.halaman_tidak_ada_teks", lang)),
+            dcc.Link(t("app.kembali", lang), href="/"),
+        ],
+        className="panel",
+    )
+
+
+def failure_alert(lang: str) -> dbc.Alert:
+    """What a page shows when building it failed (the traceback goes to the server log)."""
+    return dbc.Alert(
+        [html.Strong(t("galat.judul", lang)), " ", t("galat.teks", lang)], color="danger"
+    )
+
+
+def guarded(page: str, build: Callable[[], Any], fallback: Callable[[], Any]) -> Any:
+    """`build()`, or `fallback()` if it raises: one broken aggregate must not take the app
+    down (Dash builds every page layout on its first request). The fallback keeps every
+    component id, so the browser's callbacks stay valid."""
+    try:
+        return build()
+    except Exception:
+        log.exception("%s: the page could not be built", page)
+        return fallback()
+
+
+# -- request context -----------------------------------------------------------------------
+def data_source() -> DataSource:
+    """The DataSource of the app serving this request."""
+    return current_app.config[DATA_SOURCE]
+
+
+def language() -> str:
+    return current_app.config.get(LANGUAGE, DEFAULT_LANGUAGE)
+
+
+class ViewCache:
+    """Aggregates computed for the current snapshot, so repeated filters cost nothing.
+
+    Cleared when a new collection run gives a new snapshot. Cached frames are shared between
+    requests: callers must not modify them.
+    """
+
+    def __init__(self, maxsize: int = 1024) -> None:
+        self._lock = threading.Lock()
+        self._owner: Snapshot | None = None
+        self._items: dict[tuple, Any] = {}
+        self.maxsize = maxsize
+
+    def get(self, snapshot: Snapshot, key: tuple, compute: Callable[[], Any]) -> Any:
+        with self._lock:
+            if self._owner is not snapshot:
+                self._owner, self._items = snapshot, {}
+            if key in self._items:
+                return self._items[key]
+        value = compute()
+        with self._lock:
+            if self._owner is snapshot and len(self._items) < self.maxsize:
+                self._items[key] = value
+        return value
+
+
+def cached(snapshot: Snapshot, key: tuple, compute: Callable[[], Any]) -> Any:
+    """`compute()` once per snapshot and key (in a request of this app)."""
+    return current_app.config[VIEW_CACHE].get(snapshot, key, compute)
+
+
+# -- regions and the filter bar shared by the pages ----------------------------------------
+@dataclass(frozen=True)
+class Wilayah:
+    """The region a view shows, and the filter values that select it."""
+
+    kode: str | None  # None only when the warehouse knows no region at all
+    nama: str
+    tingkat: str  # kabupaten, kecamatan, desa
+    kabupaten: str | None
+    kecamatan: str | None  # the kecamatan dropdown value (the kabupaten code = all)
+    desa: str | None
+    jenis: str | None = None  # a desa's kind: desa or kelurahan
+
+
+NO_WILAYAH = Wilayah(None, "", "kabupaten", None, None, None)  # when no data can be read
+
+
+@dataclass(frozen=True)
+class FilterIds:
+    """Component ids of one page's filter bar, prefixed by the page."""
+
+    prefix: str
+
+    @property
+    def url(self) -> str:
+        return f"{self.prefix}-url"
+
+    @property
+    def kecamatan(self) -> str:
+        return f"{self.prefix}-kecamatan"
+
+    @property
+    def desa(self) -> str:
+        return f"{self.prefix}-desa"
+
+    @property
+    def data(self) -> str:
+        return f"{self.prefix}-wilayah-data"
+
+
+def _regions(snapshot: Snapshot, tingkat: str) -> pd.DataFrame:
+    regions = snapshot.regions
+    if regions.empty:
+        return regions
+    return regions[regions["tingkat"] == tingkat]
+
+
+def kabupaten_of(snapshot: Snapshot) -> tuple[str | None, str]:
+    kab = _regions(snapshot, "kabupaten").sort_values("kode")
+    if kab.empty:
+        return None, ""
+    return str(kab["kode"].iloc[0]), str(kab["nama"].iloc[0])
+
+
+def resolve_wilayah(snapshot: Snapshot, raw: object) -> tuple[Wilayah, str | None]:
+    """The region for a `wilayah` URL value (dotted or digits); unknown codes give the kabupaten.
+
+    Returns the region and, when `raw` was not usable, its text for a notice.
+    """
+    if isinstance(raw, list):  # ?wilayah=a&wilayah=b: the first wins
+        raw = raw[0] if raw else None
+    kab, kab_nama = kabupaten_of(snapshot)
+    whole = Wilayah(kab, kab_nama, "kabupaten", kab, kab, None)
+    if not raw or kab is None:
+        return whole, None
+    try:
+        kode = normalize_code(str(raw))
+    except RegionCodeError:
+        return whole, str(raw)
+    regions = snapshot.regions
+    match = regions[regions["kode"] == kode]
+    if match.empty or not (kode == kab or kode.startswith(kab + ".")):
+        return whole, str(raw)
+    row = match.iloc[0]
+    tingkat = str(row["tingkat"])
+    if tingkat == "kecamatan":
+        return Wilayah(kode, str(row["nama"]), tingkat, kab, kode, None), None
+    if tingkat == "desa":
+        jenis = row.get("jenis")
+        jenis = str(jenis) if isinstance(jenis, str) else None
+        return Wilayah(kode, str(row["nama"]), tingkat, kab, str(row["induk"]), kode, jenis), None
+    return whole, None
+
+
+def wilayah_from_filters(snapshot: Snapshot, kecamatan: str | None, desa: str | None) -> Wilayah:
+    """The region selected by the two dropdowns (desa, else kecamatan, else the kabupaten)."""
+    return resolve_wilayah(snapshot, desa or kecamatan)[0]
+
+
+def display_name(w: Wilayah, lang: str) -> str:
+    """ "Kabupaten Bengkulu Utara", "Kecamatan Kerkap", "Desa Talang Jambu", "Kelurahan …"."""
+    if w.tingkat == "kabupaten" or not w.nama:
+        return w.nama
+    kind = "kelurahan" if w.jenis == "kelurahan" else w.tingkat
+    return f"{t(f'tingkat.{kind}', lang)} {w.nama}"
+
+
+def villages_in(snapshot: Snapshot, kode: str | None) -> int:
+    """How many villages the registry lists under a region."""
+    desa = _regions(snapshot, "desa")
+    if desa.empty or not kode:
+        return len(desa)
+    return int(((desa["kode"] == kode) | desa["kode"].str.startswith(kode + ".")).sum())
+
+
+def totals_of(snapshot: Snapshot, w: Wilayah) -> dict | None:
+    """The region's totals row (penduduk, laki_laki, …, desa_melapor), or None without data."""
+    if w.kode is None:
+        return None
+    # one rollup per level serves every region of that level
+    frame = cached(snapshot, ("totals", w.tingkat), lambda: snapshot.totals(w.tingkat))
+    rows = frame[frame["kode_wilayah"] == w.kode]
+    return None if rows.empty else rows.iloc[0].to_dict()
+
+
+def reporting(snapshot: Snapshot, w: Wilayah) -> tuple[int, int]:
+    """(villages with data, villages listed) in the region."""
+    totals = totals_of(snapshot, w)
+    reported = int(totals["desa_melapor"]) if totals else 0
+    return reported, villages_in(snapshot, w.kode)
+
+
+def empty_message(snapshot: Snapshot, w: Wilayah, lang: str, statistik: str | None = None) -> str:
+    """Why there is nothing to show, naming how many villages have not reported."""
+    reported, expected = reporting(snapshot, w)
+    if expected == 0:
+        return t("kosong.tanpa_desa", lang)
+    if snapshot.run_id is None:
+        return t("kosong.belum_pengumpulan", lang, m=expected)
+    name = display_name(w, lang)
+    belum = expected - reported
+    if statistik and belum == 0:  # every village reported, but not this statistic
+        return t("kosong.statistik_saja", lang, statistik=statistik, wilayah=name)
+    if statistik:
+        return t(
+            "kosong.statistik", lang, statistik=statistik, wilayah=name, belum=belum, m=expected
+        )
+    return t("kosong.wilayah", lang, wilayah=name, belum=belum, m=expected)
+
+
+def dropdown_labels(lang: str) -> dict[str, str]:
+    return {
+        "search": t("dropdown.cari", lang),
+        "clear_search": t("dropdown.hapus_cari", lang),
+        "clear_selection": t("dropdown.hapus_pilihan", lang),
+        "no_options_found": t("dropdown.tidak_ada", lang),
+        "select_all": t("dropdown.pilih_semua", lang),
+        "deselect_all": t("dropdown.batal_semua", lang),
+        "selected_count": t("dropdown.terpilih", lang, num="{num}"),
+    }
+
+
+def kecamatan_options(snapshot: Snapshot, lang: str) -> list[dict]:
+    kab, _ = kabupaten_of(snapshot)
+    kec = _regions(snapshot, "kecamatan").sort_values("nama")
+    first = [{"label": t("filter.semua_kecamatan", lang), "value": kab}] if kab else []
+    return first + [{"label": str(r.nama), "value": str(r.kode)} for r in kec.itertuples()]
+
+
+def desa_options(snapshot: Snapshot, kecamatan: str | None, lang: str) -> list[dict]:
+    """Villages of one kecamatan, by name; none when the whole kabupaten is selected."""
+    desa = _regions(snapshot, "desa")
+    if desa.empty or not kecamatan or len(kecamatan) != 8:
+        return []
+    desa = desa[desa["induk"] == kecamatan].sort_values("nama")
+    return [
+        {
+            "label": str(r.nama) if r.jenis != "kelurahan" else f"{r.nama} ({r.jenis})",
+            "value": str(r.kode),
+        }
+        for r in desa.itertuples()
+    ]
+
+
+def filter_bar(
+    ids: FilterIds,
+    snapshot: Snapshot | None,
+    w: Wilayah,
+    lang: str,
+    extra: Sequence[Any] = (),
+    extra_values: Mapping[str, Sequence[str]] | None = None,
+) -> html.Div:
+    """The region filter (kecamatan, then desa) with optional extra columns (`extra`), whose
+    allowed values (default first) `extra_values` gives by query parameter. Without a
+    snapshot (the data could not be read) the dropdowns are empty."""
+    options = desa_options(snapshot, w.kecamatan, lang) if snapshot is not None else []
+    kecamatan = kecamatan_options(snapshot, lang) if snapshot is not None else []
+    data = filter_data(ids, snapshot, lang, extra_values or {})
+    return html.Div(
+        [
+            dcc.Location(id=ids.url, refresh=False),
+            dcc.Store(id=ids.data, data=data),
+            dbc.Row(
+                [
+                    dbc.Col(
+                        [
+                            html.Label(t("filter.kecamatan", lang), htmlFor=ids.kecamatan),
+                            dcc.Dropdown(
+                                id=ids.kecamatan,
+                                options=kecamatan,
+                                value=w.kecamatan,
+                                clearable=False,
+                                labels=dropdown_labels(lang),
+                            ),
+                        ],
+                        md=4,
+                    ),
+                    dbc.Col(
+                        [
+                            html.Label(t("filter.desa", lang), htmlFor=ids.desa),
+                            dcc.Dropdown(
+                                id=ids.desa,
+                                options=options,
+                                value=w.desa,
+                                disabled=not options,
+                                placeholder=desa_placeholder(options, lang),
+                                labels=dropdown_labels(lang),
+                            ),
+                        ],
+                        md=4,
+                    ),
+                    *extra,
+                ],
+                className="g-3",
+            ),
+        ],
+        className="filter-bar",
+        role="search",
+    )
+
+
+def desa_placeholder(options: list, lang: str) -> str:
+    return t("filter.semua_desa" if options else "filter.pilih_kecamatan_dulu", lang)
+
+
+def filter_data(
+    ids: FilterIds, snapshot: Snapshot | None, lang: str, extra: Mapping[str, Sequence[str]]
+) -> dict:
+    """What the browser needs to run the filter bar alone: villages per kecamatan, texts."""
+    kab = kabupaten_of(snapshot)[0] if snapshot is not None else None
+    kecamatan = _regions(snapshot, "kecamatan")["kode"] if kab else []
+    return {
+        "url": ids.url,
+        "kecamatan": ids.kecamatan,
+        "kabupaten": kab,
+        "desa": {str(k): desa_options(snapshot, str(k), lang) for k in kecamatan},
+        "all": t("filter.semua_desa", lang),
+        "first": t("filter.pilih_kecamatan_dulu", lang),
+        # extra query parameters: allowed values, the first being the default
+        "extra": {key: {"default": vals[0], "values": list(vals)} for key, vals in extra.items()},
+    }
+
+
+def register_filter_callbacks(app: dash.Dash, ids: FilterIds, *, extra: Sequence[str] = ()) -> None:
+    """The filter bar runs in the browser (FILTER_SYNC_JS): no server round trip.
+
+    `extra` names further dropdowns ("statistik" → id "<prefix>-statistik") kept in the URL.
+    """
+    app.clientside_callback(
+        FILTER_SYNC_JS,
+        Output(ids.url, "search"),
+        Output(ID_SEARCH, "data", allow_duplicate=True),
+        Output(ids.kecamatan, "value"),
+        Output(ids.desa, "value"),
+        Output(ids.desa, "options"),
+        Output(ids.desa, "disabled"),
+        Output(ids.desa, "placeholder"),
+        *[Output(f"{ids.prefix}-{key}", "value") for key in extra],
+        Input(ids.kecamatan, "value"),
+        Input(ids.desa, "value"),
+        *[Input(f"{ids.prefix}-{key}", "value") for key in extra],
+        Input(ids.url, "search"),
+        State(ids.data, "data"),
+        prevent_initial_call="initial_duplicate",
+    )
