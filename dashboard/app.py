@@ -6,6 +6,7 @@ every callback is attached with `app.callback`, never through Dash's global call
 
 from __future__ import annotations
 
+import importlib
 import logging
 import threading
 from collections.abc import Callable, Mapping, Sequence
@@ -121,8 +122,8 @@ INDEX_STRING = """<!DOCTYPE html>
 
 # -- the app -------------------------------------------------------------------------------
 def create_app(store: Warehouse, settings: Settings) -> dash.Dash:
-    """A Dash app over the warehouse: Ringkasan ("/") and Kependudukan ("/kependudukan")."""
-    from dashboard.pages import kependudukan, ringkasan  # they import helpers from here
+    """A Dash app over the warehouse, with the pages of dashboard.pages.PAGE_MODULES."""
+    from dashboard.pages import PAGE_MODULES  # page modules import helpers from here
 
     lang = settings.language if settings.language in LANGUAGES else DEFAULT_LANGUAGE
     app = dash.Dash(
@@ -143,24 +144,18 @@ def create_app(store: Warehouse, settings: Settings) -> dash.Dash:
     app.server.config[VIEW_CACHE] = ViewCache()
 
     suffix = " · " + t("app.judul", lang)
-    dash.register_page(
-        ringkasan.__name__,
-        path="/",
-        name=t("nav.ringkasan", lang),
-        title=t("nav.ringkasan", lang) + suffix,
-        order=0,
-        layout=ringkasan.layout,
-        nav=True,
-    )
-    dash.register_page(
-        kependudukan.__name__,
-        path="/kependudukan",
-        name=t("nav.kependudukan", lang),
-        title=t("nav.kependudukan", lang) + suffix,
-        order=1,
-        layout=kependudukan.layout,
-        nav=True,
-    )
+    pages = [importlib.import_module(name) for name in PAGE_MODULES]
+    for page in pages:
+        dash.register_page(
+            page.__name__,
+            path=page.PATH,
+            path_template=getattr(page, "PATH_TEMPLATE", None),
+            name=t(page.NAME_KEY, lang),
+            title=t(page.NAME_KEY, lang) + suffix,
+            order=page.ORDER,
+            layout=page.layout,
+            nav=getattr(page, "NAV", True),
+        )
     dash.register_page(
         NOT_FOUND_MODULE,
         path="/404",
@@ -172,8 +167,8 @@ def create_app(store: Warehouse, settings: Settings) -> dash.Dash:
     )
     app.layout = shell(lang)
     _register_shell_callbacks(app)
-    ringkasan.register_callbacks(app)
-    kependudukan.register_callbacks(app)
+    for page in pages:
+        page.register_callbacks(app)
     return app
 
 

@@ -305,6 +305,25 @@ CATALOGUE: dict[str, dict[str, str]] = {
 }
 
 
+def _merge_page_catalogues() -> None:
+    """Add every dashboard/translations/<page>.py (ID and EN dicts) to the catalogue."""
+    import importlib
+    import pkgutil
+
+    from dashboard import translations
+
+    for info in pkgutil.iter_modules(translations.__path__):
+        module = importlib.import_module(f"{translations.__name__}.{info.name}")
+        for lang, texts in (("id", module.ID), ("en", module.EN)):
+            clash = set(texts) & set(CATALOGUE[lang])
+            if clash:
+                raise ValueError(f"{module.__name__}: keys defined twice: {sorted(clash)}")
+            CATALOGUE[lang].update(texts)
+
+
+_merge_page_catalogues()
+
+
 def t(key: str, lang: str = DEFAULT_LANGUAGE, **fmt: object) -> str:
     """The text for key in lang, with {placeholders} filled from fmt."""
     try:

@@ -1,0 +1,8 @@
+"""Dashboard pages, in navigation order. Each module defines PATH (and optionally
+PATH_TEMPLATE), ORDER, NAME_KEY (an i18n key), NAV (default True), `layout(**query)` and
+`register_callbacks(app)`."""
+
+PAGE_MODULES = (
+    "dashboard.pages.ringkasan",
+    "dashboard.pages.kependudukan",
+)

@@ -38,6 +38,10 @@ from layouts.figures import category_bar, empty_figure, population_pyramid
 from layouts.tables import data_grid, row_data
 
 FILTER = FilterIds("kpd")
+PATH = "/kependudukan"
+ORDER = 1
+NAME_KEY = "nav.kependudukan"
+
 ID_URL = FILTER.url  # "kpd-url"
 ID_KECAMATAN = FILTER.kecamatan  # "kpd-kecamatan"
 ID_DESA = FILTER.desa  # "kpd-desa"

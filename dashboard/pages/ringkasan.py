@@ -36,6 +36,10 @@ from layouts.tables import data_grid, row_data
 log = logging.getLogger(__name__)
 
 FILTER = FilterIds("rks")
+PATH = "/"
+ORDER = 0
+NAME_KEY = "nav.ringkasan"
+
 ID_URL = FILTER.url  # "rks-url"
 ID_KECAMATAN = FILTER.kecamatan  # "rks-kecamatan"
 ID_DESA = FILTER.desa  # "rks-desa"
