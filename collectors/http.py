@@ -73,13 +73,33 @@ class HttpClient:
         headers: dict[str, str] | None = None,
     ) -> Response:
         """GET with connect/read timeouts; raise FetchError when no answer came back."""
+        return self.request("GET", url, params=params, headers=headers)
+
+    def post_json(self, url: str, payload: dict, *, headers: dict | None = None) -> Response:
+        return self.request("POST", url, json_body=payload, headers=headers)
+
+    def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: dict | None = None,
+        headers: dict[str, str] | None = None,
+        json_body: dict | None = None,
+    ) -> Response:
         timeout = (self.settings.connect_timeout, self.settings.read_timeout)
         start = time.perf_counter()
         try:
-            with self._session().get(
-                url, params=params, headers=headers, timeout=timeout, stream=True
+            with self._session().request(
+                method,
+                url,
+                params=params,
+                headers=headers,
+                json=json_body,
+                timeout=timeout,
+                stream=True,
             ) as resp:
-                body = _read_capped(resp)
+                body = _read_capped(resp, start, self.settings.request_deadline)
                 elapsed = int((time.perf_counter() - start) * 1000)
                 return Response(resp.status_code, body, dict(resp.headers), elapsed)
         except requests.exceptions.Timeout:
@@ -98,7 +118,9 @@ class HttpClient:
             raise FetchError(f"request failed: {_reason(exc)}") from None
 
 
-def _read_capped(resp: requests.Response) -> bytes:
+def _read_capped(resp: requests.Response, start: float, deadline: float) -> bytes:
+    """The body, refusing one over MAX_BODY_BYTES or one that trickles in past the deadline
+    (a read timeout only bounds the gap between two packets)."""
     declared = resp.headers.get("Content-Length")
     if declared and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
         raise FetchError(
@@ -106,8 +128,15 @@ def _read_capped(resp: requests.Response) -> bytes:
             http_status=resp.status_code,
         )
     chunks, size = [], 0
-    for chunk in resp.iter_content(64 * 1024):
+    for chunk in resp.iter_content(8 * 1024):
         size += len(chunk)
+        # checked after each piece, the last one included: a drip that ends late is late too
+        if time.perf_counter() - start > deadline:
+            raise FetchError(
+                f"answer took over {deadline:g} s to arrive (slow drip); gave up",
+                http_status=resp.status_code,
+                timeout=True,
+            )
         if size > MAX_BODY_BYTES:
             raise FetchError(
                 f"payload too large: over {MAX_BODY_BYTES} bytes", http_status=resp.status_code

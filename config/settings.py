@@ -29,6 +29,10 @@ class Settings:
     concurrency: int = field(default=32, metadata={"help": "Villages pulled at once"})
     connect_timeout: float = field(default=3.0, metadata={"help": "Seconds to connect"})
     read_timeout: float = field(default=10.0, metadata={"help": "Seconds to wait for data"})
+    request_deadline: float = field(
+        default=20.0,
+        metadata={"help": "Seconds one answer may take in all (catches slow-drip answers)"},
+    )
     retries: int = field(default=2, metadata={"help": "Retries on connection errors, 429, 5xx"})
     backoff: float = field(default=0.2, metadata={"help": "Retry backoff factor in seconds"})
     village_deadline: float = field(

@@ -94,9 +94,8 @@ def browser(tmp_path, downloads):
 
 # -- helpers -------------------------------------------------------------------------------
 def wait_for(driver, condition, message: str, timeout: float = WAIT):
-    from selenium.webdriver.support.ui import WebDriverWait
-
     from selenium.common.exceptions import StaleElementReferenceException
+    from selenium.webdriver.support.ui import WebDriverWait
 
     # Dash re-renders components while callbacks settle: a stale element is worth another look
     wait = WebDriverWait(

@@ -233,12 +233,13 @@ def test_corrected_file_updates_only_its_villages(store, default_villages, tmp_p
     audit = store.audit_frame("measurement")
     assert len(audit) == 1
     change = audit.iloc[0]
-    assert (change["kode_wilayah"], change["ukuran"], change["lama"], change["baru"]) == (
-        TEBAT_PACUR,
-        "jumlah_akb",
-        2.0,
-        3.0,
-    )
+    assert (
+        change["kode_wilayah"],
+        change["ukuran"],
+        change["lama_nilai"],
+        change["baru_nilai"],
+        change["berubah"],
+    ) == (TEBAT_PACUR, "jumlah_akb", 2.0, 3.0, "nilai")
     assert (change["run_id"], change["change"]) == (report.run_id, "update")
     assert report.run_id > first.run_id
 
