@@ -98,9 +98,25 @@ def villages_check(obj: Context, path: str | None) -> None:
 @click.option("--latency-ms", type=int, default=0, show_default=True)
 @click.option("--fail-rate", type=float, default=0.0, show_default=True)
 @click.option("--seed", type=int, default=0, show_default=True)
+@click.option(
+    "--fault-rate",
+    type=float,
+    default=0.0,
+    show_default=True,
+    help="Share of villages given a fault mode (timeout, 5xx, 429, bad JSON, wrong code, ...).",
+)
+@click.option(
+    "--fault",
+    "fault_list",
+    multiple=True,
+    metavar="KODE=MODE",
+    help="Give one village a fault mode, e.g. 1703062001=timeout (repeatable).",
+)
 @click.option("--villages", "villages_path", help="Registry CSV (default: DASBOR_VILLAGES).")
 @pass_ctx
-def simulate(obj: Context, port, latency_ms, fail_rate, seed, villages_path) -> None:
+def simulate(
+    obj: Context, port, latency_ms, fail_rate, seed, fault_rate, fault_list, villages_path
+) -> None:
     """Serve simulated villages (summary v1 and OpenSID internal_api) on loopback."""
     from collectors.simulator import serve_forever
 
@@ -111,6 +127,8 @@ def simulate(obj: Context, port, latency_ms, fail_rate, seed, villages_path) -> 
         latency_ms=latency_ms,
         fail_rate=fail_rate,
         seed=seed,
+        fault_rate=fault_rate,
+        faults=dict(f.split("=", 1) for f in fault_list) or None,
     )
 
 
