@@ -198,3 +198,21 @@ def registry_csv(rows: list[dict[str, str]]) -> str:
     writer.writeheader()
     writer.writerows(rows)
     return out.getvalue()
+
+
+def village_rows(villages: list[Village], base_url: str | None = None) -> list[dict[str, str]]:
+    """Registry rows of villages, optionally pointed at another base URL template."""
+    return [
+        {
+            "kode_desa": v.kode_desa,
+            "nama_desa": v.nama_desa,
+            "kode_kecamatan": v.kode_kecamatan,
+            "nama_kecamatan": v.nama_kecamatan,
+            "adapter": v.adapter,
+            "base_url": base_url.format(kode=v.kode_digits, kode_desa=v.kode_desa)
+            if base_url
+            else v.base_url,
+            "token": v.token_spec,
+        }
+        for v in villages
+    ]

@@ -166,6 +166,9 @@ def create_app(store: Warehouse, settings: Settings) -> dash.Dash:
         nav=False,
     )
     app.layout = shell(lang)
+    from dashboard.api import api_blueprint  # imported here: the API uses helpers from here
+
+    app.server.register_blueprint(api_blueprint())
     _register_shell_callbacks(app)
     for page in pages:
         page.register_callbacks(app)

@@ -17,6 +17,7 @@ from config.registry import (
     build_registry_rows,
     load_registry,
     registry_csv,
+    village_rows,
 )
 from config.settings import Settings, SettingsError, load_settings
 from config.statistik import BY_SLUG
@@ -335,26 +336,26 @@ def demo(obj: Context, port, sim_port, no_serve) -> None:
     """Simulator + one collection + dashboard, on the embedded SQLite warehouse."""
     from collectors.simulator import Simulator
     from collectors.sweep import run_sweep
-    from config.settings import DEFAULT_REGISTRY
 
     settings = obj.settings
     registry_path = Path(settings.villages)
     found = _registry(obj, str(registry_path))
-    sim = Simulator(found, port=sim_port or settings.simulator_port)
+    wanted_port = sim_port or settings.simulator_port
+    sim = Simulator(found, port=wanted_port)
     try:
         sim.start()
     except OSError:
-        # the default port is taken: serve on a free one with a registry pointing there
-        sim = Simulator(found, port=0)
+        sim = Simulator(found, port=0)  # the port is taken: any free one will do
         sim.start()
+    expected = {f"http://127.0.0.1:{sim.port}/{v.kode_digits}" for v in found}
+    if {v.base_url for v in found} != expected:
+        # the registry points elsewhere: write one that points at this simulator
         registry_path = Path(settings.var_dir) / "villages-demo.csv"
         registry_path.parent.mkdir(parents=True, exist_ok=True)
-        rows = build_registry_rows(kabupaten=found[0].kode_kabupaten, base_url=sim.url + "/{kode}")
+        rows = village_rows(found, base_url=sim.url + "/{kode}")
         registry_path.write_text(registry_csv(rows), encoding="utf-8")
         found = load_registry(registry_path)
-        click.echo(f"port busy: simulator on {sim.url}, registry {registry_path}")
-    if registry_path == DEFAULT_REGISTRY:
-        click.echo(f"registry: {registry_path} ({len(found)} villages)")
+    click.echo(f"registry: {registry_path} ({len(found)} villages)")
     click.echo(f"simulator: {sim.url}")
     store = _store(obj)
     summary = run_sweep(found, store, settings, trigger="demo")

@@ -5,4 +5,11 @@ PATH_TEMPLATE), ORDER, NAME_KEY (an i18n key), NAV (default True), `layout(**que
 PAGE_MODULES = (
     "dashboard.pages.ringkasan",
     "dashboard.pages.kependudukan",
+    "dashboard.pages.keuangan",
+    "dashboard.pages.pembangunan",
+    "dashboard.pages.bantuan",
+    "dashboard.pages.desa",
+    "dashboard.pages.unduh",
+    "dashboard.pages.kamus",
+    "dashboard.pages.pemantauan",
 )

@@ -1,0 +1,225 @@
+"""Program Bantuan ("/bantuan"): social aid programmes, recipients per programme and per
+village, and the table behind them."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import dash
+import dash_bootstrap_components as dbc
+import pandas as pd
+from dash import Input, Output, State, dcc, html, no_update
+
+from aggregates import finance
+from dashboard.app import (
+    NO_WILAYAH,
+    FilterIds,
+    Wilayah,
+    cached,
+    data_source,
+    display_name,
+    failure_alert,
+    filter_bar,
+    guarded,
+    language,
+    register_filter_callbacks,
+    resolve_wilayah,
+    wilayah_from_filters,
+)
+from dashboard.data import Snapshot
+from dashboard.i18n import t
+from dashboard.pages.keuangan import (
+    GRAPH_CONFIG,
+    card_row,
+    grid_section,
+    measurements,
+    missing_alert,
+    note,
+    register_drill,
+)
+from layouts import finance_figures as ff
+from layouts.figures import empty_figure
+from layouts.format import format_number
+
+log = logging.getLogger(__name__)
+
+FILTER = FilterIds("bnt")
+PATH = "/bantuan"
+ORDER = 4
+NAME_KEY = "bnt.nav"
+
+ID_KECAMATAN = FILTER.kecamatan
+ID_DESA = FILTER.desa
+ID_JUDUL = "bnt-judul"
+ID_PESAN = "bnt-pesan"
+ID_KARTU = "bnt-kartu"
+ID_GRAFIK = "bnt-grafik"
+ID_TABEL_JUDUL = "bnt-tabel-judul"
+ID_GRID = "bnt-grid"
+ID_UNDUH = "bnt-unduh"
+ID_DOWNLOAD = "bnt-download"
+
+GRID_COLUMNS = list(finance.BANTUAN_COLUMNS)
+NUMBER_COLUMNS = ["sasaran", "peserta"]
+
+
+def layout(wilayah: str | None = None, **_query: Any) -> html.Div:
+    """The page for `?wilayah=<kode>`."""
+    lang = language()
+    return guarded(
+        __name__,
+        lambda: _layout(wilayah, lang),
+        lambda: _page(None, NO_WILAYAH, blank_view(lang), [failure_alert(lang)], lang),
+    )
+
+
+def _layout(wilayah: str | None, lang: str) -> html.Div:
+    snapshot = data_source().snapshot()
+    w, unknown = resolve_wilayah(snapshot, wilayah)
+    notices = []
+    if unknown is not None:
+        text = t("filter.wilayah_tidak_dikenal", lang, kode=unknown, wilayah=w.nama)
+        notices.append(dbc.Alert(text, color="warning"))
+    return _page(snapshot, w, render(snapshot, w, lang), notices, lang)
+
+
+def blank_view(lang: str) -> dict:
+    return {
+        "judul": t("app.judul", lang),
+        "pesan": None,
+        "kartu": [],
+        "grafik": empty_figure(t("galat.teks", lang)),
+        "tabel_judul": "",
+        "tabel": pd.DataFrame(columns=GRID_COLUMNS),
+    }
+
+
+def _page(snapshot: Snapshot | None, w: Wilayah, view: dict, notices: list, lang: str) -> html.Div:
+    grid = ff.finance_grid(
+        ID_GRID,
+        view["tabel"],
+        GRID_COLUMNS,
+        {c: t(f"bnt.kolom.{c}", lang) for c in GRID_COLUMNS},
+        numbers=NUMBER_COLUMNS,
+        lang=lang,
+        row_id="params.data.kode_desa + '/' + params.data.kode",
+    )
+    return html.Div(
+        [
+            html.H1(view["judul"], id=ID_JUDUL, className="h3 mb-3"),
+            filter_bar(FILTER, snapshot, w, lang),
+            html.Div(notices),
+            html.Div(view["pesan"], id=ID_PESAN),
+            dbc.Row(view["kartu"], id=ID_KARTU, className="g-3 mb-3"),
+            html.Div(
+                dcc.Graph(id=ID_GRAFIK, figure=view["grafik"], config=GRAPH_CONFIG),
+                className="panel",
+            ),
+            grid_section(
+                ID_TABEL_JUDUL,
+                view["tabel_judul"],
+                ID_UNDUH,
+                ID_DOWNLOAD,
+                t("bnt.keterangan_tabel", lang),
+                grid,
+                lang,
+            ),
+        ]
+    )
+
+
+def tables(snapshot: Snapshot, kode: str | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(village × programme rows, per-village summary), cached per snapshot."""
+
+    def compute() -> tuple[pd.DataFrame, pd.DataFrame]:
+        rows = finance.bantuan_rows(measurements(snapshot), snapshot.regions, kode)
+        return rows, finance.bantuan_villages(rows, finance.villages(snapshot.regions, kode))
+
+    return cached(snapshot, ("bnt", kode), compute)
+
+
+def render(snapshot: Snapshot, w: Wilayah, lang: str) -> dict:
+    name = display_name(w, lang) if w.kode else t("app.judul", lang)
+    rows, per_desa = tables(snapshot, w.kode)
+    reported, expected = int(per_desa["melapor"].sum()), len(per_desa)
+    pesan = missing_alert(per_desa, w, "", lang, "bnt.belum_melapor")
+    message = t("bnt.kosong", lang, wilayah=name)
+    if rows.empty:
+        message = " ".join([message, *([pesan.children] if pesan is not None else [])])
+        pesan = dbc.Alert([html.Strong(t("kosong.judul", lang) + ". "), message], color="info")
+    programs = finance.bantuan_programs(rows)
+    kartu = (
+        []
+        if rows.empty
+        else card_row(
+            [
+                (t("bnt.kartu.program", lang), format_number(len(programs))),
+                (t("bnt.kartu.peserta", lang), format_number(rows["peserta"].sum())),
+                (t("bnt.kartu.desa", lang), format_number(reported)),
+            ]
+        )
+    )
+    return {
+        "judul": t("bnt.judul", lang, wilayah=name),
+        "pesan": pesan,
+        "kartu": kartu,
+        "grafik": ff.program_bars(
+            programs,
+            title=t("bnt.grafik", lang, wilayah=name),
+            note=note(snapshot, reported, expected, lang),
+            axis_title=t("bnt.sumbu_peserta", lang),
+            empty_message=message,
+        ),
+        "tabel_judul": t("bnt.tabel", lang, wilayah=name),
+        "tabel": rows,
+    }
+
+
+def register_callbacks(app: dash.Dash) -> None:
+    register_filter_callbacks(app, FILTER)
+    register_drill(app, FILTER, ID_GRID, [])
+
+    @app.callback(
+        Output(ID_JUDUL, "children"),
+        Output(ID_PESAN, "children"),
+        Output(ID_KARTU, "children"),
+        Output(ID_GRAFIK, "figure"),
+        Output(ID_TABEL_JUDUL, "children"),
+        Output(ID_GRID, "rowData"),
+        Input(ID_KECAMATAN, "value"),
+        Input(ID_DESA, "value"),
+        prevent_initial_call=True,
+    )
+    def update(kecamatan: str | None, desa: str | None):
+        lang = language()
+        try:
+            snapshot = data_source().snapshot()
+            view = render(snapshot, wilayah_from_filters(snapshot, kecamatan, desa), lang)
+        except Exception:
+            log.exception("bantuan: update failed for %s", desa or kecamatan)
+            failed = empty_figure(t("galat.teks", lang))
+            return no_update, failure_alert(lang), [], failed, no_update, []
+        rows = ff.grid_rows(view["tabel"], GRID_COLUMNS, lang)
+        return (
+            view["judul"],
+            view["pesan"],
+            view["kartu"],
+            view["grafik"],
+            view["tabel_judul"],
+            rows,
+        )
+
+    @app.callback(
+        Output(ID_DOWNLOAD, "data"),
+        Input(ID_UNDUH, "n_clicks"),
+        State(ID_KECAMATAN, "value"),
+        State(ID_DESA, "value"),
+        prevent_initial_call=True,
+    )
+    def download(_clicks: int | None, kecamatan: str | None, desa: str | None):
+        snapshot = data_source().snapshot()
+        w = wilayah_from_filters(snapshot, kecamatan, desa)
+        rows, _ = tables(snapshot, w.kode)
+        text = rows[GRID_COLUMNS].to_csv(index=False, lineterminator="\n")
+        return dcc.send_string(text, f"bantuan_{w.kode or 'semua'}.csv", type="text/csv")

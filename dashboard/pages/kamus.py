@@ -1,0 +1,161 @@
+"""Kamus Data ("/kamus"): the data dictionary, from the same table /api/v1/kamus serves."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import dash
+import pandas as pd
+from dash import dcc, html
+
+from dashboard import api
+from dashboard.app import failure_alert, guarded, language
+from dashboard.i18n import t
+
+log = logging.getLogger(__name__)
+
+PATH = "/kamus"
+ORDER = 6
+NAME_KEY = "kamus.nav"
+
+ID_KOLOM = "kamus-kolom"
+ID_STATISTIK = "kamus-statistik"
+ID_DATASET = "kamus-dataset"
+ID_LINK_CSV = "kamus-link-csv"
+ID_LINK_JSON = "kamus-link-json"
+
+
+def layout(**_query: Any) -> html.Div:
+    lang = language()
+    return guarded(__name__, lambda: _layout(lang), lambda: _page([failure_alert(lang)], lang))
+
+
+def _layout(lang: str) -> html.Div:
+    table = api.answer("kamus", {}).table
+    return _page(sections(table, lang), lang)
+
+
+def _page(body: list, lang: str) -> html.Div:
+    return html.Div(
+        [
+            html.H1(t("kamus.judul", lang), className="h3 mb-2"),
+            html.P(
+                [
+                    t("kamus.pengantar", lang),
+                    " ",
+                    html.A(
+                        "JSON",
+                        id=ID_LINK_JSON,
+                        href=api.api_url("kamus", {}),
+                        rel="alternate",
+                    ),
+                    " · ",
+                    html.A(
+                        "CSV",
+                        id=ID_LINK_CSV,
+                        href=api.api_url("kamus", {}, "csv"),
+                        rel="alternate",
+                    ),
+                    " · ",
+                    dcc.Link(t("unduh.judul", lang), href="/unduh"),
+                ]  # fmt: skip
+            ),
+            *body,
+        ]
+    )
+
+
+def _table(head: list[str], rows: list[list[Any]]) -> html.Table:
+    return html.Table(
+        [
+            html.Thead(html.Tr([html.Th(h, scope="col") for h in head])),
+            html.Tbody([html.Tr([html.Td(_text(c)) for c in row]) for row in rows]),
+        ],
+        className="table table-sm table-striped align-middle mb-3",
+    )
+
+
+def _text(value: Any) -> Any:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    return value if not isinstance(value, str | int | float) else str(value)
+
+
+def sections(kamus: pd.DataFrame, lang: str) -> list:
+    """Three parts: the columns of each table, the statistics with their code lists, and the
+    datasets with their measures and periods."""
+    desc = "deskripsi_id" if lang == "id" else "deskripsi_en"
+    part = {b: kamus[kamus["bagian"] == b] for b in kamus["bagian"].unique()}
+    empty = kamus.iloc[0:0]
+    kolom = [html.H2(t("kamus.bagian_kolom", lang), className="h4 mt-3")]
+    for tabel, rows in part.get("kolom", empty).groupby("tabel", sort=False):
+        kolom.append(html.H3(t(f"kamus.tabel.{tabel}", lang), className="h6 mt-3"))
+        kolom.append(
+            _table(
+                [
+                    t("kamus.th.kolom", lang),
+                    t("kamus.th.tipe", lang),
+                    t("kamus.th.deskripsi", lang),
+                ],
+                [[html.Code(r["nama"]), r["tipe"], r[desc]] for _, r in rows.iterrows()],
+            )
+        )
+    codes = part.get("kode", empty)
+    statistik = [html.H2(t("kamus.bagian_statistik", lang), className="h4 mt-4")]
+    for _, stat in part.get("statistik", empty).iterrows():
+        own = codes[codes["tabel"] == stat["tabel"]]
+        statistik.append(
+            html.Details(
+                [
+                    html.Summary([html.Code(stat["nama"]), " ", stat[desc]]),
+                    _table(
+                        [
+                            t("kamus.th.kode", lang),
+                            t("kamus.th.label", lang),
+                            t("kamus.th.deskripsi", lang),
+                        ],
+                        [
+                            [html.Code(_text(r["kode"])), r["label"], r[desc]]
+                            for _, r in own.iterrows()
+                        ],
+                    ),  # fmt: skip
+                ],
+                className="mb-2",
+            )
+        )
+    measures = part.get("ukuran", empty)
+    periods = part.get("periode", empty)
+    dataset_rows = []
+    for _, ds in part.get("dataset", empty).iterrows():
+        own = measures[measures["tabel"] == ds["tabel"]]
+        found = periods.loc[periods["tabel"] == ds["tabel"], "kode"].tolist()
+        dataset_rows.append(
+            [
+                html.Code(ds["nama"]),
+                ds[desc],
+                html.Ul([html.Li(html.Code(m)) for m in own["nama"]], className="mb-0"),
+                ", ".join(found) if found else t("kamus.tanpa_periode", lang),
+            ]
+        )
+    dataset = [
+        html.H2(t("kamus.bagian_dataset", lang), className="h4 mt-4"),
+        _table(
+            [
+                t("kamus.th.kolom", lang),
+                t("kamus.th.deskripsi", lang),
+                t("kamus.th.ukuran", lang),
+                t("kamus.th.periode", lang),
+            ],
+            dataset_rows,
+        ),  # fmt: skip
+    ]
+    return [
+        html.Section(kolom, id=ID_KOLOM, className="panel"),
+        html.Section(statistik, id=ID_STATISTIK, className="panel"),
+        html.Section(dataset, id=ID_DATASET, className="panel"),
+    ]
+
+
+def register_callbacks(app: dash.Dash) -> None:
+    """A static page: nothing to update in the browser."""

@@ -1,0 +1,515 @@
+"""Keuangan Desa ("/keuangan"): APBDes budgets and realisation per village for one year,
+absorption ranking, and the table behind them. Also the helpers the other finance pages
+(pembangunan, bantuan, desa) share: measurements per snapshot, freshness notes, drill-down."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+import dash
+import dash_bootstrap_components as dbc
+import pandas as pd
+from dash import Input, Output, State, dcc, html, no_update
+
+from aggregates import finance
+from dashboard.app import (
+    NO_WILAYAH,
+    FilterIds,
+    Wilayah,
+    cached,
+    data_source,
+    display_name,
+    dropdown_labels,
+    failure_alert,
+    filter_bar,
+    guarded,
+    language,
+    register_filter_callbacks,
+    resolve_wilayah,
+    villages_in,
+    wilayah_from_filters,
+)
+from dashboard.data import Snapshot
+from dashboard.i18n import t
+from layouts import finance_figures as ff
+from layouts.figures import empty_figure, freshness_note
+from layouts.format import format_number
+
+log = logging.getLogger(__name__)
+
+FILTER = FilterIds("keu")
+PATH = "/keuangan"
+ORDER = 2
+NAME_KEY = "keu.nav"
+
+ID_URL = FILTER.url  # "keu-url"
+ID_KECAMATAN = FILTER.kecamatan  # "keu-kecamatan"
+ID_DESA = FILTER.desa  # "keu-desa"
+ID_TAHUN = "keu-tahun"
+ID_JUDUL = "keu-judul"
+ID_PESAN = "keu-pesan"
+ID_KARTU = "keu-kartu"
+ID_GRAFIK = "keu-grafik"
+ID_PERINGKAT = "keu-peringkat"
+ID_TABEL_JUDUL = "keu-tabel-judul"
+ID_GRID = "keu-grid"
+ID_UNDUH = "keu-unduh"
+ID_DOWNLOAD = "keu-download"
+
+GRID_COLUMNS = [
+    "kode_desa",
+    "nama_desa",
+    "nama_kecamatan",
+    "anggaran_pendapatan",
+    "realisasi_pendapatan",
+    "anggaran_belanja",
+    "realisasi_belanja",
+    "serapan_belanja",
+    "dana_desa",
+    "alokasi_dana_desa",
+    "peringkat",
+]
+NUMBER_COLUMNS = GRID_COLUMNS[3:]
+CSV_COLUMNS = ["tahun", *GRID_COLUMNS]
+CARDS = (
+    "anggaran_pendapatan",
+    "anggaran_belanja",
+    "realisasi_belanja",
+    "serapan_belanja",
+    "dana_desa",
+    "alokasi_dana_desa",
+)
+RANKING_CUT = 15  # more villages than 2 × this: show the top and bottom ones only
+GRAPH_CONFIG = {
+    "displaylogo": False,
+    "displayModeBar": "hover",
+    "responsive": True,
+    "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d", "zoomIn2d", "zoomOut2d"],
+}
+
+
+# -- helpers shared by the finance pages ---------------------------------------------------
+def measurements(snapshot: Snapshot) -> pd.DataFrame:
+    """Every current measurement, read once per snapshot (callers must not modify it)."""
+    return cached(snapshot, ("measurements",), lambda: data_source().store.measurements_frame())
+
+
+def note(snapshot: Snapshot, reported: int, expected: int, lang: str) -> str:
+    """ "data per <date>, N dari M desa" for a figure."""
+    return freshness_note(snapshot.last_run().get("finished_at"), reported, expected, lang)
+
+
+def names(items: Sequence[str], limit: int = 12) -> str:
+    """A readable list of village names, shortened after `limit`."""
+    shown = ", ".join(items[:limit])
+    return shown + (f", … (+{len(items) - limit})" if len(items) > limit else "")
+
+
+def resolve_choice(raw: object, choices: Sequence[str]) -> str:
+    """A URL value among `choices` (the first is the default); "" when there are none."""
+    if isinstance(raw, list):
+        raw = raw[0] if raw else None
+    if raw is not None and str(raw) in choices:
+        return str(raw)
+    return choices[0] if choices else ""
+
+
+def year_column(ident: str, years: Sequence[str], value: str, lang: str) -> dbc.Col:
+    return dbc.Col(
+        [
+            html.Label(t("keu.tahun", lang), htmlFor=ident),
+            dcc.Dropdown(
+                id=ident,
+                options=[{"label": y, "value": y} for y in years],
+                value=value or None,
+                clearable=False,
+                labels=dropdown_labels(lang),
+            ),
+        ],
+        md=4,
+    )
+
+
+def card_row(items: Sequence[tuple[str, str]]) -> list:
+    """Headline numbers as cards: (label, value text)."""
+    return [
+        dbc.Col(
+            html.Div(
+                [html.Div(label, className="card-label"), html.Div(value, className="card-value")],
+                className="panel h-100",
+            ),
+            sm=6,
+            lg=2,
+        )
+        for label, value in items
+    ]
+
+
+def rupiah(value: object) -> str:
+    return "Rp " + format_number(value)
+
+
+def drill_target(kode: object) -> tuple[str, str | None] | None:
+    """(kecamatan, desa) dropdown values for a clicked region code; None if not a region."""
+    if not isinstance(kode, str):
+        return None
+    if len(kode) == 13:
+        return kode[:8], kode
+    if len(kode) == 8:
+        return kode, None
+    return None
+
+
+def clicked_code(trigger: str, cell: dict | None, click: dict | None) -> object:
+    """The region code of a grid cell click (its row id) or of a clicked bar (customdata)."""
+    if trigger.endswith("cellClicked"):
+        if not cell or cell.get("colId") == "nama_desa":  # the name cell is a profile link
+            return None
+        return str(cell.get("rowId") or "").split("/")[0]
+    points = (click or {}).get("points") or []
+    return points[0].get("customdata") if points else None
+
+
+def register_drill(app: dash.Dash, ids: FilterIds, grid: str, graphs: Sequence[str]) -> None:
+    """Clicking a village row or bar selects it in the filter bar (which updates the URL)."""
+
+    @app.callback(
+        Output(ids.kecamatan, "value", allow_duplicate=True),
+        Output(ids.desa, "value", allow_duplicate=True),
+        Input(grid, "cellClicked"),
+        *[Input(g, "clickData") for g in graphs],
+        prevent_initial_call=True,
+    )
+    def drill(cell: dict | None, *clicks: dict | None):
+        trigger = dash.ctx.triggered_id or ""
+        prop = "cellClicked" if trigger == grid else "clickData"
+        click = clicks[list(graphs).index(trigger)] if trigger in graphs else None
+        target = drill_target(clicked_code(prop, cell, click))
+        if target is None:
+            return no_update, no_update
+        return target
+
+
+def missing_alert(table: pd.DataFrame, w: Wilayah, tahun: str, lang: str, key: str) -> Any:
+    """Which desa have not reported (by name) and which are kelurahan, or None."""
+    belum, kelurahan = finance.not_reported(table)
+    parts = []
+    if belum:
+        parts.append(t(key, lang, n=len(belum), m=len(table), tahun=tahun, nama=names(belum)))
+    if kelurahan and key == "keu.belum_melapor":
+        parts.append(t("keu.kelurahan", lang, nama=names(kelurahan)))
+    if not parts:
+        return None
+    return dbc.Alert(" ".join(parts), color="light", className="py-2")
+
+
+# -- this page -----------------------------------------------------------------------------
+def layout(wilayah: str | None = None, tahun: str | None = None, **_query: Any) -> html.Div:
+    """The page for `?wilayah=<kode>&tahun=<yyyy>` (defaults: kabupaten, the newest year)."""
+    lang = language()
+    return guarded(
+        __name__,
+        lambda: _layout(wilayah, tahun, lang),
+        lambda: _page(None, NO_WILAYAH, [], "", blank_view(lang), [failure_alert(lang)], lang),
+    )
+
+
+def _layout(wilayah: str | None, tahun: str | None, lang: str) -> html.Div:
+    snapshot = data_source().snapshot()
+    w, unknown = resolve_wilayah(snapshot, wilayah)
+    years = finance.apbdes_years(measurements(snapshot))
+    year = resolve_choice(tahun, years)
+    notices = []
+    if unknown is not None:
+        text = t("filter.wilayah_tidak_dikenal", lang, kode=unknown, wilayah=w.nama)
+        notices.append(dbc.Alert(text, color="warning"))
+    return _page(snapshot, w, years, year, render(snapshot, w, year, lang), notices, lang)
+
+
+def blank_view(lang: str) -> dict:
+    failed = empty_figure(t("galat.teks", lang))
+    return {
+        "judul": t("app.judul", lang),
+        "pesan": None,
+        "kartu": [],
+        "grafik": failed,
+        "peringkat": failed,
+        "tabel_judul": "",
+        "tabel": pd.DataFrame(columns=GRID_COLUMNS),
+    }
+
+
+def headers(lang: str) -> dict[str, str]:
+    return {c: t(f"keu.kolom.{c}", lang) for c in GRID_COLUMNS}
+
+
+def _page(
+    snapshot: Snapshot | None,
+    w: Wilayah,
+    years: list[str],
+    year: str,
+    view: dict,
+    notices: list,
+    lang: str,
+) -> html.Div:
+    return html.Div(
+        [
+            html.H1(view["judul"], id=ID_JUDUL, className="h3 mb-3"),
+            filter_bar(
+                FILTER,
+                snapshot,
+                w,
+                lang,
+                extra=[year_column(ID_TAHUN, years, year, lang)],
+                extra_values={"tahun": years or [""]},
+            ),
+            html.Div(notices),
+            html.Div(view["pesan"], id=ID_PESAN),
+            dbc.Row(view["kartu"], id=ID_KARTU, className="g-3 mb-3"),
+            dbc.Row(
+                [
+                    dbc.Col(
+                        html.Div(
+                            dcc.Graph(id=ID_GRAFIK, figure=view["grafik"], config=GRAPH_CONFIG),
+                            className="panel",
+                        ),
+                        lg=6,
+                    ),
+                    dbc.Col(
+                        html.Div(
+                            dcc.Graph(
+                                id=ID_PERINGKAT, figure=view["peringkat"], config=GRAPH_CONFIG
+                            ),
+                            className="panel",
+                        ),
+                        lg=6,
+                    ),
+                ],
+                className="g-3",
+            ),
+            grid_section(
+                ID_TABEL_JUDUL,
+                view["tabel_judul"],
+                ID_UNDUH,
+                ID_DOWNLOAD,
+                t("keu.keterangan_tabel", lang),
+                ff.finance_grid(
+                    ID_GRID,
+                    view["tabel"],
+                    GRID_COLUMNS,
+                    headers(lang),
+                    numbers=NUMBER_COLUMNS,
+                    decimals={"serapan_belanja": 1},
+                    lang=lang,
+                    row_id="params.data.kode_desa",
+                ),
+                lang,
+            ),
+        ]
+    )
+
+
+def grid_section(
+    title_id: str, title: str, button_id: str, download_id: str, help_text: str, grid, lang: str
+) -> html.Section:
+    return html.Section(
+        [
+            html.Div(
+                [
+                    html.H2(title, id=title_id, className="me-auto"),
+                    dbc.Button(
+                        t("unduh_csv", lang), id=button_id, color="primary", outline=True, size="sm"
+                    ),
+                    dcc.Download(id=download_id),
+                ],
+                className="d-flex align-items-center gap-2 mb-1",
+            ),
+            html.P(help_text, className="panel-note"),
+            grid,
+        ],
+        className="panel",
+    )
+
+
+def village_table(snapshot: Snapshot, kode: str | None, tahun: str) -> pd.DataFrame:
+    """`finance.apbdes_villages` for a region and year, cached per snapshot."""
+    return cached(
+        snapshot,
+        ("keu", "villages", tahun, kode),
+        lambda: finance.apbdes_villages(measurements(snapshot), snapshot.regions, tahun, kode),
+    )
+
+
+def render(snapshot: Snapshot, w: Wilayah, tahun: str, lang: str) -> dict:
+    """The parts that follow the region and the year (layout and callback share it)."""
+    name = display_name(w, lang) if w.kode else t("app.judul", lang)
+    year_text = tahun or t("keu.tanpa_tahun", lang)
+    table = village_table(snapshot, w.kode, tahun)
+    totals = finance.apbdes_totals(table)
+    reported, expected = totals["desa_melapor"], villages_in(snapshot, w.kode)
+    fresh = note(snapshot, reported, expected, lang)
+    legend = {"anggaran": t("keu.anggaran", lang), "realisasi": t("keu.realisasi", lang)}
+    if reported == 0:
+        if w.jenis == "kelurahan":
+            message = t("keu.kelurahan_ini", lang, wilayah=name)
+        else:
+            message = t("keu.kosong", lang, tahun=year_text, wilayah=name)
+            alert = missing_alert(table, w, year_text, lang, "keu.belum_melapor")
+            message = " ".join([message, *([alert.children] if alert is not None else [])])
+        pesan = dbc.Alert([html.Strong(t("kosong.judul", lang) + ". "), message], color="info")
+        grafik = peringkat = empty_figure(message)
+        kartu: list = []
+    else:
+        pesan = missing_alert(table, w, year_text, lang, "keu.belum_melapor")
+        grafik = budget_figure(snapshot, w, tahun, table, name, fresh, legend, lang)
+        peringkat = ranking_figure(snapshot, w, tahun, name, fresh, lang)
+        kartu = card_row(
+            [
+                (
+                    t(f"keu.kartu.{c}", lang),
+                    format_number(totals[c], 1) + " %"
+                    if c == "serapan_belanja"
+                    else rupiah(totals[c]),
+                )
+                for c in CARDS
+            ]
+        )
+    return {
+        "judul": t("keu.judul", lang, wilayah=name, tahun=year_text),
+        "pesan": pesan,
+        "kartu": kartu,
+        "grafik": grafik,
+        "peringkat": peringkat,
+        "tabel_judul": t("keu.tabel", lang, wilayah=name, tahun=year_text),
+        "tabel": table,
+        "totals": totals,
+    }
+
+
+def budget_figure(
+    snapshot: Snapshot,
+    w: Wilayah,
+    tahun: str,
+    table: pd.DataFrame,
+    name: str,
+    fresh: str,
+    legend: dict,
+    lang: str,
+):
+    """Kabupaten: per kecamatan; kecamatan: per village; desa: per account group."""
+    common = dict(
+        note=fresh,
+        names=legend,
+        axis_title=t("keu.sumbu_rupiah", lang),
+        empty_message=t("keu.kosong", lang, tahun=tahun, wilayah=name),
+    )
+    if w.tingkat == "desa":
+        lines = finance.apbdes_lines(measurements(snapshot), tahun, w.kode)
+        groups = finance.group_table(lines)
+        return ff.budget_bars(
+            groups,
+            label_col="label",
+            key_col="kode",
+            title=t("keu.grafik_akun", lang, wilayah=name),
+            **common,
+        )
+    if w.tingkat == "kabupaten":
+        rows = finance.rollup_apbdes(table, snapshot.regions, "kecamatan")
+        rows = rows.rename(columns={"kode_wilayah": "kode", "nama_wilayah": "nama"})
+    else:
+        rows = table[table["melapor"]].rename(columns={"kode_desa": "kode", "nama_desa": "nama"})
+    rows = rows.rename(columns={"anggaran_belanja": "anggaran", "realisasi_belanja": "realisasi"})
+    return ff.budget_bars(
+        rows, label_col="nama", key_col="kode", title=t("keu.grafik", lang, wilayah=name), **common
+    )
+
+
+def ranking_figure(snapshot: Snapshot, w: Wilayah, tahun: str, name: str, fresh: str, lang: str):
+    """Villages by absorption; a village is shown among those of its kecamatan."""
+    scope = w.kecamatan if w.tingkat == "desa" else w.kode
+    if w.tingkat == "desa":
+        kec = resolve_wilayah(snapshot, scope)[0]
+        name = display_name(kec, lang)
+    ranked = finance.absorption_ranking(village_table(snapshot, scope, tahun))
+    title = t("keu.peringkat", lang, wilayah=name)
+    if len(ranked) > 2 * RANKING_CUT:
+        ranked = pd.concat([ranked.head(RANKING_CUT), ranked.tail(RANKING_CUT)])
+        title = t("keu.peringkat_potong", lang, wilayah=name, n=RANKING_CUT)
+    return ff.absorption_ranking(
+        ranked,
+        title=title,
+        note=fresh,
+        axis_title=t("keu.sumbu_serapan", lang),
+        empty_message=t("keu.kosong", lang, tahun=tahun, wilayah=name),
+        highlight=w.desa,
+    )
+
+
+def csv_frame(table: pd.DataFrame, tahun: str) -> pd.DataFrame:
+    """The grid's rows with stable column names and plain numbers."""
+    out = table.reindex(columns=GRID_COLUMNS).copy()
+    money = [c for c in NUMBER_COLUMNS if c not in ("serapan_belanja", "peringkat")]
+    # rupiah are whole numbers: "1369171000", not "1369171000.0"
+    out[money] = out[money].round().astype("Int64")
+    out["serapan_belanja"] = out["serapan_belanja"].round(4)
+    out.insert(0, "tahun", tahun)
+    return out[CSV_COLUMNS]
+
+
+def register_callbacks(app: dash.Dash) -> None:
+    register_filter_callbacks(app, FILTER, extra=["tahun"])
+    register_drill(app, FILTER, ID_GRID, [ID_GRAFIK, ID_PERINGKAT])
+
+    @app.callback(
+        Output(ID_JUDUL, "children"),
+        Output(ID_PESAN, "children"),
+        Output(ID_KARTU, "children"),
+        Output(ID_GRAFIK, "figure"),
+        Output(ID_PERINGKAT, "figure"),
+        Output(ID_TABEL_JUDUL, "children"),
+        Output(ID_GRID, "rowData"),
+        Input(ID_KECAMATAN, "value"),
+        Input(ID_DESA, "value"),
+        Input(ID_TAHUN, "value"),
+        prevent_initial_call=True,  # the layout rendered the view of the URL already
+    )
+    def update(kecamatan: str | None, desa: str | None, tahun: str | None):
+        lang = language()
+        try:
+            snapshot = data_source().snapshot()
+            w = wilayah_from_filters(snapshot, kecamatan, desa)
+            year = resolve_choice(tahun, finance.apbdes_years(measurements(snapshot)))
+            view = render(snapshot, w, year, lang)
+        except Exception:
+            log.exception("keuangan: update failed for %s, %s", desa or kecamatan, tahun)
+            failed = empty_figure(t("galat.teks", lang))
+            return no_update, failure_alert(lang), [], failed, failed, no_update, []
+        rows = ff.grid_rows(view["tabel"], GRID_COLUMNS, lang)
+        return (
+            view["judul"],
+            view["pesan"],
+            view["kartu"],
+            view["grafik"],
+            view["peringkat"],
+            view["tabel_judul"],
+            rows,
+        )
+
+    @app.callback(
+        Output(ID_DOWNLOAD, "data"),
+        Input(ID_UNDUH, "n_clicks"),
+        State(ID_KECAMATAN, "value"),
+        State(ID_DESA, "value"),
+        State(ID_TAHUN, "value"),
+        prevent_initial_call=True,
+    )
+    def download(_clicks: int | None, kecamatan: str | None, desa: str | None, tahun: str | None):
+        snapshot = data_source().snapshot()
+        w = wilayah_from_filters(snapshot, kecamatan, desa)
+        year = resolve_choice(tahun, finance.apbdes_years(measurements(snapshot)))
+        text = csv_frame(village_table(snapshot, w.kode, year), year).to_csv(
+            index=False, lineterminator="\n"
+        )
+        return dcc.send_string(text, f"apbdes_{year}_{w.kode or 'semua'}.csv", type="text/csv")

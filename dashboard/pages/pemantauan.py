@@ -1,0 +1,539 @@
+"""Pemantauan ("/pemantauan"): is every village's system alive, complete and plausible.
+
+For the district Diskominfo: activity classes (Pantau's rule), a map coloured by activity,
+per-kecamatan and per-village tables, dataset completeness, outliers, and a "collect now"
+request that the scheduler picks up (the dashboard never calls a village itself).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import dash
+import dash_ag_grid as dag
+import dash_bootstrap_components as dbc
+import pandas as pd
+from dash import Input, Output, State, dcc, html, no_update
+
+from aggregates import monitoring as mon
+from dashboard.app import (
+    NO_WILAYAH,
+    FilterIds,
+    Wilayah,
+    cached,
+    data_source,
+    display_name,
+    failure_alert,
+    filter_bar,
+    guarded,
+    kabupaten_of,
+    language,
+    register_filter_callbacks,
+    resolve_wilayah,
+    wilayah_from_filters,
+)
+from dashboard.data import Snapshot
+from dashboard.i18n import grid_locale, t
+from layouts.figures import empty_figure, freshness_note
+from layouts.format import format_number
+from layouts.maps import (
+    STATUS_COLOURS,
+    TOPOJSON_ASSET,
+    load_boundaries,
+    map_config,
+    status_heatmap,
+    village_map,
+)
+from layouts.tables import NUMBER_FORMATTER, TEXT_SUFFIX, row_data
+
+log = logging.getLogger(__name__)
+
+FILTER = FilterIds("pmt")
+PATH = "/pemantauan"
+ORDER = 8  # after the statistics pages: the Diskominfo's view
+NAME_KEY = "pmt.nav"
+
+ID_URL = FILTER.url
+ID_KECAMATAN = FILTER.kecamatan
+ID_DESA = FILTER.desa
+ID_JUDUL = "pmt-judul"
+ID_KARTU = "pmt-kartu"
+ID_PETA = "pmt-peta"
+ID_KUMPULKAN = "pmt-kumpulkan"
+ID_KUMPULKAN_TEKS = "pmt-kumpulkan-teks"
+ID_KUMPULKAN_PESAN = "pmt-kumpulkan-pesan"
+ID_GRID_KECAMATAN = "pmt-grid-kecamatan"
+ID_GRID_DESA = "pmt-grid-desa"
+ID_UNDUH = "pmt-unduh"
+ID_DOWNLOAD = "pmt-download"
+ID_KELENGKAPAN = "pmt-kelengkapan"
+ID_GRID_PENCILAN = "pmt-grid-pencilan"
+ID_PENCILAN_PESAN = "pmt-pencilan-pesan"
+
+CARDS = (*mon.KELAS, "melapor", "gagal")
+KELAS_COLOURS = {
+    "aktif": "#2e8b57",
+    "tertinggal": "#e0a526",
+    "tidak_aktif": "#c0392b",
+    "belum_pernah": "#9aa5b1",
+}
+DESA_COLUMNS = [
+    "kode_desa",
+    "nama_desa",
+    "nama_kecamatan",
+    "kelas",
+    "terakhir_berhasil",
+    "galat_terakhir",
+    "waktu_respons_ms",
+    "versi",
+]
+CSV_COLUMNS = mon.FRESHNESS_COLUMNS  # stable machine values
+PENCILAN_COLUMNS = ["kode_desa", "nama_desa", "indikator", "nilai", "pembanding", "skor", "alasan"]
+NUMBER_COLUMNS = frozenset(
+    {"waktu_respons_ms", "nilai", "pembanding", "skor", *mon.SUMMARY_COLUMNS[2:]}
+)
+
+
+# -- data ------------------------------------------------------------------------------------
+def monitoring_frames(snapshot: Snapshot, now: pd.Timestamp) -> dict[str, pd.DataFrame]:
+    """Kabupaten-wide monitoring frames, once per run and hour (activity depends on now)."""
+
+    def build() -> dict[str, pd.DataFrame]:
+        store = data_source().store
+        run_log = store.fetch_log_frame(snapshot.run_id) if snapshot.run_id else None
+        fresh = mon.freshness(
+            snapshot.dataset_status,
+            snapshot.regions,
+            now,
+            fetch_log=run_log,
+            source_state=store.source_state_frame(),
+        )
+        names = dataset_names(snapshot.dataset_status)
+        complete = mon.completeness(snapshot.dataset_status, snapshot.regions, names)
+        outliers = mon.outliers(
+            store.history_frame(datasets=["total"]), store.observations_frame(datasets=["total"])
+        )
+        outliers = outliers.merge(
+            fresh[["kode_desa", "nama_desa"]], on="kode_desa", how="left"
+        ).reindex(columns=PENCILAN_COLUMNS)
+        return {
+            "fresh": fresh,
+            "complete": complete,
+            "summary": mon.kecamatan_summary(fresh, complete),
+            "outliers": outliers,
+            "datasets": pd.Series(names, dtype=object),
+        }
+
+    return cached(snapshot, ("pemantauan", now.floor("h")), build)
+
+
+def dataset_names(dataset_status: pd.DataFrame) -> list[str]:
+    """Datasets in the order of config (population first), as far as any village sent them."""
+    from config.datasets import dataset_groups
+
+    seen = set(dataset_status["dataset"]) if not dataset_status.empty else set()
+    ordered = [d for group in dataset_groups().values() for d in group]
+    return [d for d in ordered if d in seen] + sorted(seen - set(ordered))
+
+
+def in_region(frame: pd.DataFrame, w: Wilayah, col: str = "kode_desa") -> pd.DataFrame:
+    if not w.kode or w.tingkat == "kabupaten" or frame.empty:
+        return frame
+    codes = frame[col].astype(str)
+    return frame[(codes == w.kode) | codes.str.startswith(w.kode + ".")].reset_index(drop=True)
+
+
+def now_utc() -> pd.Timestamp:
+    return pd.Timestamp.now(tz="UTC")
+
+
+# -- layout ----------------------------------------------------------------------------------
+def layout(wilayah: str | None = None, **_query: Any) -> html.Div:
+    """The page for `?wilayah=<kode>` (absent: the whole kabupaten)."""
+    lang = language()
+    return guarded(
+        __name__,
+        lambda: _layout(wilayah, lang),
+        lambda: _page(None, NO_WILAYAH, blank_view(lang), [failure_alert(lang)], lang),
+    )
+
+
+def _layout(wilayah: str | None, lang: str) -> html.Div:
+    snapshot = data_source().snapshot()
+    w, unknown = resolve_wilayah(snapshot, wilayah)
+    notices = []
+    if unknown is not None:
+        text = t("filter.wilayah_tidak_dikenal", lang, kode=unknown, wilayah=w.nama)
+        notices.append(dbc.Alert(text, color="warning"))
+    return _page(snapshot, w, render(snapshot, w, lang), notices, lang)
+
+
+def blank_view(lang: str) -> dict:
+    """The page's parts when no data can be read at all."""
+    message = t("segar.belum_ada", lang)
+    return {
+        "judul": t("app.judul", lang),
+        "kartu": cards(None, lang),
+        "peta": empty_figure(message),
+        "kumpulkan": (True, t("pmt.kumpulkan_pilih", lang)),
+        "kecamatan": pd.DataFrame(columns=mon.SUMMARY_COLUMNS),
+        "desa": pd.DataFrame(columns=DESA_COLUMNS),
+        "kelengkapan": empty_figure(message),
+        "pencilan": pd.DataFrame(columns=PENCILAN_COLUMNS),
+        "pencilan_pesan": None,
+    }
+
+
+def _section(title: str, *children: Any, tools: list | None = None) -> html.Section:
+    head = html.Div(
+        [html.H2(title, className="me-auto"), *(tools or [])],
+        className="d-flex align-items-center gap-2 mb-2",
+    )
+    return html.Section([head, *children], className="panel mb-3")
+
+
+def _page(snapshot: Snapshot | None, w: Wilayah, view: dict, notices: list, lang: str) -> html.Div:
+    config = map_config(dash.get_asset_url(TOPOJSON_ASSET))
+    disabled, hint = view["kumpulkan"]
+    return html.Div(
+        [
+            html.H1(view["judul"], id=ID_JUDUL, className="h3 mb-3"),
+            filter_bar(FILTER, snapshot, w, lang),
+            html.Div(notices),
+            dbc.Row(view["kartu"], id=ID_KARTU, className="g-3 mb-3"),
+            html.Div(
+                [
+                    dbc.Button(
+                        t("pmt.kumpulkan", lang),
+                        id=ID_KUMPULKAN,
+                        color="primary",
+                        disabled=disabled,
+                    ),
+                    html.Span(hint, id=ID_KUMPULKAN_TEKS, className="text-muted"),
+                    html.Div(id=ID_KUMPULKAN_PESAN, role="status"),
+                ],
+                className="d-flex align-items-center flex-wrap gap-3 mb-3",
+            ),
+            html.Section(
+                [
+                    dcc.Graph(id=ID_PETA, figure=view["peta"], config=config),
+                    html.P(t("pmt.peta_petunjuk", lang), className="text-muted small mb-0"),
+                ],
+                className="panel mb-3",
+            ),
+            _section(
+                t("pmt.tabel_kecamatan", lang),
+                grid(ID_GRID_KECAMATAN, view["kecamatan"], mon.SUMMARY_COLUMNS, lang, 360),
+            ),
+            _section(
+                t("pmt.tabel_desa", lang),
+                grid(ID_GRID_DESA, view["desa"], DESA_COLUMNS, lang, 480),
+                tools=[
+                    dbc.Button(
+                        t("unduh_csv", lang), id=ID_UNDUH, color="primary", outline=True, size="sm"
+                    ),
+                    dcc.Download(id=ID_DOWNLOAD),
+                ],
+            ),
+            html.Section(
+                html.Div(
+                    dcc.Graph(id=ID_KELENGKAPAN, figure=view["kelengkapan"], config=config),
+                    className="pmt-heatmap",
+                    style={"maxHeight": "720px", "overflowY": "auto"},
+                ),
+                className="panel mb-3",
+            ),
+            _section(
+                t("pmt.tabel_pencilan", lang),
+                html.P(
+                    t(
+                        "pmt.pencilan_keterangan",
+                        lang,
+                        persen=format_number(mon.JUMP_PERCENT),
+                        ambang=format_number(mon.Z_THRESHOLD, 1),
+                    ),
+                    className="small text-muted",
+                ),
+                html.Div(view["pencilan_pesan"], id=ID_PENCILAN_PESAN),
+                grid(ID_GRID_PENCILAN, view["pencilan"], PENCILAN_COLUMNS, lang, 320),
+            ),
+        ]
+    )
+
+
+def grid(id: str, df: pd.DataFrame, columns: list[str], lang: str, height: int) -> dag.AgGrid:
+    """An AG Grid like layouts.tables.data_grid, with this page's own column headers."""
+    defs = []
+    for col in columns:
+        d: dict = {"field": col, "headerName": t(f"pmt.kolom.{col}", lang), "headerTooltip": col}
+        if col in NUMBER_COLUMNS:
+            d.update(
+                type="rightAligned",
+                filter="agNumberColumnFilter",
+                valueFormatter=NUMBER_FORMATTER,
+                cellClass=["ag-right-aligned-cell", "angka"],
+                minWidth=110,
+            )
+        elif col == "terakhir_berhasil":  # ISO UTC in the cell (sorts), WIB text shown
+            shown = {"function": f"params.data ? params.data['{col}{TEXT_SUFFIX}'] : ''"}
+            d.update(filter="agTextColumnFilter", valueFormatter=shown, minWidth=190)
+        else:
+            d.update(filter="agTextColumnFilter", tooltipField=col, minWidth=120)
+        defs.append(d)
+    return dag.AgGrid(
+        id=id,
+        rowData=row_data(df, columns, lang),
+        columnDefs=defs,
+        defaultColDef={"sortable": True, "filter": True, "resizable": True, "minWidth": 90},
+        columnSize="responsiveSizeToFit",
+        dashGridOptions={
+            "localeText": grid_locale(lang),
+            "animateRows": False,
+            "enableCellTextSelection": True,
+            "ensureDomOrder": True,
+        },
+        style={"width": "100%", "height": f"{height}px"},
+    )
+
+
+# -- the view --------------------------------------------------------------------------------
+def render(snapshot: Snapshot, w: Wilayah, lang: str) -> dict:
+    """Every changing part of the page for one region (layout and callback)."""
+    if not w.kode:
+        return blank_view(lang)
+    frames = monitoring_frames(snapshot, now_utc())
+    name = display_name(w, lang)
+    fresh = in_region(frames["fresh"], w)
+    reported = int(fresh["status_terakhir"].isin(["ok", "unchanged"]).sum())
+    note = freshness_note(snapshot.last_run().get("finished_at"), reported, len(fresh), lang)
+    counts = {k: int((fresh["kelas"] == k).sum()) for k in mon.KELAS}
+    counts.update(melapor=reported, gagal=int((fresh["status_terakhir"] == "failed").sum()))
+    summary = frames["summary"]
+    if w.tingkat != "kabupaten":
+        summary = in_region(summary, Wilayah(w.kecamatan, "", "kecamatan", None, None, None),
+                            "kode_kecamatan")  # fmt: skip
+    outliers = in_region(frames["outliers"], w)
+    return {
+        "judul": t("pmt.judul", lang, wilayah=name),
+        "kartu": cards(counts, lang),
+        "peta": activity_map(snapshot, frames["fresh"], w, note, lang),
+        "kumpulkan": collect_hint(w, lang),
+        "kecamatan": summary,
+        "desa": desa_frame(fresh, lang),
+        "kelengkapan": completeness_figure(
+            in_region(frames["complete"], w), list(frames["datasets"]), name, note, lang
+        ),
+        "pencilan": pencilan_frame(outliers, lang),
+        "pencilan_pesan": None
+        if not outliers.empty
+        else html.P(t("pmt.pencilan_kosong", lang), className="mb-2"),
+    }
+
+
+def cards(counts: dict | None, lang: str) -> list:
+    return [
+        dbc.Col(
+            dbc.Card(
+                dbc.CardBody(
+                    [
+                        html.Div(t(f"pmt.kartu.{key}", lang), className="kpi-label"),
+                        html.Div(
+                            format_number(counts.get(key) if counts else None),
+                            className="kpi-value",
+                            id=f"pmt-kartu-{key}",
+                        ),
+                    ]
+                ),
+                className="kpi-card h-100",
+            ),
+            xs=6,
+            md=4,
+            xl=2,
+        )
+        for key in CARDS
+    ]
+
+
+def collect_hint(w: Wilayah, lang: str) -> tuple[bool, str]:
+    """(button disabled, the text beside it): collecting is asked for one village at a time."""
+    if w.tingkat != "desa" or not w.desa:
+        return True, t("pmt.kumpulkan_pilih", lang)
+    return False, t("pmt.kumpulkan_siap", lang, wilayah=display_name(w, lang))
+
+
+def activity_map(snapshot: Snapshot, fresh: pd.DataFrame, w: Wilayah, note: str, lang: str):
+    """The region's villages coloured by activity; a desa shows its kecamatan, outlined."""
+    area = w if w.tingkat != "desa" else resolve_wilayah(snapshot, w.kecamatan)[0]
+    shown = in_region(fresh, area)
+    title = t("pmt.peta", lang, wilayah=display_name(area, lang))
+    if shown.empty:
+        return empty_figure(t("pmt.tanpa_desa", lang))
+    values = pd.DataFrame(
+        {
+            "kode": shown["kode_desa"],
+            "nama": shown["nama_desa"],
+            "kode_kecamatan": shown["kode_kecamatan"],
+            "nama_kecamatan": shown["nama_kecamatan"],
+            "category": shown["kelas"],
+        }
+    )
+    kabupaten = kabupaten_of(snapshot)[0]
+    return village_map(
+        load_boundaries(kabupaten) if kabupaten else None,
+        values,
+        lang=lang,
+        title=title,
+        note=note,
+        colours=KELAS_COLOURS,
+        labels={k: t(f"pmt.kelas.{k}", lang) for k in mon.KELAS},
+        highlight=w.desa,
+    )
+
+
+def desa_frame(fresh: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """What the village grid shows: activity in words, an error naming further failures."""
+    shown = fresh.copy()
+    shown["kelas"] = [t(f"pmt.kelas.{k}", lang) for k in fresh["kelas"]]
+    more = fresh["dataset_gagal"] - 1
+    shown["galat_terakhir"] = [
+        t("pmt.galat_lain", lang, galat=g, n=n) if isinstance(g, str) and n > 0 else g
+        for g, n in zip(fresh["galat_terakhir"], more, strict=True)
+    ]
+    return shown
+
+
+def completeness_figure(
+    complete: pd.DataFrame, datasets: list[str], name: str, note: str, lang: str
+):
+    if complete.empty or not datasets:
+        return empty_figure(t("segar.belum_ada", lang) if not datasets else t("pmt.tanpa_desa",
+                                                                              lang))  # fmt: skip
+    return status_heatmap(
+        complete,
+        datasets,
+        labels={s: t(f"status.{s}", lang) for s in STATUS_COLOURS},
+        title=t("pmt.kelengkapan", lang, wilayah=name),
+        note=note,
+        x_title=t("pmt.kelengkapan_sumbu", lang),
+        lang=lang,
+    )
+
+
+def pencilan_frame(outliers: pd.DataFrame, lang: str) -> pd.DataFrame:
+    shown = outliers.copy()
+    shown["indikator"] = [t(f"pmt.indikator.{k}", lang) for k in outliers["indikator"]]
+    shown["alasan"] = [t(f"pmt.alasan.{k}", lang) for k in outliers["alasan"]]
+    return shown
+
+
+def csv_frame(fresh: pd.DataFrame) -> pd.DataFrame:
+    """The download: freshness columns, plain machine values, times in ISO 8601 UTC."""
+    out = fresh.reindex(columns=CSV_COLUMNS).copy()
+    stamps = pd.to_datetime(out["terakhir_berhasil"], utc=True)
+    out["terakhir_berhasil"] = stamps.dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+    out["waktu_respons_ms"] = pd.to_numeric(out["waktu_respons_ms"]).round(0).astype("Int64")
+    return out
+
+
+# -- callbacks -------------------------------------------------------------------------------
+# a click on a village (map) or a kecamatan box (treemap fallback) sets the URL; the filter
+# bar follows the URL, and the page follows the filter bar
+MAP_CLICK_JS = """
+function (click) {
+    const nu = window.dash_clientside.no_update;
+    const point = click && click.points && click.points[0];
+    if (!point) { return nu; }
+    let kode = point.location || point.id || "";
+    if (kode.startsWith("k:")) { kode = kode.slice(2); }
+    return kode ? "?wilayah=" + encodeURIComponent(kode) : nu;
+}
+"""
+
+
+def register_callbacks(app: dash.Dash) -> None:
+    register_filter_callbacks(app, FILTER)
+    app.clientside_callback(
+        MAP_CLICK_JS,
+        Output(ID_URL, "search", allow_duplicate=True),
+        Input(ID_PETA, "clickData"),
+        prevent_initial_call=True,
+    )
+
+    @app.callback(
+        Output(ID_JUDUL, "children"),
+        Output(ID_KARTU, "children"),
+        Output(ID_PETA, "figure"),
+        Output(ID_KUMPULKAN, "disabled"),
+        Output(ID_KUMPULKAN_TEKS, "children"),
+        Output(ID_KUMPULKAN_PESAN, "children"),
+        Output(ID_GRID_KECAMATAN, "rowData"),
+        Output(ID_GRID_DESA, "rowData"),
+        Output(ID_KELENGKAPAN, "figure"),
+        Output(ID_GRID_PENCILAN, "rowData"),
+        Output(ID_PENCILAN_PESAN, "children"),
+        Input(ID_KECAMATAN, "value"),
+        Input(ID_DESA, "value"),
+        prevent_initial_call=True,  # the layout rendered the region of the URL already
+    )
+    def update(kecamatan: str | None, desa: str | None):
+        lang = language()
+        try:
+            snapshot = data_source().snapshot()
+            view = render(snapshot, wilayah_from_filters(snapshot, kecamatan, desa), lang)
+        except Exception:
+            log.exception("pemantauan: update failed for %s", desa or kecamatan)
+            failed = (no_update,) * 5
+            return (no_update, no_update, no_update, True, no_update, failure_alert(lang),
+                    *failed)  # fmt: skip
+        disabled, hint = view["kumpulkan"]
+        return (
+            view["judul"],
+            view["kartu"],
+            view["peta"],
+            disabled,
+            hint,
+            None,
+            row_data(view["kecamatan"], mon.SUMMARY_COLUMNS, lang),
+            row_data(view["desa"], DESA_COLUMNS, lang),
+            view["kelengkapan"],
+            row_data(view["pencilan"], PENCILAN_COLUMNS, lang),
+            view["pencilan_pesan"],
+        )
+
+    @app.callback(
+        Output(ID_DOWNLOAD, "data"),
+        Input(ID_UNDUH, "n_clicks"),
+        State(ID_KECAMATAN, "value"),
+        State(ID_DESA, "value"),
+        prevent_initial_call=True,
+    )
+    def download(_clicks: int | None, kecamatan: str | None, desa: str | None):
+        snapshot = data_source().snapshot()
+        w = wilayah_from_filters(snapshot, kecamatan, desa)
+        fresh = in_region(monitoring_frames(snapshot, now_utc())["fresh"], w)
+        text = csv_frame(fresh).to_csv(index=False, lineterminator="\n")
+        return dcc.send_string(text, f"pemantauan_{w.kode or 'semua'}.csv", type="text/csv")
+
+    @app.callback(
+        Output(ID_KUMPULKAN_PESAN, "children", allow_duplicate=True),
+        Input(ID_KUMPULKAN, "n_clicks"),
+        State(ID_KECAMATAN, "value"),
+        State(ID_DESA, "value"),
+        prevent_initial_call=True,
+    )
+    def collect_now(clicks: int | None, kecamatan: str | None, desa: str | None):
+        lang = language()
+        if not clicks:
+            return no_update
+        try:
+            source = data_source()
+            w = wilayah_from_filters(source.snapshot(), kecamatan, desa)
+            if w.tingkat != "desa" or not w.desa:
+                return dbc.Alert(t("pmt.kumpulkan_pilih", lang), color="warning")
+            # only a row in the warehouse: the scheduler process does the HTTP
+            n = source.store.request_collect(w.desa, requested_by="dashboard")
+        except Exception:
+            log.exception("pemantauan: collect request failed for %s", desa)
+            return dbc.Alert(t("pmt.kumpulkan_gagal", lang), color="danger")
+        return dbc.Alert(t("pmt.kumpulkan_dicatat", lang, n=n), color="success")

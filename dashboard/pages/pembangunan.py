@@ -1,0 +1,277 @@
+"""Pembangunan ("/pembangunan"): village development projects for one year: budget by
+funding source, progress, and the list of projects."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import dash
+import dash_bootstrap_components as dbc
+import pandas as pd
+from dash import Input, Output, State, dcc, html, no_update
+
+from aggregates import finance
+from dashboard.app import (
+    NO_WILAYAH,
+    FilterIds,
+    Wilayah,
+    cached,
+    data_source,
+    display_name,
+    failure_alert,
+    filter_bar,
+    guarded,
+    language,
+    register_filter_callbacks,
+    resolve_wilayah,
+    wilayah_from_filters,
+)
+from dashboard.data import Snapshot
+from dashboard.i18n import t
+from dashboard.pages.keuangan import (
+    GRAPH_CONFIG,
+    card_row,
+    grid_section,
+    measurements,
+    missing_alert,
+    note,
+    register_drill,
+    resolve_choice,
+    rupiah,
+    year_column,
+)
+from layouts import finance_figures as ff
+from layouts.figures import empty_figure
+from layouts.format import format_number
+
+log = logging.getLogger(__name__)
+
+FILTER = FilterIds("pbg")
+PATH = "/pembangunan"
+ORDER = 3
+NAME_KEY = "pbg.nav"
+
+ID_KECAMATAN = FILTER.kecamatan
+ID_DESA = FILTER.desa
+ID_TAHUN = "pbg-tahun"
+ID_JUDUL = "pbg-judul"
+ID_PESAN = "pbg-pesan"
+ID_KARTU = "pbg-kartu"
+ID_SUMBER = "pbg-sumber-dana"
+ID_PROGRES = "pbg-progres"
+ID_TABEL_JUDUL = "pbg-tabel-judul"
+ID_GRID = "pbg-grid"
+ID_UNDUH = "pbg-unduh"
+ID_DOWNLOAD = "pbg-download"
+
+GRID_COLUMNS = list(finance.PROJECT_COLUMNS)
+NUMBER_COLUMNS = ["anggaran", "progres"]
+
+
+def layout(wilayah: str | None = None, tahun: str | None = None, **_query: Any) -> html.Div:
+    """The page for `?wilayah=<kode>&tahun=<yyyy>`."""
+    lang = language()
+    return guarded(
+        __name__,
+        lambda: _layout(wilayah, tahun, lang),
+        lambda: _page(None, NO_WILAYAH, [], "", blank_view(lang), [failure_alert(lang)], lang),
+    )
+
+
+def _layout(wilayah: str | None, tahun: str | None, lang: str) -> html.Div:
+    snapshot = data_source().snapshot()
+    w, unknown = resolve_wilayah(snapshot, wilayah)
+    years = finance.pembangunan_years(measurements(snapshot))
+    year = resolve_choice(tahun, years)
+    notices = []
+    if unknown is not None:
+        text = t("filter.wilayah_tidak_dikenal", lang, kode=unknown, wilayah=w.nama)
+        notices.append(dbc.Alert(text, color="warning"))
+    return _page(snapshot, w, years, year, render(snapshot, w, year, lang), notices, lang)
+
+
+def blank_view(lang: str) -> dict:
+    failed = empty_figure(t("galat.teks", lang))
+    return {
+        "judul": t("app.judul", lang),
+        "pesan": None,
+        "kartu": [],
+        "sumber": failed,
+        "progres": failed,
+        "tabel_judul": "",
+        "tabel": pd.DataFrame(columns=GRID_COLUMNS),
+    }
+
+
+def _page(
+    snapshot: Snapshot | None,
+    w: Wilayah,
+    years: list[str],
+    year: str,
+    view: dict,
+    notices: list,
+    lang: str,
+) -> html.Div:
+    graphs = [
+        dbc.Col(
+            html.Div(dcc.Graph(id=i, figure=view[k], config=GRAPH_CONFIG), className="panel"),
+            lg=6,
+        )
+        for i, k in ((ID_SUMBER, "sumber"), (ID_PROGRES, "progres"))
+    ]
+    grid = ff.finance_grid(
+        ID_GRID,
+        view["tabel"],
+        GRID_COLUMNS,
+        {c: t(f"pbg.kolom.{c}", lang) for c in GRID_COLUMNS},
+        numbers=NUMBER_COLUMNS,
+        lang=lang,
+        row_id="params.data.kode_desa + '/' + params.data.tahun + '/' + params.data.kode",
+    )
+    return html.Div(
+        [
+            html.H1(view["judul"], id=ID_JUDUL, className="h3 mb-3"),
+            filter_bar(
+                FILTER,
+                snapshot,
+                w,
+                lang,
+                extra=[year_column(ID_TAHUN, years, year, lang)],
+                extra_values={"tahun": years or [""]},
+            ),
+            html.Div(notices),
+            html.Div(view["pesan"], id=ID_PESAN),
+            dbc.Row(view["kartu"], id=ID_KARTU, className="g-3 mb-3"),
+            dbc.Row(graphs, className="g-3"),
+            grid_section(
+                ID_TABEL_JUDUL,
+                view["tabel_judul"],
+                ID_UNDUH,
+                ID_DOWNLOAD,
+                t("pbg.keterangan_tabel", lang),
+                grid,
+                lang,
+            ),
+        ]
+    )
+
+
+def tables(snapshot: Snapshot, kode: str | None, tahun: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(projects, per-village summary) for a region and year, cached per snapshot."""
+
+    def compute() -> tuple[pd.DataFrame, pd.DataFrame]:
+        items = finance.projects(measurements(snapshot), snapshot.regions, tahun, kode)
+        per_desa = finance.pembangunan_villages(items, finance.villages(snapshot.regions, kode))
+        return items, per_desa
+
+    return cached(snapshot, ("pbg", tahun, kode), compute)
+
+
+def render(snapshot: Snapshot, w: Wilayah, tahun: str, lang: str) -> dict:
+    name = display_name(w, lang) if w.kode else t("app.judul", lang)
+    year_text = tahun or t("keu.tanpa_tahun", lang)
+    items, per_desa = tables(snapshot, w.kode, tahun)
+    reported, expected = int(per_desa["melapor"].sum()), len(per_desa)
+    fresh = note(snapshot, reported, expected, lang)
+    pesan = missing_alert(per_desa, w, year_text, lang, "pbg.belum_melapor")
+    message = t("pbg.kosong", lang, tahun=year_text, wilayah=name)
+    if items.empty:
+        full = " ".join([message, *([pesan.children] if pesan is not None else [])])
+        pesan = dbc.Alert([html.Strong(t("kosong.judul", lang) + ". "), full], color="info")
+        message = full
+    kartu = (
+        []
+        if items.empty
+        else card_row(
+            [
+                (t("pbg.kartu.jumlah_kegiatan", lang), format_number(len(items))),
+                (t("pbg.kartu.anggaran", lang), rupiah(items["anggaran"].sum())),
+                (
+                    t("pbg.kartu.rata_progres", lang),
+                    format_number(items["progres"].mean(), 1) + " %",
+                ),
+                (
+                    t("pbg.kartu.kegiatan_selesai", lang),
+                    format_number(int((items["progres"] >= 100).sum())),
+                ),
+            ]
+        )
+    )
+    return {
+        "judul": t("pbg.judul", lang, wilayah=name, tahun=year_text),
+        "pesan": pesan,
+        "kartu": kartu,
+        "sumber": ff.funding_source_bars(
+            finance.by_funding_source(items),
+            title=t("pbg.sumber_dana", lang, wilayah=name),
+            note=fresh,
+            axis_title=t("keu.sumbu_rupiah", lang),
+            empty_message=message,
+        ),
+        "progres": ff.progress_bars(
+            finance.progress_distribution(items),
+            title=t("pbg.progres", lang, wilayah=name),
+            note=fresh,
+            axis_title=t("pbg.sumbu_kegiatan", lang),
+            empty_message=message,
+        ),
+        "tabel_judul": t("pbg.tabel", lang, wilayah=name, tahun=year_text),
+        "tabel": items,
+    }
+
+
+def register_callbacks(app: dash.Dash) -> None:
+    register_filter_callbacks(app, FILTER, extra=["tahun"])
+    register_drill(app, FILTER, ID_GRID, [])
+
+    @app.callback(
+        Output(ID_JUDUL, "children"),
+        Output(ID_PESAN, "children"),
+        Output(ID_KARTU, "children"),
+        Output(ID_SUMBER, "figure"),
+        Output(ID_PROGRES, "figure"),
+        Output(ID_TABEL_JUDUL, "children"),
+        Output(ID_GRID, "rowData"),
+        Input(ID_KECAMATAN, "value"),
+        Input(ID_DESA, "value"),
+        Input(ID_TAHUN, "value"),
+        prevent_initial_call=True,
+    )
+    def update(kecamatan: str | None, desa: str | None, tahun: str | None):
+        lang = language()
+        try:
+            snapshot = data_source().snapshot()
+            w = wilayah_from_filters(snapshot, kecamatan, desa)
+            year = resolve_choice(tahun, finance.pembangunan_years(measurements(snapshot)))
+            view = render(snapshot, w, year, lang)
+        except Exception:
+            log.exception("pembangunan: update failed for %s, %s", desa or kecamatan, tahun)
+            failed = empty_figure(t("galat.teks", lang))
+            return no_update, failure_alert(lang), [], failed, failed, no_update, []
+        rows = ff.grid_rows(view["tabel"], GRID_COLUMNS, lang)
+        return (
+            view["judul"],
+            view["pesan"],
+            view["kartu"],
+            view["sumber"],
+            view["progres"],
+            view["tabel_judul"],
+            rows,
+        )
+
+    @app.callback(
+        Output(ID_DOWNLOAD, "data"),
+        Input(ID_UNDUH, "n_clicks"),
+        State(ID_KECAMATAN, "value"),
+        State(ID_DESA, "value"),
+        State(ID_TAHUN, "value"),
+        prevent_initial_call=True,
+    )
+    def download(_clicks: int | None, kecamatan: str | None, desa: str | None, tahun: str | None):
+        snapshot = data_source().snapshot()
+        w = wilayah_from_filters(snapshot, kecamatan, desa)
+        year = resolve_choice(tahun, finance.pembangunan_years(measurements(snapshot)))
+        items, _ = tables(snapshot, w.kode, year)
+        text = items[GRID_COLUMNS].to_csv(index=False, lineterminator="\n")
+        return dcc.send_string(text, f"pembangunan_{year}_{w.kode or 'semua'}.csv", type="text/csv")

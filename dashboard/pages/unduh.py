@@ -1,0 +1,433 @@
+"""Unduh Data ("/unduh"): pick a table (a population statistic, the population totals, the
+village reporting status, or a measurement dataset), its level, region and period; preview it
+and download exactly the CSV that /api/v1 serves for the same choice."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import dash
+import dash_ag_grid as dag
+import dash_bootstrap_components as dbc
+import pandas as pd
+from dash import Input, Output, State, dcc, html, no_update
+
+from aggregates.population import TINGKAT
+from aggregates.tables import ALL_PERIODS
+from config.datasets import BY_NAME as DATASETS_BY_NAME
+from config.datasets import DATASETS
+from config.statistik import PULLED_SLUGS
+from dashboard import api
+from dashboard.app import (
+    NO_WILAYAH,
+    FilterIds,
+    Wilayah,
+    data_source,
+    dropdown_labels,
+    failure_alert,
+    filter_bar,
+    guarded,
+    language,
+    register_filter_callbacks,
+    resolve_wilayah,
+    wilayah_from_filters,
+)
+from dashboard.data import Snapshot
+from dashboard.i18n import grid_locale, statistic_title, t
+from layouts.tables import NUMBER_FORMATTER
+
+log = logging.getLogger(__name__)
+
+FILTER = FilterIds("unduh")
+PATH = "/unduh"
+ORDER = 5
+NAME_KEY = "unduh.nav"
+
+ID_URL = FILTER.url  # "unduh-url"
+ID_KECAMATAN = FILTER.kecamatan  # "unduh-kecamatan"
+ID_DESA = FILTER.desa  # "unduh-desa"
+ID_WILAYAH_DATA = FILTER.data  # "unduh-wilayah-data"
+ID_DATA = "unduh-data"  # the table: an API resource path, e.g. "statistik/agama"
+ID_TINGKAT = "unduh-tingkat"
+ID_PERIODE = "unduh-periode"
+ID_PESAN = "unduh-pesan"
+ID_TABEL_JUDUL = "unduh-tabel-judul"
+ID_JUMLAH = "unduh-jumlah"
+ID_LINK_CSV = "unduh-link-csv"
+ID_LINK_JSON = "unduh-link-json"
+ID_GRID = "unduh-grid"
+ID_UNDUH = "unduh-tombol"
+ID_DOWNLOAD = "unduh-download"
+
+PREVIEW_ROWS = 200
+DEFAULT_DATA = "statistik/agama"
+DATA_CHOICES = [
+    DEFAULT_DATA,
+    *(f"statistik/{s}" for s in PULLED_SLUGS if f"statistik/{s}" != DEFAULT_DATA),
+    "penduduk",
+    "desa",
+    *(f"dataset/{d.name}" for d in DATASETS),
+]
+TINGKAT_CHOICES = [api.DEFAULT_TINGKAT, *(x for x in TINGKAT if x != api.DEFAULT_TINGKAT)]
+WITH_TINGKAT = ("statistik", "penduduk")
+
+
+def _first(raw: object) -> str | None:
+    if isinstance(raw, list):
+        raw = raw[0] if raw else None
+    return str(raw) if raw else None
+
+
+def data_label(choice: str, lang: str) -> str:
+    kind, _, name = choice.partition("/")
+    if kind == "statistik":
+        return t("unduh.pilihan.statistik", lang, judul=statistic_title(name, lang))
+    if kind == "dataset":
+        ds = DATASETS_BY_NAME[name]
+        return t("unduh.pilihan.dataset", lang, judul=ds.judul if lang == "id" else ds.title)
+    return t(f"unduh.pilihan.{kind}", lang)
+
+
+def all_periods(snapshot: Snapshot | None) -> list[str]:
+    """Every period any dataset has in the warehouse (the URL may name any of them)."""
+    if snapshot is None:
+        return []
+    found: set[str] = set()
+    for ds in DATASETS:
+        found.update(api.dataset_periods(snapshot, ds.name))
+    return sorted(found, reverse=True)
+
+
+def period_options(snapshot: Snapshot | None, choice: str, lang: str) -> list[dict]:
+    kind, _, name = choice.partition("/")
+    known = api.dataset_periods(snapshot, name) if snapshot and kind == "dataset" else []
+    return [{"label": t("unduh.semua_periode", lang), "value": ALL_PERIODS}] + [
+        {"label": p, "value": p} for p in known
+    ]
+
+
+def request_of(
+    w: Wilayah, choice: str | None, tingkat: str | None, periode: str | None
+) -> tuple[str, dict[str, str | None], str | None]:
+    """The API resource and query for a choice on the page, and the level asked for when it
+    had to be made finer (a kabupaten row of one kecamatan's villages would mislead)."""
+    choice = choice if choice in DATA_CHOICES else DEFAULT_DATA
+    kind = choice.partition("/")[0]
+    kab = w.kabupaten
+    params: dict[str, str | None] = {"wilayah": w.kode if w.kode and w.kode != kab else None}
+    adjusted = None
+    if kind in WITH_TINGKAT:
+        level = tingkat if tingkat in TINGKAT else api.DEFAULT_TINGKAT
+        if api.LEVEL_RANK[level] < api.LEVEL_RANK[w.tingkat]:
+            adjusted, level = level, w.tingkat
+        params["tingkat"] = level
+    if kind == "dataset" and periode and periode != ALL_PERIODS:
+        params["periode"] = periode
+    return choice, params, adjusted
+
+
+def query_of(params: dict[str, str | None]) -> dict[str, str]:
+    return {k: v for k, v in params.items() if v}
+
+
+def column_defs(columns: list[str], lang: str) -> list[dict]:
+    """Headers are the CSV's column names (what an analyst will script against); the tooltip
+    says what they mean, from the data dictionary."""
+    defs = []
+    for col in columns:
+        d: dict = {"field": col, "headerName": col}
+        kind = next((k for k, cols in api.TABLE_COLUMNS.items() if col in cols), None)
+        if kind:
+            d["headerTooltip"] = api.column_description(kind, col, lang)
+        if col in api.INTEGER_COLUMNS:
+            d.update(
+                type="rightAligned",
+                filter="agNumberColumnFilter",
+                valueFormatter=NUMBER_FORMATTER,
+                cellClass=["ag-right-aligned-cell", "angka"],
+            )
+        elif col == "nilai":
+            d.update(type="rightAligned", filter="agNumberColumnFilter")
+        else:
+            d.update(filter="agTextColumnFilter", tooltipField=col)
+        defs.append(d)
+    return defs
+
+
+def render(snapshot: Snapshot, w: Wilayah, data: str | None, tingkat: str | None,
+           periode: str | None, lang: str) -> dict:  # fmt: skip
+    """The parts that follow the choice (layout and callback share it)."""
+    choice, params, adjusted = request_of(w, data, tingkat, periode)
+    pesan = None
+    if adjusted:
+        pesan = dbc.Alert(
+            t("unduh.tingkat_disesuaikan", lang, tingkat=adjusted, dipakai=params["tingkat"]),
+            color="light",
+            className="py-2",
+        )
+    try:
+        ans = api.answer(choice, query_of(params))
+        table = ans.table
+    except api.ApiError as exc:
+        pesan = dbc.Alert(t("unduh.galat_pilihan", lang, pesan=exc.message), color="warning")
+        table = pd.DataFrame()
+    kind = choice.partition("/")[0]
+    return {
+        "choice": choice,
+        "judul": data_label(choice, lang),
+        "pesan": pesan,
+        "jumlah": t("unduh.jumlah_baris", lang, n=len(table), tampil=min(len(table), PREVIEW_ROWS)),
+        "columns": column_defs(list(table.columns), lang),
+        "rows": table.head(PREVIEW_ROWS).to_dict("records"),
+        "csv": api.api_url(choice, params, "csv"),
+        "json": api.api_url(choice, params, "json"),
+        "tingkat": params.get("tingkat") or api.DEFAULT_TINGKAT,
+        "tingkat_disabled": kind not in WITH_TINGKAT,
+        "periode_options": period_options(snapshot, choice, lang),
+        "periode_disabled": kind != "dataset",
+    }
+
+
+def layout(
+    wilayah: str | None = None,
+    data: str | None = None,
+    tingkat: str | None = None,
+    periode: str | None = None,
+    **_query: Any,
+) -> html.Div:
+    """The page for `?data=<resource>&tingkat=&wilayah=&periode=`."""
+    lang = language()
+    return guarded(
+        __name__,
+        lambda: _layout(wilayah, _first(data), _first(tingkat), _first(periode), lang),
+        lambda: _page(None, NO_WILAYAH, None, [failure_alert(lang)], lang),
+    )
+
+
+def _layout(
+    wilayah: str | None, data: str | None, tingkat: str | None, periode: str | None, lang: str
+) -> html.Div:
+    snapshot = data_source().snapshot()
+    w, unknown = resolve_wilayah(snapshot, wilayah)
+    notices = []
+    if unknown is not None:
+        text = t("filter.wilayah_tidak_dikenal", lang, kode=unknown, wilayah=w.nama)
+        notices.append(dbc.Alert(text, color="warning"))
+    view = render(snapshot, w, data, tingkat, periode, lang)
+    view["periode"] = periode if periode in all_periods(snapshot) else ALL_PERIODS
+    return _page(snapshot, w, view, notices, lang)
+
+
+def _blank(lang: str) -> dict:
+    return {
+        "choice": DEFAULT_DATA,
+        "judul": data_label(DEFAULT_DATA, lang),
+        "pesan": None,
+        "jumlah": "",
+        "columns": [],
+        "rows": [],
+        "csv": api.api_url(DEFAULT_DATA, {}, "csv"),
+        "json": api.api_url(DEFAULT_DATA, {}, "json"),
+        "tingkat": api.DEFAULT_TINGKAT,
+        "tingkat_disabled": False,
+        "periode_options": period_options(None, DEFAULT_DATA, lang),
+        "periode_disabled": True,
+        "periode": ALL_PERIODS,
+    }
+
+
+def _page(
+    snapshot: Snapshot | None, w: Wilayah, view: dict | None, notices: list, lang: str
+) -> html.Div:
+    view = view or _blank(lang)
+    labels = dropdown_labels(lang)
+    choices = [
+        dbc.Col(
+            [
+                html.Label(t("unduh.data", lang), htmlFor=ID_DATA),
+                dcc.Dropdown(
+                    id=ID_DATA,
+                    options=[{"label": data_label(c, lang), "value": c} for c in DATA_CHOICES],
+                    value=view["choice"],
+                    clearable=False,
+                    labels=labels,
+                ),
+            ],
+            md=4,
+        ),
+        dbc.Col(
+            [
+                html.Label(t("unduh.tingkat", lang), htmlFor=ID_TINGKAT),
+                dcc.Dropdown(
+                    id=ID_TINGKAT,
+                    options=[{"label": t(f"tingkat.{x}", lang), "value": x} for x in TINGKAT],
+                    value=view["tingkat"],
+                    clearable=False,
+                    searchable=False,
+                    disabled=view["tingkat_disabled"],
+                    labels=labels,
+                ),
+            ],
+            md=4,
+        ),
+        dbc.Col(
+            [
+                html.Label(t("unduh.periode", lang), htmlFor=ID_PERIODE),
+                dcc.Dropdown(
+                    id=ID_PERIODE,
+                    options=view["periode_options"],
+                    value=view["periode"],
+                    clearable=False,
+                    disabled=view["periode_disabled"],
+                    labels=labels,
+                ),
+            ],
+            md=4,
+        ),
+    ]
+    extra_values = {
+        "data": DATA_CHOICES,
+        "tingkat": TINGKAT_CHOICES,
+        "periode": [ALL_PERIODS, *all_periods(snapshot)],
+    }
+    return html.Div(
+        [
+            html.H1(t("unduh.judul", lang), className="h3 mb-2"),
+            html.P(
+                [
+                    t("unduh.pengantar", lang),
+                    " ",
+                    dcc.Link(t("kamus.judul", lang), href="/kamus"),
+                    ".",
+                ]
+            ),
+            filter_bar(FILTER, snapshot, w, lang, extra=choices, extra_values=extra_values),
+            html.Div(notices),
+            html.Div(view["pesan"], id=ID_PESAN),
+            html.Section(
+                [
+                    html.Div(
+                        [
+                            html.H2(view["judul"], id=ID_TABEL_JUDUL, className="me-auto"),
+                            dbc.Button(
+                                t("unduh_csv", lang),
+                                id=ID_UNDUH,
+                                color="primary",
+                                size="sm",
+                            ),
+                            dcc.Download(id=ID_DOWNLOAD),
+                        ],
+                        className="d-flex align-items-center gap-2 mb-1",
+                    ),
+                    html.P(view["jumlah"], id=ID_JUMLAH, className="panel-note"),
+                    html.P(
+                        [
+                            t("unduh.tautan", lang),
+                            " ",
+                            html.A(
+                                "CSV",
+                                id=ID_LINK_CSV,
+                                href=view["csv"],
+                                rel="alternate",
+                            ),
+                            " · ",
+                            html.A(
+                                "JSON",
+                                id=ID_LINK_JSON,
+                                href=view["json"],
+                                rel="alternate",
+                            ),
+                        ],  # fmt: skip
+                        className="panel-note",
+                    ),
+                    dag.AgGrid(
+                        id=ID_GRID,
+                        rowData=view["rows"],
+                        columnDefs=view["columns"],
+                        defaultColDef={
+                            "sortable": True,
+                            "filter": True,
+                            "resizable": True,
+                            "minWidth": 110,
+                        },
+                        dashGridOptions={
+                            "localeText": grid_locale(lang),
+                            "animateRows": False,
+                            "enableCellTextSelection": True,
+                            "ensureDomOrder": True,
+                            "tooltipShowDelay": 300,
+                        },
+                        style={"width": "100%", "height": "480px"},
+                    ),
+                ],
+                className="panel",
+            ),
+        ]
+    )
+
+
+def register_callbacks(app: dash.Dash) -> None:
+    register_filter_callbacks(app, FILTER, extra=["data", "tingkat", "periode"])
+
+    @app.callback(
+        Output(ID_TABEL_JUDUL, "children"),
+        Output(ID_PESAN, "children"),
+        Output(ID_JUMLAH, "children"),
+        Output(ID_GRID, "columnDefs"),
+        Output(ID_GRID, "rowData"),
+        Output(ID_LINK_CSV, "href"),
+        Output(ID_LINK_JSON, "href"),
+        Output(ID_TINGKAT, "disabled"),
+        Output(ID_PERIODE, "options"),
+        Output(ID_PERIODE, "disabled"),
+        Input(ID_KECAMATAN, "value"),
+        Input(ID_DESA, "value"),
+        Input(ID_DATA, "value"),
+        Input(ID_TINGKAT, "value"),
+        Input(ID_PERIODE, "value"),
+        prevent_initial_call=True,  # the layout rendered the view of the URL already
+    )
+    def update(kecamatan, desa, data, tingkat, periode):
+        lang = language()
+        try:
+            snapshot = data_source().snapshot()
+            w = wilayah_from_filters(snapshot, kecamatan, desa)
+            v = render(snapshot, w, data, tingkat, periode, lang)
+        except Exception:
+            log.exception("unduh: update failed for %s, %s", desa or kecamatan, data)
+            skip = [no_update] * 8
+            return no_update, failure_alert(lang), *skip
+        return (
+            v["judul"],
+            v["pesan"],
+            v["jumlah"],
+            v["columns"],
+            v["rows"],
+            v["csv"],
+            v["json"],
+            v["tingkat_disabled"],
+            v["periode_options"],
+            v["periode_disabled"],
+        )
+
+    @app.callback(
+        Output(ID_DOWNLOAD, "data"),
+        Input(ID_UNDUH, "n_clicks"),
+        State(ID_KECAMATAN, "value"),
+        State(ID_DESA, "value"),
+        State(ID_DATA, "value"),
+        State(ID_TINGKAT, "value"),
+        State(ID_PERIODE, "value"),
+        prevent_initial_call=True,
+    )
+    def download(_clicks, kecamatan, desa, data, tingkat, periode):
+        snapshot = data_source().snapshot()
+        w = wilayah_from_filters(snapshot, kecamatan, desa)
+        choice, params, _ = request_of(w, data, tingkat, periode)
+        try:
+            ans = api.answer(choice, query_of(params))
+        except api.ApiError:
+            log.warning("unduh: no download for %s %s", choice, params)
+            return no_update
+        return dcc.send_string(api.csv_text(ans), f"{ans.name}.csv")

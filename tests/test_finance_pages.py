@@ -1,0 +1,243 @@
+"""The finance pages in-process (callbacks equal the aggregates, totals equal the warehouse)
+and once in headless Chromium (drill-down by clicking a village)."""
+
+from __future__ import annotations
+
+import io
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from werkzeug.serving import make_server
+
+from aggregates import finance
+from config.settings import Settings
+from dashboard.app import create_app
+from dashboard.data import DataSource
+from dashboard.pages import bantuan as bnt
+from dashboard.pages import desa
+from dashboard.pages import keuangan as keu
+from dashboard.pages import pembangunan as pbg
+from layouts.format import format_number
+from tests.test_dashboard_callbacks import DashClient, find, texts, values
+from warehouse.store import Warehouse
+
+KECAMATAN = "17.03.06"
+DESA, DESA_NAMA = "17.03.06.2001", "Talang Jambu"
+KELURAHAN = "17.03.06.1009"
+TAHUN = "2026"
+
+
+@pytest.fixture
+def client(collected_store) -> DashClient:
+    return DashClient(create_app(collected_store, Settings()))
+
+
+def _sum(meas: pd.DataFrame, dataset: str, ukuran: str, wilayah: str | None = None, **eq) -> float:
+    rows = meas[(meas["dataset"] == dataset) & (meas["ukuran"] == ukuran)]
+    for col, value in eq.items():
+        rows = rows[rows[col] == value]
+    if wilayah:
+        rows = rows[rows["kode_wilayah"].str.startswith(wilayah)]
+    return float(rows["nilai"].sum())
+
+
+def test_keuangan_callback_equals_aggregates_and_warehouse(client, collected_store):
+    meas = collected_store.measurements_frame()
+    regions = collected_store.regions_frame()
+    out = client.call(
+        f"{keu.ID_JUDUL}.children",
+        {f"{keu.ID_KECAMATAN}.value": KECAMATAN, f"{keu.ID_DESA}.value": None,
+         f"{keu.ID_TAHUN}.value": TAHUN},
+    )  # fmt: skip
+    table = finance.apbdes_villages(meas, regions, TAHUN, KECAMATAN)
+    rows = out[keu.ID_GRID]["rowData"]
+    assert [r["kode_desa"] for r in rows] == list(table["kode_desa"])
+    assert rows[1]["nama_desa"] == f"[{DESA_NAMA}](/desa/{DESA})"  # links to the profile
+    shown = sum(r["anggaran_belanja"] or 0 for r in rows)
+    assert shown == _sum(meas, "apbdes", "anggaran", KECAMATAN, kode="5", periode=TAHUN)
+    cards = texts(out[keu.ID_KARTU]["children"])
+    total = _sum(meas, "apbdes", "realisasi", KECAMATAN, kode="5", periode=TAHUN)
+    assert "Rp " + format_number(total) in cards
+    assert "Rp " + format_number(_sum(meas, "apbdes", "anggaran", KECAMATAN, kode="4.2.1")) in cards
+    # per-village bars = the reporting villages' belanja; kelurahan are named as having none
+    bars = out[keu.ID_GRAFIK]["figure"]["data"]
+    reporting = table[table["melapor"]]
+    assert values(bars[0]["x"]) == list(reporting["anggaran_belanja"])
+    assert "Lubuk Durian" in texts(out[keu.ID_PESAN]["children"])
+    assert "kelurahan" in texts(out[keu.ID_PESAN]["children"]).lower()
+    # the ranking lists villages by absorption
+    ranked = finance.absorption_ranking(table)
+    assert out[keu.ID_PERINGKAT]["figure"]["data"][0]["customdata"] == list(ranked["kode_desa"])
+
+
+def test_keuangan_kelurahan_says_no_apbdes_and_csv(client, collected_store):
+    page = client.page("/keuangan", f"?wilayah={KELURAHAN}&tahun={TAHUN}")
+    assert "kelurahan tidak memiliki APBDes" in texts(find(page, keu.ID_PESAN))
+    csv = client.call(
+        f"{keu.ID_DOWNLOAD}.data",
+        {f"{keu.ID_UNDUH}.n_clicks": 1},
+        {f"{keu.ID_KECAMATAN}.value": KECAMATAN, f"{keu.ID_DESA}.value": None,
+         f"{keu.ID_TAHUN}.value": TAHUN},
+    )[keu.ID_DOWNLOAD]["data"]  # fmt: skip
+    frame = pd.read_csv(io.StringIO(csv["content"]), dtype={"kode_desa": str})
+    assert list(frame.columns) == keu.CSV_COLUMNS
+    meas = collected_store.measurements_frame()
+    assert frame["dana_desa"].sum() == _sum(meas, "apbdes", "anggaran", KECAMATAN, kode="4.2.1")
+
+
+def test_drill_down_from_row_and_bar(client):
+    dep = f"{keu.ID_KECAMATAN}.value"
+    row = {"colId": "anggaran_belanja", "rowId": DESA, "value": 1}
+    out = client.call(
+        dep,
+        {f"{keu.ID_GRID}.cellClicked": row, f"{keu.ID_GRAFIK}.clickData": None,
+         f"{keu.ID_PERINGKAT}.clickData": None},
+    )  # fmt: skip
+    assert out == {keu.ID_KECAMATAN: {"value": KECAMATAN}, keu.ID_DESA: {"value": DESA}}
+    bar = {"points": [{"customdata": KECAMATAN}]}
+    out = client.call(
+        dep,
+        {f"{keu.ID_GRAFIK}.clickData": bar, f"{keu.ID_GRID}.cellClicked": None,
+         f"{keu.ID_PERINGKAT}.clickData": None},
+    )  # fmt: skip
+    assert out[keu.ID_KECAMATAN]["value"] == KECAMATAN and out[keu.ID_DESA]["value"] is None
+
+
+def test_pembangunan_and_bantuan_equal_aggregates(client, collected_store):
+    meas = collected_store.measurements_frame()
+    regions = collected_store.regions_frame()
+    out = client.call(
+        f"{pbg.ID_JUDUL}.children",
+        {f"{pbg.ID_KECAMATAN}.value": KECAMATAN, f"{pbg.ID_DESA}.value": None,
+         f"{pbg.ID_TAHUN}.value": TAHUN},
+    )  # fmt: skip
+    items = finance.projects(meas, regions, TAHUN, KECAMATAN)
+    rows = out[pbg.ID_GRID]["rowData"]
+    assert len(rows) == len(items)
+    assert sum(r["anggaran"] for r in rows) == _sum(meas, "pembangunan", "anggaran", KECAMATAN)
+    src = finance.by_funding_source(items)
+    assert values(out[pbg.ID_SUMBER]["figure"]["data"][0]["x"]) == list(src["anggaran"])
+    dist = finance.progress_distribution(items)
+    fig = out[pbg.ID_PROGRES]["figure"]["data"][0]
+    assert values(fig["y"]) == list(dist["jumlah_kegiatan"])
+
+    out = client.call(
+        f"{bnt.ID_JUDUL}.children",
+        {f"{bnt.ID_KECAMATAN}.value": KECAMATAN, f"{bnt.ID_DESA}.value": None},
+    )
+    programs = finance.bantuan_programs(finance.bantuan_rows(meas, regions, KECAMATAN))
+    assert values(out[bnt.ID_GRAFIK]["figure"]["data"][0]["x"]) == list(programs["peserta"])
+    shown = sum(r["peserta"] for r in out[bnt.ID_GRID]["rowData"])
+    assert shown == _sum(meas, "bantuan", "peserta", KECAMATAN)
+    assert "Rp" not in texts(out[bnt.ID_KARTU]["children"])
+    assert format_number(shown) in texts(out[bnt.ID_KARTU]["children"])
+
+
+def test_desa_profile_pages(client):
+    page = client.page(f"/desa/{DESA}")
+    text = texts(page)
+    assert DESA_NAMA in text and "OpenSID" in text and "Terjadi galat" not in text
+    for ident in (desa.ID_PENDUDUK, desa.ID_APBDES, desa.ID_PEMBANGUNAN, desa.ID_BANTUAN,
+                  desa.ID_RIWAYAT, desa.ID_KESEGARAN):  # fmt: skip
+        assert find(page, ident) is not None, ident
+    pop = find(page, desa.ID_PENDUDUK)["props"]["rowData"]
+    assert {"statistik", "label", "laki_laki", "perempuan", "jumlah"} <= set(pop[0])
+    assert "WIB" in texts(find(page, desa.ID_RIWAYAT))
+    kel = texts(client.page(f"/desa/{KELURAHAN}"))
+    assert "Kelurahan Lubuk Durian" in kel and "kelurahan tidak memiliki APBDes" in kel
+    missing = client.page("/desa/17.03.99.9999")
+    assert "Desa tidak ditemukan" in texts(missing)
+    assert "Desa tidak ditemukan" in texts(client.page("/desa/bukan-kode"))
+
+
+# -- one browser test ----------------------------------------------------------------------
+CHROMIUM = "/usr/bin/chromium"
+CHROMEDRIVER = "/usr/bin/chromedriver"
+CHROME_ARGS = (
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--window-size=1400,1000",
+)
+WAIT = 20
+
+
+@pytest.fixture(scope="module")
+def live(collected_db) -> Iterator[str]:
+    store = Warehouse(collected_db)
+    app = create_app(store, Settings())
+    server = make_server("127.0.0.1", 0, app.server, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="dasbor-keu", daemon=True)
+    thread.start()
+    try:
+        DataSource(store).snapshot()
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        store.engine.dispose()
+
+
+@pytest.fixture
+def browser(tmp_path):
+    from selenium import webdriver
+    from selenium.webdriver.chrome.options import Options
+    from selenium.webdriver.chrome.service import Service
+
+    options = Options()
+    options.binary_location = CHROMIUM
+    for arg in CHROME_ARGS:
+        options.add_argument(arg)
+    options.add_argument(f"--user-data-dir={tmp_path / 'chrome-profile'}")
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} is not installed")
+def test_keuangan_drill_down_in_browser(live, browser):
+    from selenium.common.exceptions import StaleElementReferenceException
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    def wait(condition, message):
+        return WebDriverWait(
+            browser, WAIT, 0.1, ignored_exceptions=(StaleElementReferenceException,)
+        ).until(lambda d: condition(d), message)
+
+    def row_count(d) -> int:
+        return len(
+            d.find_elements(By.CSS_SELECTOR, f"#{keu.ID_GRID} .ag-center-cols-container .ag-row")
+        )
+
+    browser.get(f"{live}/keuangan?wilayah={KECAMATAN}")
+    wait(lambda d: row_count(d) > 5, "the kecamatan's villages in the grid")
+    cell = wait(
+        lambda d: d.find_element(
+            By.CSS_SELECTOR,
+            f"#{keu.ID_GRID} .ag-row[row-id='{DESA}'] .ag-cell[col-id='kode_desa']",
+        ),
+        "the village's row",
+    )
+    # instant: Bootstrap makes scrolling smooth, and a click mid-scroll misses
+    browser.execute_script(
+        "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});", cell
+    )
+    cell.click()
+    wait(lambda d: f"wilayah={DESA}" in d.current_url, "the URL names the village")
+    wait(lambda d: row_count(d) == 1, "the grid shows the one village")
+    assert DESA_NAMA in browser.find_element(By.ID, keu.ID_JUDUL).text
+    severe = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+    assert severe == [], severe

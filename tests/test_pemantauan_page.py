@@ -1,0 +1,246 @@
+"""The Pemantauan page: in-process callbacks over collected warehouses (all ok, some failing),
+the collect-now request, and the page in headless Chromium with no network."""
+
+from __future__ import annotations
+
+import io
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from werkzeug.serving import make_server
+
+from aggregates import monitoring as mon
+from config.settings import Settings
+from dashboard.app import create_app
+from dashboard.pages import pemantauan as pmt
+from tests.conftest import pointed_at
+from tests.test_dashboard_callbacks import DashClient
+from warehouse.store import Warehouse
+
+KECAMATAN = "17.03.06"
+DESA = "17.03.06.2001"
+# pages other engineers are still writing must not break this page's tests
+PAGES = ("dashboard.pages.ringkasan", "dashboard.pages.pemantauan")
+
+
+@pytest.fixture
+def only_our_pages(monkeypatch):
+    import dashboard.pages
+
+    monkeypatch.setattr(dashboard.pages, "PAGE_MODULES", PAGES)
+
+
+def client_for(store: Warehouse) -> DashClient:
+    return DashClient(create_app(store, Settings()))
+
+
+def update(client: DashClient, kecamatan: str | None, desa: str | None) -> dict:
+    inputs = {f"{pmt.ID_KECAMATAN}.value": kecamatan, f"{pmt.ID_DESA}.value": desa}
+    return client.call(f"{pmt.ID_JUDUL}.children", inputs)
+
+
+def card(response: dict, key: str) -> str:
+    """The number shown on one headline card."""
+    for col in response[pmt.ID_KARTU]["children"]:
+        body = col["props"]["children"]["props"]["children"]["props"]["children"]
+        value = body[1]["props"]
+        if value["id"] == f"pmt-kartu-{key}":
+            return value["children"]
+    raise AssertionError(key)
+
+
+def test_page_over_a_full_sweep(collected_store, only_our_pages):
+    client = client_for(collected_store)
+    assert client.http.get("/pemantauan").status_code == 200
+    layout = str(client.page("/pemantauan"))
+    assert "Pemantauan Kabupaten Bengkulu Utara" in layout or "Pemantauan" in layout
+    assert "/assets/topojson/" in layout  # the map's topojsonURL is local
+
+    r = update(client, "17.03", None)
+    assert card(r, "aktif") == "220" and card(r, "gagal") == "0"
+    assert card(r, "belum_pernah") == "0"
+    assert len(r[pmt.ID_GRID_DESA]["rowData"]) == 220
+    assert len(r[pmt.ID_GRID_KECAMATAN]["rowData"]) == 19
+    figure = r[pmt.ID_PETA]["figure"]
+    assert sum(len(tr["locations"]) for tr in figure["data"]) == 220
+    assert "220 dari 220 desa" in figure["layout"]["title"]["text"]
+    heat = r[pmt.ID_KELENGKAPAN]["figure"]["data"][0]
+    assert heat["type"] == "heatmap" and len(heat["y"]) == 220
+    assert r[pmt.ID_KUMPULKAN]["disabled"] is True
+
+    r = update(client, KECAMATAN, None)
+    rows = r[pmt.ID_GRID_DESA]["rowData"]
+    assert rows and {row["nama_kecamatan"] for row in rows} == {"Kerkap"}
+    assert all(row["terakhir_berhasil__teks"].endswith("WIB") for row in rows)
+    assert [row["kode_kecamatan"] for row in r[pmt.ID_GRID_KECAMATAN]["rowData"]] == [KECAMATAN]
+
+    # the CSV: machine values, stable columns, the kecamatan's villages
+    state = {f"{pmt.ID_KECAMATAN}.value": KECAMATAN, f"{pmt.ID_DESA}.value": None}
+    out = client.call(f"{pmt.ID_DOWNLOAD}.data", {f"{pmt.ID_UNDUH}.n_clicks": 1}, state)
+    csv = pd.read_csv(io.StringIO(out[pmt.ID_DOWNLOAD]["data"]["content"]), dtype=str)
+    assert list(csv.columns) == mon.FRESHNESS_COLUMNS
+    assert len(csv) == len(rows) and set(csv["kelas"]) == {"aktif"}
+    assert csv["terakhir_berhasil"].str.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$").all()
+
+
+def test_collect_now_writes_a_request(collected_db, tmp_path, only_our_pages):
+    # a copy: the session warehouse is read-only for tests
+    import shutil
+
+    path = tmp_path / "wh.db"
+    shutil.copy(collected_db.removeprefix("sqlite:///"), path)
+    store = Warehouse(f"sqlite:///{path}")
+    client = client_for(store)
+    r = update(client, KECAMATAN, DESA)
+    assert r[pmt.ID_KUMPULKAN]["disabled"] is False
+    state = {f"{pmt.ID_KECAMATAN}.value": KECAMATAN, f"{pmt.ID_DESA}.value": DESA}
+    out = client.call(
+        f"{pmt.ID_KUMPULKAN_PESAN}.children", {f"{pmt.ID_KUMPULKAN}.n_clicks": 1}, state
+    )
+    text = out[pmt.ID_KUMPULKAN_PESAN]["children"]["props"]["children"]
+    requests = store.requests_frame()
+    assert len(requests) == 1
+    row = requests.iloc[0]
+    assert (row["kode_desa"], row["requested_by"], row["status"]) == (DESA, "dashboard", "pending")
+    assert text == f"Permintaan {row['id']} dicatat; penjadwal akan mengambilnya."
+
+    # without a village selected nothing is written
+    state[f"{pmt.ID_DESA}.value"] = None
+    client.call(f"{pmt.ID_KUMPULKAN_PESAN}.children", {f"{pmt.ID_KUMPULKAN}.n_clicks": 2}, state)
+    assert len(store.requests_frame()) == 1
+    store.engine.dispose()
+
+
+def test_failed_and_never_reported_villages(tmp_path, simulator, default_villages, only_our_pages):
+    from collectors.sweep import run_sweep
+
+    subset = [v for v in default_villages if v.kode_desa.startswith(KECAMATAN + ".")][:5]
+    failing = subset[:2]
+    store = Warehouse(f"sqlite:///{tmp_path / 'wh.db'}")
+    store.upgrade()
+    settings = Settings(concurrency=8, read_timeout=2, retries=0, backoff=0.01, tahun=2026)
+    try:
+        for v in failing:
+            simulator.set_fault(v.kode_digits, "500")
+        run_sweep(pointed_at(subset, simulator.url), store, settings)
+    finally:
+        for v in failing:
+            simulator.set_fault(v.kode_digits, None)
+    # the sweep registers only these villages: add the rest so "never" shows
+    store.sync_regions(default_villages)
+    client = client_for(store)
+
+    r = update(client, "17.03", None)
+    assert card(r, "gagal") == "2" and card(r, "melapor") == "3"
+    assert card(r, "aktif") == "3"
+    assert card(r, "belum_pernah") == str(len(default_villages) - 3)
+    rows = {row["kode_desa"]: row for row in r[pmt.ID_GRID_DESA]["rowData"]}
+    bad = rows[failing[0].kode_desa]
+    assert bad["kelas"] == "Belum pernah" and bad["galat_terakhir"]
+    assert len(bad["galat_terakhir"]) <= 200
+    summary = {row["kode_kecamatan"]: row for row in r[pmt.ID_GRID_KECAMATAN]["rowData"]}
+    assert summary[KECAMATAN]["gagal"] == 2 and summary[KECAMATAN]["melapor"] == 3
+    heat = r[pmt.ID_KELENGKAPAN]["figure"]["data"][0]
+    assert heat["colorbar"]["ticktext"] == ["Berhasil", "Tidak berubah", "Gagal", "Belum pernah"]
+    store.engine.dispose()
+
+
+def test_empty_warehouse_shows_words_not_a_blank_chart(sqlite_store, only_our_pages):
+    client = client_for(sqlite_store)
+    layout = str(client.page("/pemantauan"))
+    assert "belum ada pengumpulan data" in layout
+    assert "Traceback" not in layout
+
+
+# -- the browser ---------------------------------------------------------------------------
+CHROMIUM = "/usr/bin/chromium"
+CHROMEDRIVER = "/usr/bin/chromedriver"
+CHROME_ARGS = (
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--window-size=1400,1000",
+)
+WAIT = 30
+
+
+@pytest.fixture
+def live(collected_db, only_our_pages) -> Iterator[str]:
+    store = Warehouse(collected_db)
+    app = create_app(store, Settings())
+    server = make_server("127.0.0.1", 0, app.server, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="pmt-test", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        store.engine.dispose()
+
+
+@pytest.fixture
+def browser(tmp_path):
+    from selenium import webdriver
+    from selenium.webdriver.chrome.options import Options
+    from selenium.webdriver.chrome.service import Service
+
+    options = Options()
+    options.binary_location = CHROMIUM
+    for arg in CHROME_ARGS:
+        options.add_argument(arg)
+    options.add_argument(f"--user-data-dir={tmp_path / 'chrome-profile'}")
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
+    # no network beyond the dashboard itself: a CDN fetch of topojson would fail the map
+    driver.execute_cdp_cmd("Network.enable", {})
+    driver.execute_cdp_cmd("Network.setBlockedURLs", {"urls": ["*cdn.plot.ly*", "https://*"]})
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+def map_locations(driver) -> int | None:
+    return driver.execute_script(
+        """
+        const el = document.querySelector(`#${arguments[0]} .js-plotly-plot`);
+        if (!el || !el.data) { return null; }
+        return el.data.reduce((n, t) => n + (t.locations || []).length, 0);
+        """,
+        pmt.ID_PETA,
+    )
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} is not installed")
+def test_map_draws_offline_and_console_is_clean(live, browser):
+    from selenium.common.exceptions import StaleElementReferenceException
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    browser.get(live + "/pemantauan")
+    wait = WebDriverWait(
+        browser, WAIT, poll_frequency=0.2, ignored_exceptions=(StaleElementReferenceException,)
+    )
+    wait.until(lambda d: map_locations(d) == 220, "map data with 220 villages")
+    # drawn, not only given: the polygons are in the SVG
+    wait.until(
+        lambda d: (
+            d.execute_script(
+                "return document.querySelectorAll(arguments[0]).length",
+                f"#{pmt.ID_PETA} path.choroplethlocation",
+            )
+            == 220
+        ),
+        "220 village polygons drawn",
+    )
+    severe = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+    assert severe == [], severe
