@@ -33,7 +33,6 @@ _tokens: dict[tuple[str, str], str] = {}
 _lock = threading.Lock()
 
 
-
 def credentials(village: Village) -> tuple[str, str]:
     spec = village.resolve_token() or ""
     email, sep, password = spec.partition(":")
