@@ -155,7 +155,8 @@ def choose(driver, dropdown_id: str, value: str) -> None:
     """Pick an option of a Dash 4 dropdown by its value, as a user would (open, click)."""
     from selenium.webdriver.common.by import By
 
-    click(driver, driver.find_element(By.ID, dropdown_id))
+    # the page renders after its callbacks: wait for the dropdown before opening it
+    click(driver, wait_for(driver, lambda d: d.find_element(By.ID, dropdown_id), dropdown_id))
     option = wait_for(
         driver,
         lambda d: d.find_element(

@@ -195,7 +195,8 @@ def click(driver, element) -> None:
 def choose(driver, dropdown_id: str, value: str) -> None:
     from selenium.webdriver.common.by import By
 
-    click(driver, driver.find_element(By.ID, dropdown_id))
+    # the page renders after its callbacks: wait for the dropdown before opening it
+    click(driver, wait_for(driver, lambda d: d.find_element(By.ID, dropdown_id), dropdown_id))
     option = wait_for(
         driver,
         lambda d: d.find_element(
