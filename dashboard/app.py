@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import re
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import ALL, Input, Output, State, dcc, html
-from flask import current_app
+from flask import current_app, has_app_context, has_request_context, redirect, request
 
 from config.regions import RegionCodeError, normalize_code
 from config.settings import Settings
@@ -35,12 +36,23 @@ BOOTSTRAP_CSS = "vendor/bootstrap.min.css"
 # keys in app.server.config, read by layouts and callbacks through flask.current_app
 DATA_SOURCE = "DATA_SOURCE"
 LANGUAGE = "DASBOR_LANGUAGE"
+SETTINGS = "DASBOR_SETTINGS"  # the Settings the app was made with (the upload page's registry)
 VIEW_CACHE = "DASBOR_VIEW_CACHE"
 
 # shell component ids
 ID_LOCATION = "app-location"
 ID_SEARCH = "app-search"  # the query string of the current view, carried by the nav links
 NAV_LINK = "app-nav"  # pattern-matching id type: {"type": NAV_LINK, "path": <relative path>}
+ID_BAHASA = "app-bahasa"  # the language switch; its links are f"{ID_BAHASA}-{lang}"
+
+# the language a visitor chose, remembered by the browser for a year on every path
+LANGUAGE_COOKIE = "dasbor_bahasa"
+LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
+LANGUAGE_ROUTE = "/bahasa"
+_HTML_LANG = re.compile(r'<html lang="[a-z]+">')
+# each language is named in itself, so a reader finds theirs whatever is shown now
+LANGUAGE_NAMES = {"id": "Bahasa Indonesia", "en": "English"}
+SWITCH_LABEL = {"id": "Bahasa", "en": "Language"}  # TODO: move to the catalogue (i18n.py)
 
 NOT_FOUND_MODULE = "dashboard.pages.not_found_404"  # Dash's router looks for this name
 
@@ -142,30 +154,35 @@ def create_app(store: Warehouse, settings: Settings) -> dash.Dash:
     app.server.config[DATA_SOURCE] = DataSource(store)
     app.server.config[LANGUAGE] = lang
     app.server.config[VIEW_CACHE] = ViewCache()
+    app.server.config[SETTINGS] = settings
 
-    suffix = " · " + t("app.judul", lang)
     pages = [importlib.import_module(name) for name in PAGE_MODULES]
     for page in pages:
         dash.register_page(
             page.__name__,
             path=page.PATH,
             path_template=getattr(page, "PATH_TEMPLATE", None),
-            name=t(page.NAME_KEY, lang),
-            title=t(page.NAME_KEY, lang) + suffix,
+            name=t(page.NAME_KEY, lang),  # the server default; the navbar translates per request
+            title=_page_title(page.NAME_KEY),
             order=page.ORDER,
             layout=page.layout,
             nav=getattr(page, "NAV", True),
+            name_key=page.NAME_KEY,
         )
     dash.register_page(
         NOT_FOUND_MODULE,
         path="/404",
         name=t("nav.404", lang),
-        title=t("app.halaman_tidak_ada", lang) + suffix,
+        title=_page_title("app.halaman_tidak_ada"),
         order=99,
         layout=not_found_layout,
         nav=False,
+        name_key="nav.404",
     )
-    app.layout = shell(lang)
+    # a function: the shell is built per request, in the visitor's language
+    app.layout = _serve_shell
+    _localise_index(app)
+    _register_language_route(app)
     from dashboard.api import api_blueprint  # imported here: the API uses helpers from here
 
     app.server.register_blueprint(api_blueprint())
@@ -183,12 +200,105 @@ def run_server(store: Warehouse, settings: Settings, host: str, port: int) -> No
     serve(app.server, host=host, port=port, threads=8, ident="dasbor-kecamatan")
 
 
+def _page_title(key: str) -> Callable[..., str]:
+    """A page's browser title in the language of the request (Dash calls it per page view)."""
+
+    def title(**_path_variables: Any) -> str:
+        lang = language()
+        return t(key, lang) + " · " + t("app.judul", lang)
+
+    return title
+
+
+def _serve_shell() -> html.Div:
+    return shell(language())
+
+
+def _localise_index(app: dash.Dash) -> None:
+    """Make the HTML page (<html lang>, <title>) follow the request's language."""
+    interpolate = app.interpolate_index
+
+    def localised(**parts: str) -> str:
+        lang = language()
+        # the router replaces this with the page's own title once the page is shown
+        parts["title"] = t("app.judul", lang)
+        return _HTML_LANG.sub(f'<html lang="{lang}">', interpolate(**parts), count=1)
+
+    app.interpolate_index = localised  # type: ignore[method-assign]
+
+
+def safe_next(target: str | None) -> str:
+    """A path of this site to return to; anything else (another host, a scheme) gives "/"."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    return target
+
+
+def _register_language_route(app: dash.Dash) -> None:
+    def choose_language(lang: str):
+        if lang not in LANGUAGES:
+            return "unknown language", 404
+        response = redirect(safe_next(request.args.get("next")), code=303)
+        response.set_cookie(
+            LANGUAGE_COOKIE,
+            lang,
+            max_age=LANGUAGE_COOKIE_AGE,
+            path="/",
+            samesite="Lax",
+            httponly=True,  # only the server reads it
+        )
+        return response
+
+    app.server.add_url_rule(
+        f"{LANGUAGE_ROUTE}/<lang>", endpoint="dasbor_bahasa", view_func=choose_language
+    )
+
+
+def language_switch(lang: str) -> html.Div:
+    """ "ID | EN": links to the language route, which sets the cookie and comes back here."""
+    items: list = []
+    for code in LANGUAGES:
+        if items:
+            items.append(
+                html.Span(
+                    "|",
+                    className="app-bahasa-sep mx-1",
+                    style={"color": "rgba(255, 255, 255, 0.5)"},
+                    **{"aria-hidden": "true"},
+                )
+            )
+        current = code == lang
+        items.append(
+            html.A(
+                code.upper(),
+                id=f"{ID_BAHASA}-{code}",
+                href=f"{LANGUAGE_ROUTE}/{code}?next=/",  # the browser puts the current view in
+                lang=code,
+                title=LANGUAGE_NAMES[code],
+                className="app-bahasa-link" + (" active fw-bold" if current else ""),
+                # inline: readable on the dark navbar without touching the shared style sheet
+                style={
+                    "color": "#fff" if current else "rgba(255, 255, 255, 0.75)",
+                    "textDecoration": "none" if current else "underline",
+                },
+                **({"aria-current": "true"} if current else {}),
+            )
+        )
+    return html.Div(
+        items,
+        id=ID_BAHASA,
+        className="app-bahasa ms-3 d-flex align-items-center flex-shrink-0",
+        role="group",
+        **{"aria-label": SWITCH_LABEL.get(lang, SWITCH_LABEL["id"])},
+    )
+
+
 def shell(lang: str) -> html.Div:
-    """Navbar (from dash.page_registry), the page container, a footer."""
+    """Navbar (pages of dash.page_registry, named in lang), the page container, a footer."""
     links = [
         dbc.NavItem(
             dbc.NavLink(
-                page["name"],
+                t(page["name_key"], lang) if page.get("name_key") else page["name"],
                 id={"type": NAV_LINK, "path": page["relative_path"]},
                 href=page["relative_path"],
             )
@@ -201,10 +311,13 @@ def shell(lang: str) -> html.Div:
             [
                 dbc.NavbarBrand(t("app.judul", lang), href="/"),
                 html.Nav(
-                    dbc.Nav(links, navbar=True),
+                    # many pages: the links wrap rather than push the switch off screen
+                    dbc.Nav(links, navbar=True, className="flex-wrap justify-content-end"),
                     className="ms-auto",
+                    style={"minWidth": 0, "flex": "1 1 auto"},
                     **{"aria-label": t("app.navigasi", lang)},
                 ),
+                language_switch(lang),
             ],
             fluid="xl",
         ),
@@ -224,7 +337,8 @@ def shell(lang: str) -> html.Div:
                 ],
                 fluid="xl",
             ),
-        ]
+        ],
+        lang=lang,
     )
 
 
@@ -245,6 +359,18 @@ def _register_shell_callbacks(app: dash.Dash) -> None:
         Input(ID_LOCATION, "pathname"),
         Input(ID_SEARCH, "data"),
         State({"type": NAV_LINK, "path": ALL}, "id"),
+    )
+    # the language links return to the view shown now, filters included
+    app.clientside_callback(
+        """
+        function (pathname, search) {
+            const next = encodeURIComponent((pathname || "/") + (search || ""));
+            return LANGS.map((lang) => `ROUTE/${lang}?next=${next}`);
+        }
+        """.replace("LANGS", repr(list(LANGUAGES))).replace("ROUTE", LANGUAGE_ROUTE),
+        [Output(f"{ID_BAHASA}-{code}", "href") for code in LANGUAGES],
+        Input(ID_LOCATION, "pathname"),
+        Input(ID_LOCATION, "search"),
     )
 
 
@@ -285,7 +411,14 @@ def data_source() -> DataSource:
 
 
 def language() -> str:
-    return current_app.config.get(LANGUAGE, DEFAULT_LANGUAGE)
+    """The UI language: the visitor's cookie when valid, else the server's setting."""
+    if has_request_context():
+        chosen = request.cookies.get(LANGUAGE_COOKIE)
+        if chosen in LANGUAGES:
+            return chosen
+    if has_app_context():
+        return current_app.config.get(LANGUAGE, DEFAULT_LANGUAGE)
+    return DEFAULT_LANGUAGE  # Dash calls the layout once at start-up, outside any app
 
 
 class ViewCache:

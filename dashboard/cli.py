@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -364,6 +365,17 @@ def demo(obj: Context, port, sim_port, no_serve) -> None:
         f"ok {summary.count('ok')}, unchanged {summary.count('unchanged')}, "
         f"failed {summary.count('failed')}"
     )
+    if not store.measurements_frame(["aki-akb"]).empty:
+        click.echo("sample health and education spreadsheets: already imported")
+    else:
+        # villages send these by spreadsheet, not by API: import generated sample files through
+        # the real import path so the Kesehatan and Pendidikan pages have data
+        from collectors.sample_data import load_samples
+
+        click.echo("importing sample health and education spreadsheets (about half a minute)…")
+        tahun = settings.tahun or datetime.now().year
+        count = load_samples(store, found, tahun=tahun)
+        click.echo(f"imported {count} sample spreadsheets for {tahun}")
     if no_serve:
         sim.stop()
         return

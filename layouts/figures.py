@@ -235,3 +235,126 @@ def population_pyramid(
         ),
     )
     return go.Figure(data=bars, layout=layout)
+
+
+# -- village comparison and trend (Kependudukan) ------------------------------------------------
+# a qualitative palette that stays apart for colour-blind readers (Okabe–Ito, then tints)
+CATEGORY_COLOURS = (
+    "#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#f0e442", "#332288",
+    "#88ccee", "#44aa99", "#117733", "#999933", "#ddcc77", "#aa4499", "#882255", "#661100",
+    "#6699cc", "#888888",
+)  # fmt: skip
+BELUM_MENGISI_COLOUR = "#c4cad0"
+
+
+def share_bar(
+    shares: pd.DataFrame,
+    *,
+    title: str,
+    lang: str = DEFAULT_LANGUAGE,
+    axis_title: str = "",
+    as_of: object = None,
+    reported: int | None = None,
+    expected: int | None = None,
+    highlight: str | None = None,
+    empty_message: str | None = None,
+) -> go.Figure:
+    """100%-stacked horizontal bars: one bar per region, one colour per category.
+
+    `shares` is `aggregates.indicators.compare_villages(...)`: kode_wilayah, nama_wilayah,
+    kode, label, urutan_kategori, jumlah, total, persen. Each bar's customdata starts with
+    its region code, so a click can select the region.
+    """
+    if shares is None or shares.empty:
+        return empty_figure(empty_message or t("kosong.judul", lang))
+    regions = shares.drop_duplicates("kode_wilayah")[["kode_wilayah", "nama_wilayah"]]
+    names = [
+        f"<b>{n}</b>" if k == highlight else str(n)
+        for k, n in zip(regions["kode_wilayah"], regions["nama_wilayah"], strict=True)
+    ]
+    position = {k: i for i, k in enumerate(regions["kode_wilayah"])}
+    categories = shares.drop_duplicates("urutan_kategori").sort_values("urutan_kategori")
+    bars = []
+    colour_index = 0
+    for cat in categories.itertuples():
+        part = shares[shares["urutan_kategori"] == cat.urutan_kategori]
+        if cat.kode == "belum_mengisi":
+            colour = BELUM_MENGISI_COLOUR
+        else:
+            colour = CATEGORY_COLOURS[colour_index % len(CATEGORY_COLOURS)]
+            colour_index += 1
+        # every region gets a value (0 where it lacks the category): clicks map to the region
+        x = [0.0] * len(regions)
+        custom = [[k, 0, 0] for k in regions["kode_wilayah"]]
+        for row in part.itertuples():
+            i = position[row.kode_wilayah]
+            x[i] = float(row.persen)
+            custom[i] = [row.kode_wilayah, int(row.jumlah), int(row.total)]
+        name = readable_label(cat.label, cat.kode, lang).replace("<br>", " ")
+        bars.append(
+            go.Bar(
+                name=name,
+                orientation="h",
+                y=names,
+                x=x,
+                customdata=custom,
+                marker_color=colour,
+                hovertemplate=(
+                    f"%{{y}}<br>{name}: %{{x:,.1f}}% "
+                    "(%{customdata[1]:,d} / %{customdata[2]:,d})<extra></extra>"
+                ),
+            )
+        )
+    height = max(360, 170 + 24 * len(regions))
+    layout = _base_layout(height)
+    layout.update(
+        title=_title(title, freshness_note(as_of, reported, expected, lang)),
+        barmode="stack",
+        bargap=0.2,
+        margin=dict(l=10, r=44, t=96 + 18 * min(len(bars) // 4, 6), b=40),
+        xaxis=dict(title=dict(text=axis_title), range=[0, 100], ticksuffix="%", **AXIS),
+        yaxis=dict(autorange="reversed", automargin=True, type="category", **AXIS),
+        clickmode="event",
+    )
+    return go.Figure(data=bars, layout=layout)
+
+
+def trend_line(
+    series: pd.DataFrame,
+    *,
+    title: str,
+    lang: str = DEFAULT_LANGUAGE,
+    as_of: object = None,
+    reported: int | None = None,
+    expected: int | None = None,
+    empty_message: str | None = None,
+) -> go.Figure:
+    """A value at each month end (`aggregates.indicators.trend`): waktu, jumlah, desa.
+
+    Months without any collected value are left out rather than drawn as zero.
+    """
+    shown = series[series["jumlah"].notna()] if series is not None else None
+    if shown is None or shown.empty:
+        return empty_figure(empty_message or t("kosong.judul", lang))
+    from dashboard.i18n import month_abbr  # the month names of the catalogue's language
+
+    ticks = [f"{month_abbr(ts.month, lang)} {ts.year}" for ts in shown["waktu"]]
+    desa = [int(n) for n in shown["desa"]]
+    villages = t("kpx.tren_desa", lang, n="%{customdata:,d}")
+    line = go.Scatter(
+        x=ticks,
+        y=[int(v) for v in shown["jumlah"]],
+        customdata=desa,
+        mode="lines+markers",
+        line=dict(color=COLOURS["laki_laki"], width=2),
+        marker=dict(size=7),
+        hovertemplate=f"%{{x}}: %{{y:,d}}<br>{villages}<extra></extra>",
+        showlegend=False,
+    )
+    layout = _base_layout(360)
+    layout.update(
+        title=_title(title, freshness_note(as_of, reported, expected, lang)),
+        xaxis=dict(type="category", **AXIS),
+        yaxis=dict(title=dict(text=t("kolom.jumlah", lang)), tickformat=",d", **AXIS),
+    )
+    return go.Figure(data=[line], layout=layout)

@@ -6,10 +6,13 @@ PAGE_MODULES = (
     "dashboard.pages.ringkasan",
     "dashboard.pages.kependudukan",
     "dashboard.pages.keuangan",
+    "dashboard.pages.kesehatan",
+    "dashboard.pages.pendidikan",
     "dashboard.pages.pembangunan",
     "dashboard.pages.bantuan",
     "dashboard.pages.desa",
     "dashboard.pages.unduh",
     "dashboard.pages.kamus",
+    "dashboard.pages.unggah",
     "dashboard.pages.pemantauan",
 )

@@ -12,6 +12,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from dash import Input, Output, State, dcc, html, no_update
 
+from aggregates.indicators import compare_villages, indicators, trend
 from aggregates.population import EXPORT_COLUMNS, export_frame, pyramid
 from config.statistik import POPULATION_SLUGS
 from dashboard.app import (
@@ -34,7 +35,14 @@ from dashboard.app import (
 )
 from dashboard.data import Snapshot
 from dashboard.i18n import statistic_title, t
-from layouts.figures import category_bar, empty_figure, population_pyramid
+from layouts.figures import (
+    category_bar,
+    empty_figure,
+    population_pyramid,
+    share_bar,
+    trend_line,
+)
+from layouts.format import format_number
 from layouts.tables import data_grid, row_data
 
 FILTER = FilterIds("kpd")
@@ -55,6 +63,11 @@ ID_TABEL_JUDUL = "kpd-tabel-judul"
 ID_GRID = "kpd-grid"
 ID_UNDUH = "kpd-unduh"
 ID_DOWNLOAD = "kpd-download"
+ID_INDIKATOR = "kpd-indikator"  # the indicator cards (children)
+ID_INDIKATOR_CATATAN = "kpd-indikator-catatan"  # villages left out of the dependency ratio
+ID_BANDINGKAN = "kpd-bandingkan"  # 100%-stacked bars: the statistic across villages
+ID_TREN = "kpd-tren"  # the statistic's total (or one category) at each month end
+ID_TREN_KATEGORI = "kpd-tren-kategori"  # which category the trend follows
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +75,13 @@ DEFAULT_STATISTIK = "agama"
 PYRAMID_STATISTIK = "rentang-umur"
 STATISTIK_CHOICES = [DEFAULT_STATISTIK, *(s for s in POPULATION_SLUGS if s != DEFAULT_STATISTIK)]
 GRID_COLUMNS = ["label", "laki_laki", "perempuan", "jumlah"]
+INDICATOR_CARDS = {  # indicator column → decimals shown
+    "rasio_jenis_kelamin": 1,
+    "rasio_ketergantungan": 1,
+    "penduduk_per_keluarga": 2,
+}
+TREND_ALL = "semua"  # the trend category value meaning "all categories summed"
+TREND_MONTHS = 12
 GRAPH_CONFIG = {
     "displaylogo": False,
     "displayModeBar": "hover",
@@ -96,6 +116,8 @@ def _layout(wilayah: str | None, statistik: str | None, lang: str) -> html.Div:
         notices.append(dbc.Alert(text, color="warning"))
     view = render(snapshot, w, slug, lang)
     view["piramida"] = pyramid_figure(snapshot, w, lang)
+    view.update(extra_view(snapshot, w, slug, lang))
+    view["tren"] = trend_figure(snapshot, w, slug, TREND_ALL, lang)
     return _page(snapshot, w, slug, view, notices, lang)
 
 
@@ -109,6 +131,11 @@ def blank_view(lang: str) -> dict:
         "piramida": failed,
         "tabel_judul": "",
         "tabel": pd.DataFrame(columns=GRID_COLUMNS),
+        "indikator": indicator_cards(None, lang),
+        "indikator_catatan": None,
+        "bandingkan": failed,
+        "tren_opsi": [{"label": t("kpx.tren_jumlah", lang), "value": TREND_ALL}],
+        "tren": failed,
     }
 
 
@@ -181,8 +208,53 @@ def _page(
                 ],
                 className="panel",
             ),
+            *extra_sections(view, lang),
         ]
     )
+
+
+def extra_sections(view: dict, lang: str) -> list:
+    """Indicators, the village comparison and the trend, below the table."""
+    return [
+        html.Section(
+            [
+                dbc.Row(view["indikator"], id=ID_INDIKATOR, className="g-3"),
+                html.Div(view["indikator_catatan"], id=ID_INDIKATOR_CATATAN),
+            ],
+            className="mt-3",
+        ),
+        html.Section(
+            [
+                html.H2(t("kpx.bandingkan", lang)),
+                dcc.Graph(id=ID_BANDINGKAN, figure=view["bandingkan"], config=GRAPH_CONFIG),
+                html.P(t("kpx.bandingkan_petunjuk", lang), className="text-muted small mb-0"),
+            ],
+            className="panel mt-3",
+        ),
+        html.Section(
+            [
+                html.Div(
+                    [
+                        html.H2(t("kpx.tren", lang), className="me-auto"),
+                        html.Label(
+                            t("kpx.tren_kategori", lang), htmlFor=ID_TREN_KATEGORI, className="mb-0"
+                        ),
+                        dcc.Dropdown(
+                            id=ID_TREN_KATEGORI,
+                            options=view["tren_opsi"],
+                            value=TREND_ALL,
+                            clearable=False,
+                            labels=dropdown_labels(lang),
+                            style={"minWidth": "16rem"},
+                        ),
+                    ],
+                    className="d-flex align-items-center flex-wrap gap-2 mb-2",
+                ),
+                dcc.Graph(id=ID_TREN, figure=view["tren"], config=GRAPH_CONFIG),
+            ],
+            className="panel mt-3",
+        ),
+    ]
 
 
 def resolve_statistik(raw: object) -> tuple[str, str | None]:
@@ -267,6 +339,185 @@ def pyramid_figure(snapshot: Snapshot, w: Wilayah, lang: str) -> go.Figure:
     )
 
 
+# -- indicators, village comparison, trend ------------------------------------------------------
+def indicator_row(snapshot: Snapshot, w: Wilayah) -> dict | None:
+    """The region's indicators (aggregates.indicators), or None without data."""
+    if w.kode is None:
+        return None
+    # one frame per level serves every region of that level
+    frame = cached(
+        snapshot, ("indicators", w.tingkat), lambda: indicators(snapshot.population, w.tingkat)
+    )
+    rows = frame[frame["kode_wilayah"] == w.kode]
+    return None if rows.empty else rows.iloc[0].to_dict()
+
+
+def indicator_cards(row: dict | None, lang: str) -> list:
+    """Three headline ratios with their units; "–" where they cannot be computed."""
+    return [
+        dbc.Col(
+            dbc.Card(
+                dbc.CardBody(
+                    [
+                        html.Div(t(f"kpx.kartu.{key}", lang), className="kpi-label"),
+                        html.Div(
+                            format_number(row.get(key) if row else None, decimals),
+                            className="kpi-value",
+                            id=f"kpd-indikator-{key}",
+                        ),
+                        html.Div(t(f"kpx.kartu.{key}_satuan", lang), className="small text-muted"),
+                    ]
+                ),
+                className="kpi-card h-100",
+            ),
+            xs=12,
+            md=4,
+        )
+        for key, decimals in INDICATOR_CARDS.items()
+    ]
+
+
+def indicator_note(row: dict | None, lang: str) -> html.P | None:
+    """Says how many villages the dependency ratio left out (their brackets straddle 15/65)."""
+    left_out = int(row.get("desa_umur_dikecualikan") or 0) if row else 0
+    if not left_out:
+        return None
+    return html.P(t("kpx.dikecualikan", lang, n=format_number(left_out)), className="small mt-2")
+
+
+def compare_scope(snapshot: Snapshot, w: Wilayah) -> Wilayah:
+    """What the comparison spans: a desa's kecamatan; a kecamatan; the kabupaten's kecamatan."""
+    if w.tingkat == "desa" and w.kecamatan:
+        return resolve_wilayah(snapshot, w.kecamatan)[0]
+    return w
+
+
+def compare_figure(snapshot: Snapshot, w: Wilayah, slug: str, lang: str) -> go.Figure:
+    """Shares of the statistic's categories in each village (or kecamatan) of the scope."""
+    judul = statistic_title(slug, lang)
+    if w.kode is None:
+        return empty_figure(t("kosong.judul", lang))
+    scope = compare_scope(snapshot, w)
+    name = display_name(scope, lang)
+    shares = cached(
+        snapshot,
+        ("compare", slug, scope.kode),
+        lambda: compare_villages(snapshot.population, slug, scope.kode),
+    )
+    if shares.empty:
+        return empty_figure(t("kpx.bandingkan_kosong", lang, statistik=judul, wilayah=name))
+    key = (
+        "kpx.bandingkan_grafik_kecamatan"
+        if scope.tingkat == "kabupaten"
+        else "kpx.bandingkan_grafik"
+    )
+    reported, expected = reporting(snapshot, scope)
+    return share_bar(
+        shares,
+        title=t(key, lang, statistik=judul, wilayah=name),
+        lang=lang,
+        axis_title=t("kpx.bandingkan_sumbu", lang),
+        as_of=snapshot.last_run().get("finished_at"),
+        reported=reported,
+        expected=expected,
+        highlight=w.kode if w.tingkat == "desa" else None,
+    )
+
+
+def trend_options(table: pd.DataFrame, lang: str) -> list[dict]:
+    """ "All categories" first, then the region's categories in the table's order."""
+    options = [{"label": t("kpx.tren_jumlah", lang), "value": TREND_ALL}]
+    seen: set[str] = set()
+    for kode, label in zip(table.get("kode", []), table.get("label", []), strict=True):
+        if str(kode) in seen:  # villages' own age brackets share codes: one entry per code
+            continue
+        seen.add(str(kode))
+        text = t("kategori.belum_mengisi", lang) if kode == "belum_mengisi" else str(label)
+        options.append({"label": text, "value": str(kode)})
+    return options
+
+
+def completed_runs(snapshot: Snapshot) -> int:
+    runs = snapshot.runs
+    if runs is None or runs.empty or "status" not in runs:
+        return 0
+    return int((runs["status"] == "completed").sum())
+
+
+def trend_figure(snapshot: Snapshot, w: Wilayah, slug: str, kategori: str | None, lang: str):
+    """The statistic's total (or one category) in the region at each month end."""
+    judul = statistic_title(slug, lang)
+    if w.kode is None:
+        return empty_figure(t("kosong.judul", lang))
+    name = display_name(w, lang)
+    # a single collection gives one value per village: no trend to draw, and we say so
+    if completed_runs(snapshot) < 2:
+        return empty_figure(t("kpx.tren_satu", lang))
+    code = None if not kategori or kategori == TREND_ALL else str(kategori)
+    month = pd.Timestamp.now(tz="UTC").strftime("%Y-%m")  # the last point is "now"
+    history = cached(
+        snapshot,
+        ("history", slug),
+        lambda: data_source().store.history_frame("observation", datasets=[slug]),
+    )
+    series = cached(
+        snapshot,
+        ("trend", slug, w.kode, code, month),
+        lambda: trend(history, slug, w.kode, TREND_MONTHS, kategori=code),
+    )
+    if series["jumlah"].notna().sum() == 0:
+        return empty_figure(t("kpx.tren_kosong", lang, statistik=judul, wilayah=name))
+    if code is None:
+        kategori_nama = t("kpx.tren_jumlah", lang)
+    else:
+        table = statistic_frame(snapshot, w, slug)
+        match = table[table["kode"] == code]
+        if code == "belum_mengisi":
+            kategori_nama = t("kategori.belum_mengisi", lang)
+        else:
+            kategori_nama = str(match["label"].iloc[0]) if len(match) else code
+    reported, expected = reporting(snapshot, w)
+    return trend_line(
+        series,
+        title=t("kpx.tren_grafik", lang, statistik=judul, kategori=kategori_nama, wilayah=name),
+        lang=lang,
+        as_of=snapshot.last_run().get("finished_at"),
+        reported=reported,
+        expected=expected,
+    )
+
+
+def extra_view(snapshot: Snapshot, w: Wilayah, slug: str, lang: str) -> dict:
+    """The parts below the table that follow region and statistic (not the trend's category)."""
+    row = indicator_row(snapshot, w)
+    return {
+        "indikator": indicator_cards(row, lang),
+        "indikator_catatan": indicator_note(row, lang),
+        # many traces: the figure itself is cached per run, not only its data
+        "bandingkan": cached(
+            snapshot,
+            ("compare_figure", slug, w.kode, lang),
+            lambda: compare_figure(snapshot, w, slug, lang),
+        ),
+        "tren_opsi": trend_options(statistic_frame(snapshot, w, slug), lang),
+    }
+
+
+# a click on a comparison bar selects its village (or kecamatan) through the URL, keeping the
+# other query parameters; the filter bar follows the URL and the page follows the filters
+BAR_CLICK_JS = """
+function (click, search) {
+    const nu = window.dash_clientside.no_update;
+    const point = click && click.points && click.points[0];
+    const kode = point && point.customdata && point.customdata[0];
+    if (!kode) { return nu; }
+    const params = new URLSearchParams(search || "");
+    params.set("wilayah", kode);
+    return "?" + params.toString();
+}
+"""
+
+
 def register_callbacks(app: dash.Dash) -> None:
     register_filter_callbacks(app, FILTER, extra=["statistik"])
 
@@ -294,6 +545,68 @@ def register_callbacks(app: dash.Dash) -> None:
             return no_update, failure_alert(lang), failed, no_update, []
         rows = row_data(view["tabel"], GRID_COLUMNS, lang)
         return view["judul"], view["pesan"], view["grafik"], view["tabel_judul"], rows
+
+    @app.callback(
+        Output(ID_INDIKATOR, "children"),
+        Output(ID_INDIKATOR_CATATAN, "children"),
+        Output(ID_BANDINGKAN, "figure"),
+        Output(ID_TREN_KATEGORI, "options"),
+        Output(ID_TREN_KATEGORI, "value"),
+        Input(ID_KECAMATAN, "value"),
+        Input(ID_DESA, "value"),
+        Input(ID_STATISTIK, "value"),
+        prevent_initial_call=True,
+    )
+    def update_extra(kecamatan: str | None, desa: str | None, statistik: str | None):
+        lang = language()
+        try:
+            snapshot = data_source().snapshot()
+            w = wilayah_from_filters(snapshot, kecamatan, desa)
+            slug, _ = resolve_statistik(statistik)
+            view = extra_view(snapshot, w, slug, lang)
+        except Exception:
+            log.exception(
+                "kependudukan: indicators failed for %s, %s", desa or kecamatan, statistik
+            )
+            failed = empty_figure(t("galat.teks", lang))
+            return indicator_cards(None, lang), None, failed, no_update, no_update
+        # another region or statistic has other categories: the trend starts from the total
+        return (
+            view["indikator"],
+            view["indikator_catatan"],
+            view["bandingkan"],
+            view["tren_opsi"],
+            TREND_ALL,
+        )
+
+    @app.callback(
+        Output(ID_TREN, "figure"),
+        Input(ID_KECAMATAN, "value"),
+        Input(ID_DESA, "value"),
+        Input(ID_STATISTIK, "value"),
+        Input(ID_TREN_KATEGORI, "value"),
+        prevent_initial_call=True,
+    )
+    def update_trend(
+        kecamatan: str | None, desa: str | None, statistik: str | None, kategori: str | None
+    ):
+        lang = language()
+        try:
+            snapshot = data_source().snapshot()
+            w = wilayah_from_filters(snapshot, kecamatan, desa)
+            slug, _ = resolve_statistik(statistik)
+            return trend_figure(snapshot, w, slug, kategori, lang)
+        except Exception:
+            log.exception("kependudukan: trend failed for %s, %s", desa or kecamatan, statistik)
+            return empty_figure(t("galat.teks", lang))
+
+    app.clientside_callback(
+        BAR_CLICK_JS,
+        Output(ID_URL, "search", allow_duplicate=True),
+        Input(ID_BANDINGKAN, "clickData"),
+        State(ID_URL, "search"),
+        prevent_initial_call=True,
+    )
 
     # the pyramid does not depend on the statistic: a separate, cached request
     @app.callback(

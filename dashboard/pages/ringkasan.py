@@ -6,11 +6,15 @@ import logging
 from typing import Any
 
 import dash
+import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 import pandas as pd
+import plotly.graph_objects as go
 from dash import Input, Output, State, dcc, html, no_update
 
+from aggregates.indicators import indicators
 from aggregates.status import VILLAGE_STATUS_COLUMNS
+from config.statistik import BY_SLUG, TOTALS_DATASET
 from dashboard.app import (
     NO_WILAYAH,
     FilterIds,
@@ -18,20 +22,25 @@ from dashboard.app import (
     cached,
     data_source,
     display_name,
+    dropdown_labels,
     empty_message,
     failure_alert,
     filter_bar,
     guarded,
+    kabupaten_of,
     language,
     register_filter_callbacks,
     resolve_wilayah,
     totals_of,
+    villages_in,
     wilayah_from_filters,
 )
 from dashboard.data import Snapshot
-from dashboard.i18n import t
+from dashboard.i18n import grid_locale, statistic_title, t
+from layouts.figures import empty_figure, freshness_note
 from layouts.format import format_date, format_number
-from layouts.tables import data_grid, row_data
+from layouts.maps import TOPOJSON_ASSET, load_boundaries, map_config, village_map
+from layouts.tables import NUMBER_FORMATTER, column_defs, data_grid, row_data
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +60,14 @@ ID_STATUS = "rks-status"
 ID_GRID = "rks-grid"
 ID_UNDUH = "rks-unduh"
 ID_DOWNLOAD = "rks-download"
+ID_INDIKATOR = "rks-indikator"  # what colours the map; URL parameter "indikator"
+ID_PETA = "rks-peta"
+ID_PERUBAHAN = "rks-perubahan"  # grid: values changed by the latest collection
+ID_PERUBAHAN_PESAN = "rks-perubahan-pesan"
+
+MAP_INDICATORS = ("penduduk", "rasio_jenis_kelamin", "penduduk_per_keluarga")  # default first
+MAP_DECIMALS = {"penduduk": 0, "rasio_jenis_kelamin": 1, "penduduk_per_keluarga": 2}
+CHANGE_COLUMNS = ["nama_desa", "kode_desa", "statistik", "label", "lama", "baru"]
 
 CARDS = ("penduduk", "laki_laki", "perempuan", "keluarga")
 GRID_COLUMNS = [
@@ -68,24 +85,35 @@ GRID_COLUMNS = [
 CSV_COLUMNS = VILLAGE_STATUS_COLUMNS  # stable: the columns of aggregates.status.village_status
 
 
-def layout(wilayah: str | None = None, **_query: Any) -> html.Div:
-    """The page for `?wilayah=<kode>` (absent: the whole kabupaten)."""
+def layout(wilayah: str | None = None, indikator: str | None = None, **_query: Any) -> html.Div:
+    """The page for `?wilayah=<kode>&indikator=<key>` (absent: the kabupaten, penduduk)."""
     lang = language()
     return guarded(
         __name__,
-        lambda: _layout(wilayah, lang),
+        lambda: _layout(wilayah, indikator, lang),
         lambda: _page(None, NO_WILAYAH, blank_view(lang), [failure_alert(lang)], lang),
     )
 
 
-def _layout(wilayah: str | None, lang: str) -> html.Div:
+def _layout(wilayah: str | None, indikator: str | None, lang: str) -> html.Div:
     snapshot = data_source().snapshot()
     w, unknown = resolve_wilayah(snapshot, wilayah)
     notices = []
     if unknown is not None:
         text = t("filter.wilayah_tidak_dikenal", lang, kode=unknown, wilayah=w.nama)
         notices.append(dbc.Alert(text, color="warning"))
-    return _page(snapshot, w, render(snapshot, w, lang), notices, lang)
+    key = resolve_indikator(indikator)
+    view = render(snapshot, w, lang)
+    view.update(indikator=key, peta=map_figure(snapshot, w, key, lang))
+    view.update(changes_view(snapshot, w, lang))
+    return _page(snapshot, w, view, notices, lang)
+
+
+def resolve_indikator(raw: object) -> str:
+    """The map's indicator from the URL; anything unknown gives the default (penduduk)."""
+    if isinstance(raw, list):
+        raw = raw[0] if raw else None
+    return str(raw) if raw in MAP_INDICATORS else MAP_INDICATORS[0]
 
 
 def blank_view(lang: str) -> dict:
@@ -96,14 +124,38 @@ def blank_view(lang: str) -> dict:
         "kartu": cards(None, lang),
         "status": "",
         "desa": pd.DataFrame(columns=CSV_COLUMNS),
+        "indikator": MAP_INDICATORS[0],
+        "peta": empty_figure(t("galat.teks", lang)),
+        "perubahan": pd.DataFrame(columns=CHANGE_COLUMNS),
+        "perubahan_pesan": None,
     }
 
 
 def _page(snapshot: Snapshot | None, w: Wilayah, view: dict, notices: list, lang: str) -> html.Div:
+    indikator_col = dbc.Col(
+        [
+            html.Label(t("kpx.peta_indikator", lang), htmlFor=ID_INDIKATOR),
+            dcc.Dropdown(
+                id=ID_INDIKATOR,
+                options=[{"label": t(f"kpx.ind.{k}", lang), "value": k} for k in MAP_INDICATORS],
+                value=view["indikator"],
+                clearable=False,
+                labels=dropdown_labels(lang),
+            ),
+        ],
+        md=4,
+    )
     return html.Div(
         [
             html.H1(view["judul"], id=ID_JUDUL, className="h3 mb-3"),
-            filter_bar(FILTER, snapshot, w, lang),
+            filter_bar(
+                FILTER,
+                snapshot,
+                w,
+                lang,
+                extra=[indikator_col],
+                extra_values={"indikator": MAP_INDICATORS},
+            ),
             html.Div(notices),
             html.Div(view["pesan"], id=ID_PESAN),
             dbc.Row(view["kartu"], id=ID_KARTU, className="g-3 mb-3"),
@@ -127,6 +179,26 @@ def _page(snapshot: Snapshot | None, w: Wilayah, view: dict, notices: list, lang
                     data_grid(ID_GRID, view["desa"], GRID_COLUMNS, lang=lang, height=520),
                 ],
                 className="panel",
+            ),
+            html.Section(
+                [
+                    html.H2(t("kpx.peta", lang)),
+                    dcc.Graph(
+                        id=ID_PETA,
+                        figure=view["peta"],
+                        config=map_config(dash.get_asset_url(TOPOJSON_ASSET)),
+                    ),
+                    html.P(t("kpx.peta_petunjuk", lang), className="text-muted small mb-0"),
+                ],
+                className="panel mt-3",
+            ),
+            html.Section(
+                [
+                    html.H2(t("kpx.perubahan", lang)),
+                    html.Div(view["perubahan_pesan"], id=ID_PERUBAHAN_PESAN),
+                    changes_grid(view["perubahan"], lang),
+                ],
+                className="panel mt-3",
             ),
         ]
     )
@@ -219,8 +291,211 @@ def csv_frame(villages: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+# -- the map of an indicator -------------------------------------------------------------------
+def map_figure(snapshot: Snapshot, w: Wilayah, key: str, lang: str) -> go.Figure:
+    """Villages (kecamatan at kabupaten level) coloured by one indicator; a desa is outlined
+    among the villages of its kecamatan."""
+    # polygons make a large figure: build it once per run, region and indicator
+    return cached(
+        snapshot, ("map_figure", key, w.kode, lang), lambda: _map_figure(snapshot, w, key, lang)
+    )
+
+
+def _map_figure(snapshot: Snapshot, w: Wilayah, key: str, lang: str) -> go.Figure:
+    if not w.kode:
+        return empty_figure(t("kosong.judul", lang))
+    kabupaten = kabupaten_of(snapshot)[0]
+    per_kecamatan = w.tingkat == "kabupaten"
+    area = w if w.tingkat != "desa" else resolve_wilayah(snapshot, w.kecamatan)[0]
+    tingkat = "kecamatan" if per_kecamatan else "desa"
+    frame = cached(
+        snapshot, ("indicators", tingkat), lambda: indicators(snapshot.population, tingkat)
+    )
+    codes = frame["kode_wilayah"].astype(str)
+    shown = frame if per_kecamatan else frame[codes.str.startswith(area.kode + ".")]
+    shown = shown[shown[key].notna()]
+    name = display_name(area, lang)
+    if shown.empty:
+        return empty_figure(t("kpx.peta_kosong", lang, wilayah=name))
+    kecamatan = shown["kode_wilayah"].str.slice(0, 8)
+    names = snapshot.regions.set_index("kode")["nama"]
+    values = pd.DataFrame(
+        {
+            "kode": shown["kode_wilayah"],
+            "nama": shown["nama_wilayah"],
+            "kode_kecamatan": kecamatan,
+            "nama_kecamatan": kecamatan.map(names).fillna(kecamatan),
+            "value": pd.to_numeric(shown[key]).astype(float).round(MAP_DECIMALS[key]),
+        }
+    )
+    reported = int(shown["desa_melapor"].sum())
+    expected = villages_in(snapshot, area.kode)
+    title_key = "kpx.peta_judul_kecamatan" if per_kecamatan else "kpx.peta_judul"
+    boundaries = load_boundaries(kabupaten, tingkat) if kabupaten else None
+    return village_map(
+        boundaries,
+        values,
+        lang=lang,
+        title=t(title_key, lang, indikator=t(f"kpx.ind.{key}", lang), wilayah=name),
+        note=freshness_note(snapshot.last_run().get("finished_at"), reported, expected, lang),
+        highlight=w.desa,
+    )
+
+
+# -- changes since the previous collection ------------------------------------------------------
+def change_frame(snapshot: Snapshot, w: Wilayah, lang: str) -> pd.DataFrame:
+    """Values of the region the latest run changed: village, statistic, category, old, new."""
+    if snapshot.run_id is None or not w.kode:
+        return pd.DataFrame(columns=CHANGE_COLUMNS)
+    run_id = snapshot.run_id
+    audit = cached(
+        snapshot, ("audit", run_id), lambda: data_source().store.audit_frame(run_id=run_id)
+    )
+    if audit.empty:
+        return pd.DataFrame(columns=CHANGE_COLUMNS)
+    codes = audit["kode_desa"].astype(str)
+    if w.tingkat != "kabupaten":
+        audit = audit[(codes == w.kode) | codes.str.startswith(w.kode + ".")]
+    names = snapshot.regions.set_index("kode")["nama"]
+    titles = {
+        slug: (statistic_title(slug, lang) if slug in BY_SLUG else str(slug))
+        for slug in audit["dataset"].unique()
+    }
+    titles[TOTALS_DATASET] = t("kolom.jumlah", lang)
+    label = audit["baru_label"].where(audit["baru_label"].notna(), audit["lama_label"])
+    label = [
+        t("kategori.belum_mengisi", lang) if k == "belum_mengisi" else lb
+        for k, lb in zip(audit["kode"], label, strict=True)
+    ]
+    out = pd.DataFrame(
+        {
+            "nama_desa": audit["kode_desa"].map(names).fillna(audit["kode_desa"]),
+            "kode_desa": audit["kode_desa"],
+            "statistik": audit["dataset"].map(titles),
+            "label": label,
+            "lama": pd.to_numeric(audit["lama_jumlah"]).astype("Int64"),
+            "baru": pd.to_numeric(audit["baru_jumlah"]).astype("Int64"),
+        }
+    )
+    return out.sort_values(["nama_desa", "kode_desa", "statistik"], kind="stable").reset_index(
+        drop=True
+    )
+
+
+def changes_view(snapshot: Snapshot, w: Wilayah, lang: str) -> dict:
+    """The changes grid and the line above it (how many changed, or that nothing did)."""
+    changes = change_frame(snapshot, w, lang)
+    finished = snapshot.last_run().get("finished_at")
+    if snapshot.run_id is None:
+        pesan = html.P(t("kpx.perubahan_belum", lang), className="text-muted")
+    elif changes.empty:
+        name = display_name(w, lang) if w.kode else t("app.judul", lang)
+        pesan = html.P(t("kpx.perubahan_kosong", lang, wilayah=name), className="text-muted")
+    else:
+        pesan = html.P(
+            t(
+                "kpx.perubahan_jumlah",
+                lang,
+                n=format_number(len(changes)),
+                tanggal=format_date(finished, lang),
+            ),
+            className="small",
+        )
+    return {"perubahan": changes, "perubahan_pesan": pesan}
+
+
+def changes_grid(changes: pd.DataFrame, lang: str) -> dag.AgGrid:
+    """The changes as an AG Grid; old and new are counts (right-aligned, Indonesian)."""
+    known = [c for c in CHANGE_COLUMNS if c not in ("lama", "baru")]
+    defs = column_defs(changes, known, lang)
+    for col in ("lama", "baru"):
+        defs.append(
+            {
+                "field": col,
+                "headerName": t(f"kpx.kolom.{col}", lang),
+                "type": "rightAligned",
+                "filter": "agNumberColumnFilter",
+                "valueFormatter": NUMBER_FORMATTER,
+                "cellClass": ["ag-right-aligned-cell", "angka"],
+                "minWidth": 100,
+            }
+        )
+    return dag.AgGrid(
+        id=ID_PERUBAHAN,
+        rowData=row_data(changes, CHANGE_COLUMNS, lang),
+        columnDefs=defs,
+        defaultColDef={"sortable": True, "filter": True, "resizable": True, "minWidth": 90},
+        columnSize="responsiveSizeToFit",
+        dashGridOptions={
+            "localeText": grid_locale(lang),
+            "animateRows": False,
+            "enableCellTextSelection": True,
+            "ensureDomOrder": True,
+        },
+        style={"width": "100%", "height": "360px"},
+    )
+
+
+# a click on a village (or a kecamatan, or a treemap box) selects it through the URL, keeping
+# the other query parameters (indikator); the filter bar follows the URL
+MAP_CLICK_JS = """
+function (click, search) {
+    const nu = window.dash_clientside.no_update;
+    const point = click && click.points && click.points[0];
+    if (!point) { return nu; }
+    let kode = point.location || point.id || "";
+    if (kode.startsWith("k:")) { kode = kode.slice(2); }
+    if (!kode) { return nu; }
+    const params = new URLSearchParams(search || "");
+    params.set("wilayah", kode);
+    return "?" + params.toString();
+}
+"""
+
+
 def register_callbacks(app: dash.Dash) -> None:
-    register_filter_callbacks(app, FILTER)
+    register_filter_callbacks(app, FILTER, extra=["indikator"])
+    app.clientside_callback(
+        MAP_CLICK_JS,
+        Output(ID_URL, "search", allow_duplicate=True),
+        Input(ID_PETA, "clickData"),
+        State(ID_URL, "search"),
+        prevent_initial_call=True,
+    )
+
+    @app.callback(
+        Output(ID_PETA, "figure"),
+        Input(ID_KECAMATAN, "value"),
+        Input(ID_DESA, "value"),
+        Input(ID_INDIKATOR, "value"),
+        prevent_initial_call=True,
+    )
+    def update_map(kecamatan: str | None, desa: str | None, indikator: str | None):
+        lang = language()
+        try:
+            snapshot = data_source().snapshot()
+            w = wilayah_from_filters(snapshot, kecamatan, desa)
+            return map_figure(snapshot, w, resolve_indikator(indikator), lang)
+        except Exception:
+            log.exception("ringkasan: map failed for %s, %s", desa or kecamatan, indikator)
+            return empty_figure(t("galat.teks", lang))
+
+    @app.callback(
+        Output(ID_PERUBAHAN, "rowData"),
+        Output(ID_PERUBAHAN_PESAN, "children"),
+        Input(ID_KECAMATAN, "value"),
+        Input(ID_DESA, "value"),
+        prevent_initial_call=True,
+    )
+    def update_changes(kecamatan: str | None, desa: str | None):
+        lang = language()
+        try:
+            snapshot = data_source().snapshot()
+            view = changes_view(snapshot, wilayah_from_filters(snapshot, kecamatan, desa), lang)
+        except Exception:
+            log.exception("ringkasan: changes failed for %s", desa or kecamatan)
+            return [], failure_alert(lang)
+        return row_data(view["perubahan"], CHANGE_COLUMNS, lang), view["perubahan_pesan"]
 
     @app.callback(
         Output(ID_JUDUL, "children"),

@@ -1,0 +1,419 @@
+"""Page benchmark: server time of every page's layout and filter callbacks, in-process.
+
+Prints JSON. Run (build the warehouse first, see scripts/build_history.py):
+
+    .venv/bin/python bench/pages.py --db var/bench.db [--repeat 20] [--page kependudukan]
+
+For each page of dashboard.pages.PAGE_MODULES and each region level (kabupaten, a kecamatan, a
+desa) it times, through Flask's test client (no browser, no network):
+- `layout`: the router request for the page URL (what a browser gets on opening the link);
+- every filter callback of the page (a server callback whose inputs are all in the page and are
+  none of click-like properties), with the values the page's own layout holds for that region.
+`warm` repeats the same input (the per-run view cache is filled); `cold` empties the view cache
+before each call and takes another region of the level each time (the first request after a new
+collection run; the run's snapshot itself stays loaded: `snapshot_load_ms` is that cost).
+The baseline, in the same process and run: a bare Dash app whose one callback returns a
+graph_objects bar figure of 220 villages × 2 series and a 220-row AG Grid table.
+A page whose import, layout or callback fails is recorded with its error; the rest go on.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import logging
+import os
+import random
+import statistics
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import dash  # noqa: E402
+
+from config.settings import Settings  # noqa: E402
+from warehouse.store import Warehouse  # noqa: E402
+
+ROUTER = "_pages_content.children"
+ROUTER_INPUTS = ("_pages_location.pathname", "_pages_location.search")
+CLICK_PROPS = {"n_clicks", "clickData", "cellClicked", "selectedData", "selectedRows",
+               "cellDoubleClicked", "hoverData", "n_submit", "contents"}  # fmt: skip
+AIM_MS = 200.0  # issue 4: p95 per callback
+TARGET_MS = 50.0  # project target: p95
+
+
+class ErrorCounter(logging.Handler):
+    """Counts ERROR records: pages catch their own failures and log them."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.count = 0
+        self.last = ""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.count += 1
+        self.last = record.getMessage()[:300]
+
+
+def summary(samples: list[float]) -> dict:
+    """Median, p95 and max of samples in ms."""
+    ordered = sorted(samples)
+    p95 = statistics.quantiles(ordered, n=20, method="inclusive")[18] if len(ordered) > 1 else 0
+    return {
+        "n": len(ordered),
+        "median_ms": round(statistics.median(ordered), 1),
+        "p95_ms": round(p95 if len(ordered) > 1 else ordered[0], 1),
+        "max_ms": round(ordered[-1], 1),
+    }
+
+
+class Client:
+    """Posts callbacks the way the browser does; `timed` returns (ms, response or error)."""
+
+    def __init__(self, app: dash.Dash) -> None:
+        self.http = app.server.test_client()
+        resp = self.http.get("/")  # the first request registers the pages' router
+        if resp.status_code != 200:
+            raise RuntimeError(f"GET / answered {resp.status_code}")
+        self.deps: list[dict] = self.http.get("/_dash-dependencies").get_json()
+
+    @staticmethod
+    def outputs(dep: dict) -> list[dict]:
+        out = []
+        for part in dep["output"].strip(".").split("..."):
+            ident, prop = part.rsplit(".", 1)
+            out.append({"id": ident, "property": prop.split("@")[0]})
+        return out
+
+    def dep(self, output: str) -> dict:
+        for dep in self.deps:
+            if dep["output"].strip(".").split("...")[0].split("@")[0] == output:
+                return dep
+        raise KeyError(output)
+
+    def body(self, dep: dict, values: dict[str, Any]) -> dict:
+        def items(specs: list[dict]) -> list[dict]:
+            return [
+                {"id": s["id"], "property": s["property"],
+                 "value": values.get(f"{s['id']}.{s['property']}")}
+                for s in specs
+            ]  # fmt: skip
+
+        outputs = self.outputs(dep)
+        first = dep["inputs"][0]
+        return {
+            "output": dep["output"],
+            "outputs": outputs if len(outputs) > 1 else outputs[0],
+            "inputs": items(dep["inputs"]),
+            "state": items(dep["state"]),
+            "changedPropIds": [f"{first['id']}.{first['property']}"],
+        }
+
+    def timed(self, dep: dict, values: dict[str, Any]) -> tuple[float, dict | None, str | None]:
+        body = self.body(dep, values)
+        start = time.perf_counter()
+        resp = self.http.post("/_dash-update-component", json=body)
+        data = resp.get_data()
+        ms = (time.perf_counter() - start) * 1000
+        if resp.status_code not in (200, 204):
+            return ms, None, f"HTTP {resp.status_code}: {data[:300].decode(errors='replace')}"
+        return ms, (json.loads(data) if data else {}), None
+
+
+def walk(tree: object) -> Iterator[dict]:
+    """Every component (with props) of a serialised layout."""
+    if isinstance(tree, dict):
+        props = tree.get("props")
+        if isinstance(props, dict):
+            yield tree
+            for value in props.values():
+                yield from walk(value)
+        else:
+            for value in tree.values():
+                yield from walk(value)
+    elif isinstance(tree, list):
+        for item in tree:
+            yield from walk(item)
+
+
+def component_props(layout: object) -> dict[str, dict]:
+    return {c["props"]["id"]: c["props"] for c in walk(layout) if isinstance(c["props"].get("id"), str)}
+
+
+def filter_callbacks(client: Client, props: dict[str, dict]) -> list[dict]:
+    """Server callbacks driven by this page's filters (not clicks, not the shell)."""
+    found = []
+    for dep in client.deps:
+        if dep.get("clientside_function") or not dep["inputs"]:
+            continue
+        ids = [s["id"] for s in dep["inputs"] + dep["state"]]
+        if any(not isinstance(i, str) or i not in props for i in ids):
+            continue
+        if any(s["property"] in CLICK_PROPS for s in dep["inputs"]):
+            continue
+        found.append(dep)
+    return found
+
+
+def values_from(dep: dict, props: dict[str, dict]) -> dict[str, Any]:
+    return {
+        f"{s['id']}.{s['property']}": props[s["id"]].get(s["property"])
+        for s in dep["inputs"] + dep["state"]
+    }
+
+
+def router_values(path: str, search: str) -> dict[str, Any]:
+    return dict(zip(ROUTER_INPUTS, (path, search), strict=True))
+
+
+def page_url(module: Any, kode: str, level: str) -> tuple[str, str]:
+    """(pathname, search) of the page for a region."""
+    template = getattr(module, "PATH_TEMPLATE", None)
+    if template and "<kode>" in template:
+        return template.replace("<kode>", kode), ""
+    return module.PATH, ("" if level == "kabupaten" else f"?wilayah={kode}")
+
+
+def bench_page(
+    app: dash.Dash,
+    client: Client,
+    module: Any,
+    regions: dict[str, list[str]],
+    repeat: int,
+    reset_cache: Callable[[], None],
+    errors: ErrorCounter,
+) -> dict:
+    """Layout and filter callbacks of one page at each level, warm and cold."""
+    router = client.dep(ROUTER)
+    out: dict[str, Any] = {"path": module.PATH, "levels": {}}
+    for level, codes in regions.items():
+        res: dict[str, Any] = {"kode": codes[0]}
+        out["levels"][level] = res
+        errors_before = errors.count
+
+        def layout_of(kode: str) -> tuple[float, dict | None, str | None]:
+            ms, data, err = client.timed(router, router_values(*page_url(module, kode, level)))
+            if data is not None:
+                data = data["response"]["_pages_content"]["children"]
+            return ms, data, err
+
+        # warm: the same URL again and again (the first call fills the view cache)
+        first_ms, layout, err = layout_of(codes[0])
+        if err:
+            res["layout"] = {"error": err}
+            continue
+        warm = [layout_of(codes[0])[0] for _ in range(repeat)]
+        cold = []
+        for i in range(repeat):
+            reset_cache()
+            cold.append(layout_of(codes[i % len(codes)])[0])
+        res["layout"] = {"first_ms": round(first_ms, 1), "warm": summary(warm),
+                         "cold": summary(cold)}  # fmt: skip
+
+        props = component_props(layout)
+        res["callbacks"] = {}
+        for dep in filter_callbacks(client, props):
+            name = dep["output"].strip(".").split("...")[0].split("@")[0]
+            values = values_from(dep, props)
+            entry: dict[str, Any] = {"inputs": {k: v for k, v in values.items() if k in
+                                                {f"{s['id']}.{s['property']}" for s in dep["inputs"]}}}  # fmt: skip
+            res["callbacks"][name] = entry
+            _, _, err = client.timed(dep, values)
+            if err:
+                entry["error"] = err
+                continue
+            entry["warm"] = summary([client.timed(dep, values)[0] for _ in range(repeat)])
+            samples = []
+            for i in range(repeat):
+                # the inputs a browser would send for another region of this level
+                _, other, err = layout_of(codes[i % len(codes)])
+                if err or other is None:
+                    entry["cold_error"] = err or "no layout"
+                    break
+                other_values = values_from(dep, component_props(other))
+                reset_cache()
+                ms, _, err = client.timed(dep, other_values)
+                if err:
+                    entry["cold_error"] = err
+                    break
+                samples.append(ms)
+            if samples:
+                entry["cold"] = summary(samples)
+        if errors.count > errors_before:
+            res["logged_errors"] = errors.count - errors_before
+            res["last_logged_error"] = errors.last
+    return out
+
+
+def baseline(repeat: int) -> dict:
+    """A bare Dash app: one callback returning a go.Bar figure (220 × 2) and a 220-row grid."""
+    import dash_ag_grid as dag
+    import plotly.graph_objects as go
+    from dash import Input, Output, dcc, html
+
+    rng = random.Random(0)
+    names = [f"Desa {i:03d}" for i in range(220)]
+    male = [rng.randint(300, 3000) for _ in names]
+    female = [rng.randint(300, 3000) for _ in names]
+    app = dash.Dash(__name__)
+    app.layout = html.Div(
+        [dcc.Dropdown(["a", "b"], "a", id="pilih"), dcc.Graph(id="grafik"),
+         dag.AgGrid(id="grid", columnDefs=[{"field": f} for f in ("desa", "l", "p", "jumlah")])]
+    )  # fmt: skip
+
+    @app.callback(Output("grafik", "figure"), Output("grid", "rowData"), Input("pilih", "value"))
+    def update(_value: str):
+        fig = go.Figure(
+            [go.Bar(name="Laki-laki", x=names, y=male), go.Bar(name="Perempuan", x=names, y=female)]
+        )
+        fig.update_layout(barmode="group", title="Penduduk per desa")
+        rows = [{"desa": n, "l": m, "p": f, "jumlah": m + f}
+                for n, m, f in zip(names, male, female, strict=True)]  # fmt: skip
+        return fig, rows
+
+    client = Client(app)
+    dep = client.dep("grafik.figure")
+    values = {"pilih.value": "a"}
+    client.timed(dep, values)
+    return summary([client.timed(dep, values)[0] for _ in range(repeat)])
+
+
+def make_app(store: Warehouse) -> tuple[dash.Dash | None, dict[str, str]]:
+    """The app with every page that imports and registers; the others with their errors."""
+    import dashboard.pages as pages_pkg
+    from dashboard.app import create_app
+
+    every = tuple(pages_pkg.PAGE_MODULES)
+    broken: dict[str, str] = {}
+    for name in every:
+        try:
+            importlib.import_module(name)
+        except Exception as exc:
+            broken[name] = f"import: {type(exc).__name__}: {exc}"
+
+    def attempt(names: tuple[str, ...]) -> dash.Dash:
+        pages_pkg.PAGE_MODULES = names
+        try:
+            return create_app(store, Settings())
+        finally:
+            pages_pkg.PAGE_MODULES = every
+
+    good = tuple(n for n in every if n not in broken)
+    try:
+        return attempt(good), broken
+    except Exception:
+        for name in good:  # find the page that breaks create_app
+            try:
+                attempt((name,))
+            except Exception as exc:
+                broken[name] = f"create_app: {type(exc).__name__}: {exc}"
+        good = tuple(n for n in good if n not in broken)
+        return (attempt(good) if good else None), broken
+
+
+def regions_of(store: Warehouse, count: int) -> dict[str, list[str]]:
+    """Codes per level, the named ones of the tests first, then a seeded shuffle."""
+    regions = store.regions_frame()
+    rng = random.Random(1)
+    out = {}
+    for level, first in (("kabupaten", "17.03"), ("kecamatan", "17.03.06"),
+                         ("desa", "17.03.06.2001")):  # fmt: skip
+        codes = sorted(regions.loc[regions["tingkat"] == level, "kode"].astype(str))
+        rest = [c for c in codes if c != first]
+        rng.shuffle(rest)
+        out[level] = ([first] if first in codes else []) + rest[: count - 1]
+    return out
+
+
+def misses(pages: dict) -> dict[str, list[str]]:
+    """Which measures have a p95 over the aim and over the target."""
+    over: dict[str, list[str]] = {"over_200ms": [], "over_50ms": []}
+    for page, res in pages.items():
+        for level, lv in res.get("levels", {}).items():
+            measures = {"layout": lv.get("layout", {})} | lv.get("callbacks", {})
+            for name, m in measures.items():
+                for mode in ("warm", "cold"):
+                    p95 = m.get(mode, {}).get("p95_ms")
+                    label = f"{page} {level} {name} {mode} p95={p95}"
+                    if p95 is not None and p95 > AIM_MS:
+                        over["over_200ms"].append(label)
+                    elif p95 is not None and p95 > TARGET_MS:
+                        over["over_50ms"].append(label)
+    return over
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", default="var/bench.db", help="warehouse from build_history.py")
+    parser.add_argument("--repeat", type=int, default=20, help="calls per measure")
+    parser.add_argument("--page", action="append", help="only these pages (module name end)")
+    args = parser.parse_args()
+    db = Path(args.db).resolve()
+    if not db.exists():
+        raise SystemExit(f"{db} missing: run scripts/build_history.py --out {args.db} first")
+    logging.basicConfig(level=logging.CRITICAL)  # page failures are counted, not printed
+    errors = ErrorCounter()
+    logging.getLogger().addHandler(errors)
+    logging.getLogger().setLevel(logging.ERROR)
+    for name in ("werkzeug", "dash"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)
+
+    store = Warehouse(f"sqlite:///{db}")
+    base = baseline(args.repeat)
+    from dashboard.app import VIEW_CACHE, ViewCache
+    from dashboard.data import DataSource
+
+    loads = []
+    for _ in range(3):
+        start = time.perf_counter()
+        DataSource(store).snapshot()
+        loads.append((time.perf_counter() - start) * 1000)
+
+    app, broken = make_app(store)
+    result: dict[str, Any] = {
+        "db": str(db),
+        "repeat": args.repeat,
+        "cpus": os.cpu_count(),
+        "load_average": os.getloadavg(),
+        "baseline_bare_dash_go_bar": base,
+        "snapshot_load_ms": summary(loads),
+        "pages": {},
+    }
+    for name, err in broken.items():
+        result["pages"][name.rsplit(".", 1)[-1]] = {"error": err}
+    if app is not None:
+        client = Client(app)
+
+        def reset_cache() -> None:
+            app.server.config[VIEW_CACHE] = ViewCache()
+
+        regions = regions_of(store, args.repeat)
+        import dashboard.pages as pages_pkg
+
+        for name in pages_pkg.PAGE_MODULES:
+            short = name.rsplit(".", 1)[-1]
+            if name in broken or (args.page and short not in args.page):
+                continue
+            started = time.perf_counter()
+            try:
+                module = importlib.import_module(name)
+                result["pages"][short] = bench_page(
+                    app, client, module, regions, args.repeat, reset_cache, errors
+                )
+            except Exception as exc:  # a page being edited: record, go on
+                result["pages"][short] = {"error": f"{type(exc).__name__}: {exc}"}
+            print(f"{short}: {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
+    result["misses"] = misses(result["pages"])
+    result["load_average_after"] = os.getloadavg()
+    print(json.dumps(result, indent=2, default=str))
+    store.engine.dispose()
+
+
+if __name__ == "__main__":
+    main()

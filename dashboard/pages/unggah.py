@@ -1,0 +1,382 @@
+"""Unggah Data ("/unggah"): load an operator's CSV/XLSX through collectors.spreadsheet.
+
+The file is checked whole by `import_file`; the page shows its summary, or every error with
+its row and column. The warehouse is reached only through `import_file`.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import logging
+from datetime import date
+from typing import Any
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import Input, Output, State, dcc, html, no_update
+from flask import current_app
+
+from collectors.spreadsheet import ImportReport, import_file, required_columns
+from config.datasets import BY_NAME, DATASETS, DatasetDef
+from config.registry import load_registry
+from dashboard.app import SETTINGS, data_source, failure_alert, language
+from dashboard.i18n import month_abbr, t
+
+log = logging.getLogger(__name__)
+
+PATH = "/unggah"
+ORDER = 7
+NAME_KEY = "ung.nav"
+
+ID_DATASET = "ung-dataset"
+ID_TAHUN = "ung-tahun"
+ID_BULAN = "ung-bulan"
+ID_BULAN_BOX = "ung-bulan-box"
+ID_SEMESTER = "ung-semester"
+ID_SEMESTER_BOX = "ung-semester-box"
+ID_PENYAKIT = "ung-penyakit"
+ID_PENYAKIT_BOX = "ung-penyakit-box"
+ID_KOLOM = "ung-kolom"
+ID_TEMPLAT = "ung-templat"
+ID_TEMPLAT_DOWNLOAD = "ung-templat-download"
+ID_UPLOAD = "ung-upload"
+ID_BERKAS = "ung-berkas"
+ID_KIRIM = "ung-kirim"
+ID_HASIL = "ung-hasil"
+ID_GALAT = "ung-galat"  # the table of errors of a rejected file
+
+IMPORTABLE: tuple[DatasetDef, ...] = tuple(d for d in DATASETS if d.importable)
+REQUESTED_BY = "dashboard"
+HIDDEN = {"display": "none"}
+SHOWN: dict[str, str] = {}
+
+
+def layout(**_query: Any) -> html.Div:
+    """The upload form; the result appears under it after "Muat data"."""
+    lang = language()
+    first = IMPORTABLE[0]
+    bulan, semester, penyakit = visibility(first.name)
+    return html.Div(
+        [
+            html.H1(t("ung.judul", lang), className="h3 mb-3"),
+            html.P(t("ung.pengantar", lang)),
+            html.Section(
+                [
+                    dbc.Row(
+                        [
+                            _field(
+                                t("ung.dataset", lang),
+                                dcc.Dropdown(
+                                    id=ID_DATASET,
+                                    options=dataset_options(lang),
+                                    value=first.name,
+                                    clearable=False,
+                                ),
+                                md=4,
+                            ),
+                            _field(
+                                t("ung.tahun", lang),
+                                dcc.Input(
+                                    id=ID_TAHUN,
+                                    type="number",
+                                    min=2000,
+                                    max=2100,
+                                    step=1,
+                                    value=default_year(),
+                                    className="form-control",
+                                ),
+                                md=2,
+                            ),
+                            _field(
+                                t("ung.bulan", lang),
+                                dcc.Dropdown(
+                                    id=ID_BULAN,
+                                    options=[
+                                        {"label": month_abbr(m, lang), "value": m}
+                                        for m in range(1, 13)
+                                    ],
+                                    value=date.today().month,
+                                    clearable=False,
+                                ),
+                                md=2,
+                                box=ID_BULAN_BOX,
+                                style=bulan,
+                            ),
+                            _field(
+                                t("ung.semester", lang),
+                                dcc.Dropdown(
+                                    id=ID_SEMESTER,
+                                    options=[
+                                        {"label": t("ung.semester_ke", lang, n=n), "value": n}
+                                        for n in (1, 2)
+                                    ],
+                                    value=1 if date.today().month <= 6 else 2,
+                                    clearable=False,
+                                ),
+                                md=2,
+                                box=ID_SEMESTER_BOX,
+                                style=semester,
+                            ),
+                            _field(
+                                t("ung.penyakit", lang),
+                                [
+                                    dcc.Input(
+                                        id=ID_PENYAKIT,
+                                        type="text",
+                                        value="",
+                                        className="form-control",
+                                    ),
+                                    dbc.FormText(t("ung.penyakit_bantuan", lang)),
+                                ],
+                                md=4,
+                                box=ID_PENYAKIT_BOX,
+                                style=penyakit,
+                            ),
+                        ],
+                        className="g-3 mb-3",
+                    ),
+                    html.Div(
+                        [
+                            html.Span(template_note(first.name, lang), id=ID_KOLOM),
+                            dbc.Button(
+                                t("ung.templat", lang),
+                                id=ID_TEMPLAT,
+                                color="primary",
+                                outline=True,
+                                size="sm",
+                            ),
+                            dcc.Download(id=ID_TEMPLAT_DOWNLOAD),
+                        ],
+                        className="d-flex flex-wrap align-items-center gap-2 mb-3",
+                    ),
+                    html.Label(t("ung.berkas", lang), htmlFor=ID_UPLOAD, className="form-label"),
+                    dcc.Upload(
+                        html.Div(t("ung.seret", lang)),
+                        id=ID_UPLOAD,
+                        accept=".csv,.xlsx,.txt,.tsv",
+                        multiple=False,
+                        className="upload-area mb-2",
+                        style={
+                            "border": "2px dashed #8a9ba8",
+                            "borderRadius": "6px",
+                            "padding": "1.5rem",
+                            "textAlign": "center",
+                            "cursor": "pointer",
+                        },
+                    ),
+                    html.P(id=ID_BERKAS, className="small text-muted"),
+                    dbc.Button(t("ung.kirim", lang), id=ID_KIRIM, color="primary"),
+                ],
+                className="panel mb-3",
+            ),
+            dcc.Loading(html.Div(id=ID_HASIL), type="default"),
+        ]
+    )
+
+
+def _field(
+    label: str, control: Any, *, md: int, box: str | None = None, style: dict | None = None
+) -> dbc.Col:
+    extra = {"id": box} if box else {}
+    controls = control if isinstance(control, list) else [control]  # the renderer wants one list
+    return dbc.Col(
+        [html.Div(label, className="form-label"), *controls],
+        md=md,
+        style=style or SHOWN,
+        **extra,
+    )
+
+
+def default_year() -> int:
+    """The settings' year (tahun), else this year."""
+    settings = current_app.config.get(SETTINGS)
+    return (settings.tahun if settings is not None else 0) or date.today().year
+
+
+def dataset_options(lang: str) -> list[dict]:
+    return [{"label": d.judul if lang == "id" else d.title, "value": d.name} for d in IMPORTABLE]
+
+
+def visibility(dataset_name: str | None) -> tuple[dict, dict, dict]:
+    """Styles of the bulan, semester and penyakit_id fields for a dataset's grain and key."""
+    dataset = BY_NAME.get(dataset_name or "")
+    grain = dataset.grain if dataset else None
+    return (
+        SHOWN if grain == "bulan" else HIDDEN,
+        SHOWN if grain == "semester" else HIDDEN,
+        SHOWN if dataset and dataset.key_column == "penyakit_id" else HIDDEN,
+    )
+
+
+def template_columns(dataset_name: str) -> list[str]:
+    """The header row of a dataset's import template."""
+    return required_columns(BY_NAME[dataset_name])
+
+
+def template_note(dataset_name: str | None, lang: str) -> str:
+    if dataset_name not in BY_NAME:
+        return ""
+    return t("ung.kolom", lang, kolom=", ".join(template_columns(dataset_name)))
+
+
+def decode_upload(contents: str) -> bytes:
+    """The bytes of a dcc.Upload value ("data:<type>;base64,<data>")."""
+    _, _, encoded = contents.partition(",")
+    return base64.b64decode(encoded, validate=True)
+
+
+def run_import(
+    dataset_name: str,
+    data: bytes,
+    filename: str,
+    *,
+    tahun: int,
+    bulan: int | None,
+    semester: int | None,
+    penyakit_id: str | None,
+) -> ImportReport:
+    """Load the file with the app's warehouse and village registry."""
+    settings = current_app.config[SETTINGS]
+    dataset = BY_NAME[dataset_name]
+    # only the period field of the dataset's grain: a hidden field keeps its old value
+    return import_file(
+        data_source().store,
+        dataset_name,
+        data,
+        filename,
+        tahun=tahun,
+        bulan=bulan if dataset.grain == "bulan" else None,
+        semester=semester if dataset.grain == "semester" else None,
+        villages=load_registry(settings.villages),
+        penyakit_id=(penyakit_id or "").strip() or None
+        if dataset.key_column == "penyakit_id"
+        else None,
+        requested_by=REQUESTED_BY,
+    )
+
+
+def report_view(report: ImportReport, lang: str) -> html.Div:
+    """Success: the summary. Rejection: the summary and one table row per error."""
+    if report.ok:
+        return dbc.Alert(
+            [html.Strong(t("ung.berhasil", lang)), " ", report.summary(lang)], color="success"
+        )
+    rows = [
+        html.Tr(
+            [
+                html.Td(str(error.line) if error.line > 0 else "–"),
+                html.Td(error.column or "–"),
+                html.Td(error.text(lang)),
+            ]
+        )
+        for error in report.errors
+    ]
+    return html.Div(
+        [
+            dbc.Alert(
+                # the summary's first line ("Berkas ditolak: 3 kesalahan"); the table has the rest
+                [html.Strong(t("ung.ditolak", lang)), " ", report.summary(lang).splitlines()[0]],
+                color="danger",
+            ),
+            dbc.Table(
+                [
+                    html.Thead(
+                        html.Tr(
+                            [
+                                html.Th(t("ung.th.baris", lang), scope="col"),
+                                html.Th(t("ung.th.kolom", lang), scope="col"),
+                                html.Th(t("ung.th.pesan", lang), scope="col"),
+                            ]
+                        )
+                    ),
+                    html.Tbody(rows),
+                ],
+                id=ID_GALAT,
+                bordered=True,
+                size="sm",
+                striped=True,
+            ),
+        ]
+    )
+
+
+def register_callbacks(app: dash.Dash) -> None:
+    @app.callback(
+        Output(ID_BULAN_BOX, "style"),
+        Output(ID_SEMESTER_BOX, "style"),
+        Output(ID_PENYAKIT_BOX, "style"),
+        Output(ID_KOLOM, "children"),
+        Input(ID_DATASET, "value"),
+        prevent_initial_call=True,  # the layout shows the first dataset's fields already
+    )
+    def follow_dataset(dataset_name: str | None):
+        return (*visibility(dataset_name), template_note(dataset_name, language()))
+
+    @app.callback(
+        Output(ID_BERKAS, "children"),
+        Input(ID_UPLOAD, "filename"),
+        prevent_initial_call=True,
+    )
+    def chosen(filename: str | None):
+        return t("ung.terpilih", language(), nama=filename) if filename else ""
+
+    @app.callback(
+        Output(ID_TEMPLAT_DOWNLOAD, "data"),
+        Input(ID_TEMPLAT, "n_clicks"),
+        State(ID_DATASET, "value"),
+        prevent_initial_call=True,
+    )
+    def template(_clicks: int | None, dataset_name: str | None):
+        if dataset_name not in BY_NAME:
+            return no_update
+        header = ",".join(template_columns(dataset_name)) + "\n"
+        return dcc.send_string(header, f"templat_{dataset_name}.csv", type="text/csv")
+
+    @app.callback(
+        Output(ID_HASIL, "children"),
+        Input(ID_KIRIM, "n_clicks"),
+        State(ID_UPLOAD, "contents"),
+        State(ID_UPLOAD, "filename"),
+        State(ID_DATASET, "value"),
+        State(ID_TAHUN, "value"),
+        State(ID_BULAN, "value"),
+        State(ID_SEMESTER, "value"),
+        State(ID_PENYAKIT, "value"),
+        prevent_initial_call=True,
+    )
+    def submit(
+        _clicks: int | None,
+        contents: str | None,
+        filename: str | None,
+        dataset_name: str | None,
+        tahun: int | float | None,
+        bulan: int | None,
+        semester: int | None,
+        penyakit_id: str | None,
+    ):
+        lang = language()
+        if dataset_name not in BY_NAME:
+            return dbc.Alert(t("ung.tanpa_dataset", lang), color="warning")
+        if not contents:
+            return dbc.Alert(t("ung.tanpa_berkas", lang), color="warning")
+        if tahun is None or float(tahun) != int(tahun):
+            return dbc.Alert(t("ung.tanpa_tahun", lang), color="warning")
+        try:
+            data = decode_upload(contents)
+        except (binascii.Error, ValueError):
+            return dbc.Alert(t("ung.tanpa_berkas", lang), color="warning")
+        try:
+            report = run_import(
+                dataset_name,
+                data,
+                filename or "berkas.csv",
+                tahun=int(tahun),
+                bulan=bulan,
+                semester=semester,
+                penyakit_id=penyakit_id,
+            )
+        except Exception:
+            log.exception("unggah: import of %s into %s failed", filename, dataset_name)
+            return failure_alert(lang)
+        return report_view(report, lang)
