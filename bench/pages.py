@@ -73,6 +73,35 @@ def summary(samples: list[float]) -> dict:
     }
 
 
+def callback_outputs(dep: dict) -> list[dict]:
+    out = []
+    for part in dep["output"].strip(".").split("..."):
+        ident, prop = part.rsplit(".", 1)
+        out.append({"id": ident, "property": prop.split("@")[0]})
+    return out
+
+
+def callback_body(dep: dict, values: dict[str, Any]) -> dict:
+    """The /_dash-update-component request a browser sends; values by "id.property"."""
+
+    def items(specs: list[dict]) -> list[dict]:
+        return [
+            {"id": s["id"], "property": s["property"],
+             "value": values.get(f"{s['id']}.{s['property']}")}
+            for s in specs
+        ]  # fmt: skip
+
+    outputs = callback_outputs(dep)
+    first = dep["inputs"][0]
+    return {
+        "output": dep["output"],
+        "outputs": outputs if len(outputs) > 1 else outputs[0],
+        "inputs": items(dep["inputs"]),
+        "state": items(dep["state"]),
+        "changedPropIds": [f"{first['id']}.{first['property']}"],
+    }
+
+
 class Client:
     """Posts callbacks the way the browser does; `timed` returns (ms, response or error)."""
 
@@ -83,40 +112,14 @@ class Client:
             raise RuntimeError(f"GET / answered {resp.status_code}")
         self.deps: list[dict] = self.http.get("/_dash-dependencies").get_json()
 
-    @staticmethod
-    def outputs(dep: dict) -> list[dict]:
-        out = []
-        for part in dep["output"].strip(".").split("..."):
-            ident, prop = part.rsplit(".", 1)
-            out.append({"id": ident, "property": prop.split("@")[0]})
-        return out
-
     def dep(self, output: str) -> dict:
         for dep in self.deps:
             if dep["output"].strip(".").split("...")[0].split("@")[0] == output:
                 return dep
         raise KeyError(output)
 
-    def body(self, dep: dict, values: dict[str, Any]) -> dict:
-        def items(specs: list[dict]) -> list[dict]:
-            return [
-                {"id": s["id"], "property": s["property"],
-                 "value": values.get(f"{s['id']}.{s['property']}")}
-                for s in specs
-            ]  # fmt: skip
-
-        outputs = self.outputs(dep)
-        first = dep["inputs"][0]
-        return {
-            "output": dep["output"],
-            "outputs": outputs if len(outputs) > 1 else outputs[0],
-            "inputs": items(dep["inputs"]),
-            "state": items(dep["state"]),
-            "changedPropIds": [f"{first['id']}.{first['property']}"],
-        }
-
     def timed(self, dep: dict, values: dict[str, Any]) -> tuple[float, dict | None, str | None]:
-        body = self.body(dep, values)
+        body = callback_body(dep, values)
         start = time.perf_counter()
         resp = self.http.post("/_dash-update-component", json=body)
         data = resp.get_data()
@@ -143,13 +146,15 @@ def walk(tree: object) -> Iterator[dict]:
 
 
 def component_props(layout: object) -> dict[str, dict]:
-    return {c["props"]["id"]: c["props"] for c in walk(layout) if isinstance(c["props"].get("id"), str)}
+    return {
+        c["props"]["id"]: c["props"] for c in walk(layout) if isinstance(c["props"].get("id"), str)
+    }
 
 
-def filter_callbacks(client: Client, props: dict[str, dict]) -> list[dict]:
+def filter_callbacks(deps: list[dict], props: dict[str, dict]) -> list[dict]:
     """Server callbacks driven by this page's filters (not clicks, not the shell)."""
     found = []
-    for dep in client.deps:
+    for dep in deps:
         if dep.get("clientside_function") or not dep["inputs"]:
             continue
         ids = [s["id"] for s in dep["inputs"] + dep["state"]]
@@ -186,6 +191,7 @@ def bench_page(
     module: Any,
     regions: dict[str, list[str]],
     repeat: int,
+    cold_repeat: int,
     reset_cache: Callable[[], None],
     errors: ErrorCounter,
 ) -> dict:
@@ -197,7 +203,7 @@ def bench_page(
         out["levels"][level] = res
         errors_before = errors.count
 
-        def layout_of(kode: str) -> tuple[float, dict | None, str | None]:
+        def layout_of(kode: str, level: str = level) -> tuple[float, dict | None, str | None]:
             ms, data, err = client.timed(router, router_values(*page_url(module, kode, level)))
             if data is not None:
                 data = data["response"]["_pages_content"]["children"]
@@ -209,20 +215,22 @@ def bench_page(
             res["layout"] = {"error": err}
             continue
         warm = [layout_of(codes[0])[0] for _ in range(repeat)]
-        cold = []
-        for i in range(repeat):
+        cold, layouts = [], {}
+        for i in range(cold_repeat):
             reset_cache()
-            cold.append(layout_of(codes[i % len(codes)])[0])
+            ms, other, _ = layout_of(codes[i % len(codes)])
+            cold.append(ms)
+            layouts[i] = other
         res["layout"] = {"first_ms": round(first_ms, 1), "warm": summary(warm),
                          "cold": summary(cold)}  # fmt: skip
 
         props = component_props(layout)
         res["callbacks"] = {}
-        for dep in filter_callbacks(client, props):
+        for dep in filter_callbacks(client.deps, props):
             name = dep["output"].strip(".").split("...")[0].split("@")[0]
             values = values_from(dep, props)
-            entry: dict[str, Any] = {"inputs": {k: v for k, v in values.items() if k in
-                                                {f"{s['id']}.{s['property']}" for s in dep["inputs"]}}}  # fmt: skip
+            inputs = {f"{s['id']}.{s['property']}" for s in dep["inputs"]}
+            entry: dict[str, Any] = {"inputs": {k: v for k, v in values.items() if k in inputs}}
             res["callbacks"][name] = entry
             _, _, err = client.timed(dep, values)
             if err:
@@ -230,11 +238,11 @@ def bench_page(
                 continue
             entry["warm"] = summary([client.timed(dep, values)[0] for _ in range(repeat)])
             samples = []
-            for i in range(repeat):
+            for i in range(cold_repeat):
                 # the inputs a browser would send for another region of this level
-                _, other, err = layout_of(codes[i % len(codes)])
-                if err or other is None:
-                    entry["cold_error"] = err or "no layout"
+                other = layouts.get(i)
+                if other is None:
+                    entry["cold_error"] = "no layout for the region"
                     break
                 other_values = values_from(dep, component_props(other))
                 reset_cache()
@@ -352,6 +360,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", default="var/bench.db", help="warehouse from build_history.py")
     parser.add_argument("--repeat", type=int, default=20, help="calls per measure")
+    parser.add_argument("--cold-repeat", type=int, default=5, help="cold calls per measure")
     parser.add_argument("--page", action="append", help="only these pages (module name end)")
     args = parser.parse_args()
     db = Path(args.db).resolve()
@@ -379,6 +388,7 @@ def main() -> None:
     result: dict[str, Any] = {
         "db": str(db),
         "repeat": args.repeat,
+        "cold_repeat": args.cold_repeat,
         "cpus": os.cpu_count(),
         "load_average": os.getloadavg(),
         "baseline_bare_dash_go_bar": base,
@@ -404,7 +414,7 @@ def main() -> None:
             try:
                 module = importlib.import_module(name)
                 result["pages"][short] = bench_page(
-                    app, client, module, regions, args.repeat, reset_cache, errors
+                    app, client, module, regions, args.repeat, args.cold_repeat, reset_cache, errors
                 )
             except Exception as exc:  # a page being edited: record, go on
                 result["pages"][short] = {"error": f"{type(exc).__name__}: {exc}"}

@@ -30,8 +30,8 @@ import pandas as pd  # noqa: E402
 
 import warehouse.store as store_module  # noqa: E402
 from collectors.simulator import Simulator  # noqa: E402
-from collectors.synthetic import BASE_YEAR  # noqa: E402
 from collectors.sweep import run_sweep  # noqa: E402
+from collectors.synthetic import BASE_YEAR  # noqa: E402
 from config.registry import Village, load_registry  # noqa: E402
 from config.settings import DEFAULT_REGISTRY, Settings  # noqa: E402
 from warehouse.store import DatasetWrite, ObservationRow, Warehouse  # noqa: E402
@@ -84,7 +84,7 @@ def grown_rows(frame: pd.DataFrame, rate: float) -> list[ObservationRow]:
             parts += new.get(BELUM_KODE, {}).get(sex) or 0
             largest = max(categories, key=lambda k: new[k][sex] or 0)
             new[largest][sex] = (new[largest][sex] or 0) + new[TOTAL_KODE][sex] - parts
-        for k, v in new.items():
+        for v in new.values():
             if v["laki_laki"] is not None and v["perempuan"] is not None:
                 v["jumlah"] = v["laki_laki"] + v["perempuan"]
     elif "penduduk" in new:  # the totals dataset: penduduk = laki-laki + perempuan

@@ -1,11 +1,14 @@
-"""Screenshots of the dashboard for the docs: docs/ringkasan.png and docs/kependudukan.png.
+"""Screenshots of the dashboard for the docs: docs/<page>.png for every page in PAGE_MODULES.
 
-Without DASBOR_DATABASE_URL it starts the village simulator, collects every village of the
-default registry once into a temporary SQLite warehouse (two villages made to fail, so the
-status table shows what a failure looks like), serves the dashboard on a free port and
-photographs both pages in headless Chromium at 1400×1000.
+The warehouse: `--db FILE` (e.g. the year of history of scripts/build_history.py), else
+DASBOR_DATABASE_URL, else `--history` builds a year of monthly runs in a temporary file, else a
+demo: the village simulator collected once into a temporary SQLite warehouse (two villages made
+to fail, so the status table shows what a failure looks like). The dashboard is served on a
+free port and each page photographed in headless Chromium, 1400 wide, once its charts and grids
+have drawn: the whole page (at least 1000 high, at most --max-height), or 1400×1000 with
+--viewport-only.
 
-    .venv/bin/python scripts/screenshots.py [--out docs] [--no-faults]
+    .venv/bin/python scripts/screenshots.py [--db var/bench.db | --history] [--out docs]
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run as a plain script from anywhere
     sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # build_history beside this file
 
 from config.registry import load_registry  # noqa: E402
 from config.settings import DEFAULT_REGISTRY, Settings  # noqa: E402
@@ -32,10 +36,29 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
 WIDTH, HEIGHT = 1400, 1000
 FAULTS = {"17.03.01.2006": "500", "17.03.11.2009": "bad-json"}  # two villages that fail
-PAGES = (
-    ("ringkasan.png", "/", "rks-kartu-penduduk"),
-    ("kependudukan.png", "/kependudukan?wilayah=17.03.06&statistik=pendidikan-dalam-kk", None),
-)
+# the URL and an element to wait for, for pages not shown at their plain PATH
+SPECIAL = {
+    "ringkasan": ("/", "rks-kartu-penduduk"),
+    "kependudukan": ("/kependudukan?wilayah=17.03.06&statistik=pendidikan-dalam-kk", None),
+    "desa": ("/desa/17.03.06.2001", None),
+}
+
+
+def pages() -> list[tuple[str, str, str | None]]:
+    """(file name, URL path, element id to wait for) of every page in PAGE_MODULES."""
+    import importlib
+
+    from dashboard.pages import PAGE_MODULES
+
+    out = []
+    for name in PAGE_MODULES:
+        short = name.rsplit(".", 1)[-1]
+        if short in SPECIAL:
+            path, wait_id = SPECIAL[short]
+        else:
+            path, wait_id = importlib.import_module(name).PATH, None
+        out.append((f"{short}.png", path, wait_id))
+    return out
 
 
 def collect(url: str, faults: dict[str, str]) -> None:
@@ -118,30 +141,72 @@ def wait_until_drawn(driver, wait_id: str | None, timeout: float = 30) -> None:
     raise TimeoutError(f"page not drawn within {timeout} s: {driver.current_url}")
 
 
+def capture(driver, target: Path, *, full_page: bool, max_height: int) -> tuple[int, int]:
+    """Save the viewport, grown first to the page's height when full_page; return the size."""
+    height = HEIGHT
+    if full_page:
+        page = driver.execute_script("return document.documentElement.scrollHeight")
+        height = max(HEIGHT, min(int(page), max_height))
+    metrics = {"width": WIDTH, "height": height, "deviceScaleFactor": 1, "mobile": False}
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", metrics)
+    if height != HEIGHT:
+        time.sleep(0.8)  # charts follow the new viewport
+    driver.save_screenshot(str(target))
+    if height != HEIGHT:
+        driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", metrics | {"height": HEIGHT})
+    return WIDTH, height
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=str(ROOT / "docs"), help="folder for the PNG files")
-    parser.add_argument("--no-faults", action="store_true", help="let every village succeed")
+    parser.add_argument("--db", help="SQLite warehouse file to show (e.g. var/bench.db)")
+    parser.add_argument("--history", action="store_true", help="build a year of monthly runs")
+    parser.add_argument("--no-faults", action="store_true", help="demo: every village succeeds")
+    parser.add_argument("--viewport-only", action="store_true", help="1400×1000, not full page")
+    parser.add_argument("--max-height", type=int, default=6000, help="full page: at most this")
+    parser.add_argument("--page", action="append", help="only these pages (e.g. ringkasan)")
     args = parser.parse_args(argv)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
+    failed = []
     with tempfile.TemporaryDirectory(prefix="dasbor-shots-") as tmp:
         url = os.environ.get("DASBOR_DATABASE_URL")
-        if not url:
+        if args.db:
+            db = Path(args.db).resolve()
+            if not db.exists():
+                raise SystemExit(f"{db} does not exist (scripts/build_history.py makes one)")
+            url = f"sqlite:///{db}"
+        elif not url and args.history:
+            from build_history import build
+
+            url = f"sqlite:///{Path(tmp) / 'warehouse.db'}"
+            build(url)
+        elif not url:
             url = f"sqlite:///{Path(tmp) / 'warehouse.db'}"
             collect(url, {} if args.no_faults else FAULTS)
         base, server = serve(url)
         driver = browser(str(Path(tmp) / "profile"))
         try:
-            for name, path, wait_id in PAGES:
+            for name, path, wait_id in pages():
+                if args.page and name.removesuffix(".png") not in args.page:
+                    continue
                 driver.get(base + path)
-                wait_until_drawn(driver, wait_id)
+                try:
+                    wait_until_drawn(driver, wait_id)
+                except TimeoutError as exc:  # keep going: the other pages still get shot
+                    print(f"warning: {exc}", flush=True)
+                    failed.append(name)
                 target = out / name
-                driver.save_screenshot(str(target))
-                print(f"saved {target}", flush=True)
+                size = capture(
+                    driver, target, full_page=not args.viewport_only, max_height=args.max_height
+                )
+                print(f"saved {target} ({size[0]}×{size[1]})", flush=True)
         finally:
             driver.quit()
             server.shutdown()
+    if failed:
+        raise SystemExit(f"not drawn in time: {', '.join(failed)}")
 
 
 if __name__ == "__main__":

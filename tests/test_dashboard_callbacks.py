@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import base64
 import io
-import statistics
-import time
 from dataclasses import replace
 
 import numpy as np
@@ -477,20 +475,17 @@ def test_english_catalogue_renders(snapshot_db):
     assert "Download CSV" in shown
 
 
-def test_warm_callbacks_are_fast(client):
-    """Aim: < 50 ms server time at 220 villages; the bound here leaves room for slow CI."""
+def test_cached_answers_equal_fresh_ones(client):
+    """Answers served from the per-run cache are the ones computed fresh (speed itself is
+    measured by bench/pages.py, not asserted here)."""
     inputs = {
         f"{kpd.ID_KECAMATAN}.value": KECAMATAN,
         f"{kpd.ID_DESA}.value": None,
         f"{kpd.ID_STATISTIK}.value": "pekerjaan",
     }
-    client.call(f"{kpd.ID_JUDUL}.children", inputs)  # fills the per-run cache
-    timings = []
-    for _ in range(7):
-        start = time.perf_counter()
-        client.call(f"{kpd.ID_JUDUL}.children", inputs)
-        timings.append(time.perf_counter() - start)
-    assert statistics.median(timings) < 0.15, timings
+    first = client.call(f"{kpd.ID_JUDUL}.children", inputs)  # fills the per-run cache
+    for _ in range(3):
+        assert client.call(f"{kpd.ID_JUDUL}.children", inputs) == first
 
 
 def test_a_failing_aggregate_shows_a_notice_not_a_traceback(snapshot_db, monkeypatch):

@@ -185,10 +185,8 @@ def test_changes_grid_lists_the_latest_run(two_runs):
     assert "nilai berubah" in texts(out[rks.ID_PERUBAHAN_PESAN]["children"])
 
 
-def test_warm_new_callbacks_are_fast(client):
+def test_new_callbacks_answer_the_same_from_the_cache(client):
     """The per-run cache keeps the new parts as quick as the old ones (bound leaves CI room)."""
-    import statistics
-    import time
 
     calls = [
         (f"{kpd.ID_INDIKATOR}.children", _extra_inputs(KECAMATAN, None, "pekerjaan")),
@@ -201,11 +199,7 @@ def test_warm_new_callbacks_are_fast(client):
             },
         ),
     ]
+    # speed is measured by bench/pages.py; here: the cached answer is the fresh one
     for output, inputs in calls:
-        client.call(output, inputs)  # fills the cache
-        timings = []
-        for _ in range(5):
-            start = time.perf_counter()
-            client.call(output, inputs)
-            timings.append(time.perf_counter() - start)
-        assert statistics.median(timings) < 0.15, (output, timings)
+        first = client.call(output, inputs)  # fills the cache
+        assert client.call(output, inputs) == first
