@@ -1,5 +1,5 @@
 """Shared fixtures: warehouses on SQLite (always) and PostgreSQL (when configured), the
-default registry, and a simulator serving it on a free loopback port."""
+default registry, a simulator serving it on a free loopback port, and headless Chromium."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from sqlalchemy import create_engine, text
 
 from config.registry import Village, load_registry
 from config.settings import DEFAULT_REGISTRY, Settings
+from tests.browser_support import CHROME_ARGS, CHROMEDRIVER, CHROMIUM
 from warehouse.store import Warehouse, make_engine
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -120,3 +121,38 @@ def collected_store(collected_db):
     wh = Warehouse(collected_db)
     yield wh
     wh.engine.dispose()
+
+
+# -- headless Chromium (helpers in tests/browser_support.py) -------------------------------
+@pytest.fixture
+def downloads(tmp_path) -> Path:
+    folder = tmp_path / "downloads"
+    folder.mkdir()
+    return folder
+
+
+@pytest.fixture
+def browser(tmp_path, downloads):
+    """Headless Chromium with its own profile, downloads into `downloads`, console logged."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.options import Options
+    from selenium.webdriver.chrome.service import Service
+
+    options = Options()
+    options.binary_location = CHROMIUM
+    for arg in CHROME_ARGS:
+        options.add_argument(arg)
+    options.add_argument(f"--user-data-dir={tmp_path / 'chrome-profile'}")
+    options.add_experimental_option(
+        "prefs",
+        {"download.default_directory": str(downloads), "download.prompt_for_download": False},
+    )
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
+    driver.execute_cdp_cmd(
+        "Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)}
+    )
+    try:
+        yield driver
+    finally:
+        driver.quit()

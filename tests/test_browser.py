@@ -3,13 +3,10 @@ download matches the aggregate, and the browser console stays free of errors."""
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
 from aggregates.population import export_frame
 from config.settings import Settings
@@ -18,156 +15,36 @@ from dashboard.data import DataSource, Snapshot
 from dashboard.pages import kependudukan as kpd
 from dashboard.pages import ringkasan as rks
 from layouts.format import format_number
+from tests.browser_support import (
+    assert_no_console_errors,
+    choose,
+    click,
+    graph_data,
+    grid_column,
+    requires_chromium,
+    serve_app,
+    wait_for,
+)
 from warehouse.store import Warehouse
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMEDRIVER = "/usr/bin/chromedriver"
-CHROME_ARGS = (
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--window-size=1400,1000",
-)
-WAIT = 20  # seconds; the first page load also computes the kabupaten aggregates
 KECAMATAN, KECAMATAN_NAMA = "17.03.06", "Kerkap"
 DESA, DESA_NAMA = "17.03.06.2001", "Talang Jambu"
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} is not installed"),
-]
+pytestmark = [pytest.mark.browser, requires_chromium]
 
 
 @pytest.fixture(scope="module")
 def live(collected_db) -> Iterator[tuple[str, Snapshot]]:
     """The dashboard over the collected warehouse, served by werkzeug on a free port."""
     store = Warehouse(collected_db)
-    app = create_app(store, Settings())
-    server = make_server("127.0.0.1", 0, app.server, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="dasbor-test", daemon=True)
-    thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_port}", DataSource(store).snapshot()
+        with serve_app(create_app(store, Settings())) as url:
+            yield url, DataSource(store).snapshot()
     finally:
-        server.shutdown()
-        thread.join(timeout=10)
         store.engine.dispose()
 
 
-@pytest.fixture
-def downloads(tmp_path) -> Path:
-    folder = tmp_path / "downloads"
-    folder.mkdir()
-    return folder
-
-
-@pytest.fixture
-def browser(tmp_path, downloads):
-    from selenium import webdriver
-    from selenium.webdriver.chrome.options import Options
-    from selenium.webdriver.chrome.service import Service
-
-    options = Options()
-    options.binary_location = CHROMIUM
-    for arg in CHROME_ARGS:
-        options.add_argument(arg)
-    options.add_argument(f"--user-data-dir={tmp_path / 'chrome-profile'}")
-    options.add_experimental_option(
-        "prefs",
-        {"download.default_directory": str(downloads), "download.prompt_for_download": False},
-    )
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
-    driver.execute_cdp_cmd(
-        "Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)}
-    )
-    try:
-        yield driver
-    finally:
-        driver.quit()
-
-
 # -- helpers -------------------------------------------------------------------------------
-def wait_for(driver, condition, message: str, timeout: float = WAIT):
-    from selenium.common.exceptions import StaleElementReferenceException
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    # Dash re-renders components while callbacks settle: a stale element is worth another look
-    wait = WebDriverWait(
-        driver, timeout, poll_frequency=0.1, ignored_exceptions=(StaleElementReferenceException,)
-    )
-    return wait.until(lambda d: condition(d), message)
-
-
-def assert_no_console_errors(driver) -> None:
-    severe = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
-    assert severe == [], severe
-
-
-def graph_data(driver, graph_id: str) -> list[dict] | None:
-    """The traces a dcc.Graph has drawn: name, x and y as plain lists."""
-    return driver.execute_script(
-        """
-        const el = document.querySelector(`#${arguments[0]} .js-plotly-plot`);
-        if (!el || !el.data) { return null; }
-        return el.data.map((t) => ({
-            name: t.name, x: Array.from(t.x || []), y: Array.from(t.y || []),
-        }));
-        """,
-        graph_id,
-    )
-
-
-def grid_column(driver, grid_id: str, col: str) -> list[str]:
-    """Shown texts of one column of an AG Grid, in row order."""
-    return driver.execute_script(
-        """
-        const cells = document.querySelectorAll(
-            `#${arguments[0]} .ag-center-cols-container .ag-row`);
-        return Array.from(cells)
-            .sort((a, b) => Number(a.getAttribute('row-index'))
-                            - Number(b.getAttribute('row-index')))
-            .map((row) => {
-                const cell = row.querySelector(`.ag-cell[col-id="${arguments[1]}"]`);
-                return cell ? cell.textContent.trim() : null;
-            });
-        """,
-        grid_id,
-        col,
-    )
-
-
-def click(driver, element) -> None:
-    """Click like a user, after scrolling the element to the middle of the window."""
-    # instant: Bootstrap makes scrolling smooth, and a click mid-scroll misses
-    driver.execute_script(
-        "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});", element
-    )
-    element.click()
-
-
-def choose(driver, dropdown_id: str, value: str) -> None:
-    """Pick an option of a Dash 4 dropdown by its value, as a user would (open, click)."""
-    from selenium.webdriver.common.by import By
-
-    # the page renders after its callbacks: wait for the dropdown before opening it
-    click(driver, wait_for(driver, lambda d: d.find_element(By.ID, dropdown_id), dropdown_id))
-    option = wait_for(
-        driver,
-        lambda d: d.find_element(
-            By.XPATH,
-            f"//label[contains(@class, 'dash-dropdown-option')][.//input[@value='{value}']]",
-        ),
-        f"option {value} of {dropdown_id}",
-    )
-    click(driver, option)  # long lists scroll inside the menu
-
-
 def shown_value(driver, dropdown_id: str) -> str:
     from selenium.webdriver.common.by import By
 

@@ -4,13 +4,10 @@ and once in headless Chromium (drill-down by clicking a village)."""
 from __future__ import annotations
 
 import io
-import threading
 from collections.abc import Iterator
-from pathlib import Path
 
 import pandas as pd
 import pytest
-from werkzeug.serving import make_server
 
 from aggregates import finance
 from config.settings import Settings
@@ -21,6 +18,13 @@ from dashboard.pages import desa
 from dashboard.pages import keuangan as keu
 from dashboard.pages import pembangunan as pbg
 from layouts.format import format_number
+from tests.browser_support import (
+    assert_no_console_errors,
+    click,
+    requires_chromium,
+    serve_app,
+    wait_for,
+)
 from tests.test_dashboard_callbacks import DashClient, find, texts, values
 from warehouse.store import Warehouse
 
@@ -153,69 +157,22 @@ def test_desa_profile_pages(client):
     assert "Desa tidak ditemukan" in texts(client.page("/desa/bukan-kode"))
 
 
-# -- one browser test ----------------------------------------------------------------------
-CHROMIUM = "/usr/bin/chromium"
-CHROMEDRIVER = "/usr/bin/chromedriver"
-CHROME_ARGS = (
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--window-size=1400,1000",
-)
-WAIT = 20
-
-
+# -- one browser test (tests/conftest.py, tests/browser_support.py) ------------------------
 @pytest.fixture(scope="module")
 def live(collected_db) -> Iterator[str]:
     store = Warehouse(collected_db)
-    app = create_app(store, Settings())
-    server = make_server("127.0.0.1", 0, app.server, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="dasbor-keu", daemon=True)
-    thread.start()
     try:
-        DataSource(store).snapshot()
-        yield f"http://127.0.0.1:{server.server_port}"
+        with serve_app(create_app(store, Settings()), name="dasbor-keu") as url:
+            DataSource(store).snapshot()
+            yield url
     finally:
-        server.shutdown()
-        thread.join(timeout=10)
         store.engine.dispose()
 
 
-@pytest.fixture
-def browser(tmp_path):
-    from selenium import webdriver
-    from selenium.webdriver.chrome.options import Options
-    from selenium.webdriver.chrome.service import Service
-
-    options = Options()
-    options.binary_location = CHROMIUM
-    for arg in CHROME_ARGS:
-        options.add_argument(arg)
-    options.add_argument(f"--user-data-dir={tmp_path / 'chrome-profile'}")
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
-    try:
-        yield driver
-    finally:
-        driver.quit()
-
-
 @pytest.mark.browser
-@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} is not installed")
+@requires_chromium
 def test_keuangan_drill_down_in_browser(live, browser):
-    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    def wait(condition, message):
-        return WebDriverWait(
-            browser, WAIT, 0.1, ignored_exceptions=(StaleElementReferenceException,)
-        ).until(lambda d: condition(d), message)
 
     def row_count(d) -> int:
         return len(
@@ -223,21 +180,17 @@ def test_keuangan_drill_down_in_browser(live, browser):
         )
 
     browser.get(f"{live}/keuangan?wilayah={KECAMATAN}")
-    wait(lambda d: row_count(d) > 5, "the kecamatan's villages in the grid")
-    cell = wait(
+    wait_for(browser, lambda d: row_count(d) > 5, "the kecamatan's villages in the grid")
+    cell = wait_for(
+        browser,
         lambda d: d.find_element(
             By.CSS_SELECTOR,
             f"#{keu.ID_GRID} .ag-row[row-id='{DESA}'] .ag-cell[col-id='kode_desa']",
         ),
         "the village's row",
     )
-    # instant: Bootstrap makes scrolling smooth, and a click mid-scroll misses
-    browser.execute_script(
-        "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});", cell
-    )
-    cell.click()
-    wait(lambda d: f"wilayah={DESA}" in d.current_url, "the URL names the village")
-    wait(lambda d: row_count(d) == 1, "the grid shows the one village")
+    click(browser, cell)
+    wait_for(browser, lambda d: f"wilayah={DESA}" in d.current_url, "the URL names the village")
+    wait_for(browser, lambda d: row_count(d) == 1, "the grid shows the one village")
     assert DESA_NAMA in browser.find_element(By.ID, keu.ID_JUDUL).text
-    severe = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
-    assert severe == [], severe
+    assert_no_console_errors(browser)

@@ -4,18 +4,21 @@ the collect-now request, and the page in headless Chromium with no network."""
 from __future__ import annotations
 
 import io
-import threading
 from collections.abc import Iterator
-from pathlib import Path
 
 import pandas as pd
 import pytest
-from werkzeug.serving import make_server
 
 from aggregates import monitoring as mon
 from config.settings import Settings
 from dashboard.app import create_app
 from dashboard.pages import pemantauan as pmt
+from tests.browser_support import (
+    assert_no_console_errors,
+    requires_chromium,
+    serve_app,
+    wait_for,
+)
 from tests.conftest import pointed_at
 from tests.test_dashboard_callbacks import DashClient
 from warehouse.store import Warehouse
@@ -155,58 +158,27 @@ def test_empty_warehouse_shows_words_not_a_blank_chart(sqlite_store, only_our_pa
     assert "Traceback" not in layout
 
 
-# -- the browser ---------------------------------------------------------------------------
-CHROMIUM = "/usr/bin/chromium"
-CHROMEDRIVER = "/usr/bin/chromedriver"
-CHROME_ARGS = (
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--window-size=1400,1000",
-)
-WAIT = 30
+# -- the browser (tests/conftest.py, tests/browser_support.py) -----------------------------
+WAIT = 30  # seconds; the map draws 220 village polygons
 
 
 @pytest.fixture
 def live(collected_db, only_our_pages) -> Iterator[str]:
     store = Warehouse(collected_db)
-    app = create_app(store, Settings())
-    server = make_server("127.0.0.1", 0, app.server, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="pmt-test", daemon=True)
-    thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_port}"
+        with serve_app(create_app(store, Settings()), name="pmt-test") as url:
+            yield url
     finally:
-        server.shutdown()
-        thread.join(timeout=10)
         store.engine.dispose()
 
 
 @pytest.fixture
-def browser(tmp_path):
-    from selenium import webdriver
-    from selenium.webdriver.chrome.options import Options
-    from selenium.webdriver.chrome.service import Service
-
-    options = Options()
-    options.binary_location = CHROMIUM
-    for arg in CHROME_ARGS:
-        options.add_argument(arg)
-    options.add_argument(f"--user-data-dir={tmp_path / 'chrome-profile'}")
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
-    # no network beyond the dashboard itself: a CDN fetch of topojson would fail the map
-    driver.execute_cdp_cmd("Network.enable", {})
-    driver.execute_cdp_cmd("Network.setBlockedURLs", {"urls": ["*cdn.plot.ly*", "https://*"]})
-    try:
-        yield driver
-    finally:
-        driver.quit()
+def offline_browser(browser):
+    """The shared browser with no network beyond the dashboard itself: a CDN fetch of
+    topojson would fail the map."""
+    browser.execute_cdp_cmd("Network.enable", {})
+    browser.execute_cdp_cmd("Network.setBlockedURLs", {"urls": ["*cdn.plot.ly*", "https://*"]})
+    return browser
 
 
 def map_locations(driver) -> int | None:
@@ -221,18 +193,14 @@ def map_locations(driver) -> int | None:
 
 
 @pytest.mark.browser
-@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} is not installed")
-def test_map_draws_offline_and_console_is_clean(live, browser):
-    from selenium.common.exceptions import StaleElementReferenceException
-    from selenium.webdriver.support.ui import WebDriverWait
-
+@requires_chromium
+def test_map_draws_offline_and_console_is_clean(live, offline_browser):
+    browser = offline_browser
     browser.get(live + "/pemantauan")
-    wait = WebDriverWait(
-        browser, WAIT, poll_frequency=0.2, ignored_exceptions=(StaleElementReferenceException,)
-    )
-    wait.until(lambda d: map_locations(d) == 220, "map data with 220 villages")
+    wait_for(browser, lambda d: map_locations(d) == 220, "map data with 220 villages", timeout=WAIT)
     # drawn, not only given: the polygons are in the SVG
-    wait.until(
+    wait_for(
+        browser,
         lambda d: (
             d.execute_script(
                 "return document.querySelectorAll(arguments[0]).length",
@@ -241,6 +209,6 @@ def test_map_draws_offline_and_console_is_clean(live, browser):
             == 220
         ),
         "220 village polygons drawn",
+        timeout=WAIT,
     )
-    severe = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
-    assert severe == [], severe
+    assert_no_console_errors(browser)

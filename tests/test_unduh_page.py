@@ -4,19 +4,24 @@ same choice; in headless Chromium, a user picks a dataset and downloads the ware
 from __future__ import annotations
 
 import io
-import threading
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pandas as pd
 import pytest
-from werkzeug.serving import make_server
 
 from config.settings import Settings
 from dashboard.app import create_app
 from dashboard.pages import kamus
 from dashboard.pages import unduh as und
+from tests.browser_support import (
+    assert_no_console_errors,
+    choose,
+    click,
+    requires_chromium,
+    serve_app,
+    wait_for,
+)
 from tests.test_dashboard_callbacks import DashClient, find, texts
 from warehouse.store import Warehouse
 
@@ -110,106 +115,19 @@ def test_kamus_page_shows_the_api_kamus(client):
     assert find(layout, kamus.ID_LINK_CSV)["props"]["href"] == "/api/v1/kamus.csv"
 
 
-# -- in the browser (driver fixture as in tests/test_browser.py) ---------------------------
-CHROMIUM = "/usr/bin/chromium"
-CHROMEDRIVER = "/usr/bin/chromedriver"
-CHROME_ARGS = (
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--window-size=1400,1000",
-)
-WAIT = 20
-
-
+# -- in the browser (tests/conftest.py, tests/browser_support.py) ---------------------------
 @pytest.fixture(scope="module")
 def live(collected_db) -> Iterator[str]:
     wh = Warehouse(collected_db)
-    app = create_app(wh, Settings())
-    server = make_server("127.0.0.1", 0, app.server, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="unduh-test", daemon=True)
-    thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_port}"
+        with serve_app(create_app(wh, Settings()), name="unduh-test") as url:
+            yield url
     finally:
-        server.shutdown()
-        thread.join(timeout=10)
         wh.engine.dispose()
 
 
-@pytest.fixture
-def downloads(tmp_path) -> Path:
-    folder = tmp_path / "downloads"
-    folder.mkdir()
-    return folder
-
-
-@pytest.fixture
-def browser(tmp_path, downloads):
-    from selenium import webdriver
-    from selenium.webdriver.chrome.options import Options
-    from selenium.webdriver.chrome.service import Service
-
-    options = Options()
-    options.binary_location = CHROMIUM
-    for arg in CHROME_ARGS:
-        options.add_argument(arg)
-    options.add_argument(f"--user-data-dir={tmp_path / 'chrome-profile'}")
-    options.add_experimental_option(
-        "prefs",
-        {"download.default_directory": str(downloads), "download.prompt_for_download": False},
-    )
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
-    driver.execute_cdp_cmd(
-        "Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)}
-    )
-    try:
-        yield driver
-    finally:
-        driver.quit()
-
-
-def wait_for(driver, condition, message: str, timeout: float = WAIT):
-    from selenium.common.exceptions import StaleElementReferenceException
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    wait = WebDriverWait(
-        driver, timeout, poll_frequency=0.1, ignored_exceptions=(StaleElementReferenceException,)
-    )
-    return wait.until(lambda d: condition(d), message)
-
-
-def click(driver, element) -> None:
-    driver.execute_script(
-        "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});", element
-    )
-    element.click()
-
-
-def choose(driver, dropdown_id: str, value: str) -> None:
-    from selenium.webdriver.common.by import By
-
-    # the page renders after its callbacks: wait for the dropdown before opening it
-    click(driver, wait_for(driver, lambda d: d.find_element(By.ID, dropdown_id), dropdown_id))
-    option = wait_for(
-        driver,
-        lambda d: d.find_element(
-            By.XPATH,
-            f"//label[contains(@class, 'dash-dropdown-option')][.//input[@value='{value}']]",
-        ),
-        f"option {value} of {dropdown_id}",
-    )
-    click(driver, option)
-
-
 @pytest.mark.browser
-@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} is not installed")
+@requires_chromium
 def test_pick_a_dataset_and_download_it(live, browser, downloads, collected_store):
     from selenium.webdriver.common.by import By
 
@@ -237,5 +155,4 @@ def test_pick_a_dataset_and_download_it(live, browser, downloads, collected_stor
     assert got["kode"].tolist() == raw["kode"].tolist()
     assert got["ukuran"].tolist() == raw["ukuran"].tolist()
     assert got["nilai"].tolist() == pytest.approx(raw["nilai"].tolist())
-    severe = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
-    assert severe == [], severe
+    assert_no_console_errors(browser)

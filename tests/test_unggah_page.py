@@ -4,17 +4,21 @@ headless Chromium, the language switch in the navbar."""
 from __future__ import annotations
 
 import base64
-import threading
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
 from config.registry import load_registry
 from config.settings import Settings
 from dashboard.app import ID_BAHASA, create_app
 from dashboard.pages import unggah as ung
+from tests.browser_support import (
+    assert_no_console_errors,
+    click,
+    requires_chromium,
+    serve_app,
+    wait_for,
+)
 from tests.test_dashboard_callbacks import DashClient, find, texts
 from warehouse.store import Warehouse
 
@@ -143,63 +147,11 @@ def test_template_download_has_the_headers(client):
     assert data["content"] == "desa_id,penyakit_id,jumlah_penderita\n"
 
 
-# -- headless browser: the language switch -------------------------------------------------
-CHROMIUM = "/usr/bin/chromium"
-CHROMEDRIVER = "/usr/bin/chromedriver"
-CHROME_ARGS = (
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--window-size=1400,1000",
-)
-WAIT = 20
-
-
+# -- headless browser: the language switch (tests/conftest.py, tests/browser_support.py) ---
 @pytest.fixture
 def live(upload_store) -> Iterator[str]:
-    app = create_app(upload_store, Settings())
-    server = make_server("127.0.0.1", 0, app.server, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="dasbor-unggah", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-
-
-@pytest.fixture
-def browser(tmp_path):
-    from selenium import webdriver
-    from selenium.webdriver.chrome.options import Options
-    from selenium.webdriver.chrome.service import Service
-
-    options = Options()
-    options.binary_location = CHROMIUM
-    for arg in CHROME_ARGS:
-        options.add_argument(arg)
-    options.add_argument(f"--user-data-dir={tmp_path / 'chrome-profile'}")
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
-    try:
-        yield driver
-    finally:
-        driver.quit()
-
-
-def wait_for(driver, condition, message: str, timeout: float = WAIT):
-    from selenium.common.exceptions import StaleElementReferenceException
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    wait = WebDriverWait(
-        driver, timeout, poll_frequency=0.1, ignored_exceptions=(StaleElementReferenceException,)
-    )
-    return wait.until(lambda d: condition(d), message)
+    with serve_app(create_app(upload_store, Settings()), name="dasbor-unggah") as url:
+        yield url
 
 
 def navbar_text(driver) -> str:
@@ -209,7 +161,7 @@ def navbar_text(driver) -> str:
 
 
 @pytest.mark.browser
-@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} is not installed")
+@requires_chromium
 def test_switch_to_english_in_the_browser(live, browser):
     from selenium.webdriver.common.by import By
 
@@ -226,7 +178,7 @@ def test_switch_to_english_in_the_browser(live, browser):
         ),
         "EN link pointing back here",
     )
-    link.click()
+    click(browser, link)
     wait_for(browser, lambda d: "Upload Data" in navbar_text(d), "English navbar")
     assert browser.current_url.rstrip("/").endswith("/unggah")
     assert "Ringkasan" not in navbar_text(browser)
@@ -237,5 +189,4 @@ def test_switch_to_english_in_the_browser(live, browser):
     wait_for(browser, lambda d: "Upload Data" in navbar_text(d), "English after reload")
     assert "Overview" in navbar_text(browser)
     assert "Load data" in browser.find_element(By.ID, ung.ID_KIRIM).text
-    severe = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
-    assert severe == [], severe
+    assert_no_console_errors(browser)
