@@ -32,9 +32,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from pages import (  # noqa: E402
     ROUTER,
+    applies,
     callback_body,
     component_props,
     filter_callbacks,
+    first_output,
     page_url,
     router_values,
 )
@@ -91,11 +93,13 @@ def load_page(http: requests.Session, base: str, deps: list[dict], module: Any,
               level: str, kode: str) -> list[str]:  # fmt: skip
     """Open one page for one region like a browser; return the errors met."""
     errors = []
+    if not applies(module, level):
+        return errors
     path, search = page_url(module, kode, level)
     resp = http.get(base + path + search, timeout=60)
     if resp.status_code != 200:
         errors.append(f"GET {path}{search}: {resp.status_code}")
-    router = next(d for d in deps if d["output"].split("@")[0].strip(".") == ROUTER)
+    router = next(d for d in deps if first_output(d) == ROUTER)
     resp = http.post(base + "/_dash-update-component", timeout=120,
                      json=callback_body(router, router_values(path, search)))  # fmt: skip
     if resp.status_code != 200:

@@ -114,7 +114,7 @@ class Client:
 
     def dep(self, output: str) -> dict:
         for dep in self.deps:
-            if dep["output"].strip(".").split("...")[0].split("@")[0] == output:
+            if first_output(dep) == output:
                 return dep
         raise KeyError(output)
 
@@ -177,6 +177,17 @@ def router_values(path: str, search: str) -> dict[str, Any]:
     return dict(zip(ROUTER_INPUTS, (path, search), strict=True))
 
 
+def first_output(dep: dict) -> str:
+    """ "id.property" of a callback's first output."""
+    return dep["output"].strip(".").split("...")[0].split("@")[0]
+
+
+def applies(module: Any, level: str) -> bool:
+    """A page under /<path>/<kode> (the village profile) is only for a desa."""
+    template = getattr(module, "PATH_TEMPLATE", None)
+    return not (template and "<kode>" in template) or level == "desa"
+
+
 def page_url(module: Any, kode: str, level: str) -> tuple[str, str]:
     """(pathname, search) of the page for a region."""
     template = getattr(module, "PATH_TEMPLATE", None)
@@ -201,6 +212,9 @@ def bench_page(
     for level, codes in regions.items():
         res: dict[str, Any] = {"kode": codes[0]}
         out["levels"][level] = res
+        if not applies(module, level):
+            res["skipped"] = "a page per village"
+            continue
         errors_before = errors.count
 
         def layout_of(kode: str, level: str = level) -> tuple[float, dict | None, str | None]:
@@ -227,7 +241,7 @@ def bench_page(
         props = component_props(layout)
         res["callbacks"] = {}
         for dep in filter_callbacks(client.deps, props):
-            name = dep["output"].strip(".").split("...")[0].split("@")[0]
+            name = first_output(dep)
             values = values_from(dep, props)
             inputs = {f"{s['id']}.{s['property']}" for s in dep["inputs"]}
             entry: dict[str, Any] = {"inputs": {k: v for k, v in values.items() if k in inputs}}

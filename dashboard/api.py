@@ -9,8 +9,9 @@ the error shape: `{"ok": false, "error": "...", "status": 400}`.
 
 from __future__ import annotations
 
+import importlib
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from urllib.parse import urlencode
@@ -32,7 +33,14 @@ from aggregates.tables import (
 from config.datasets import BY_NAME as DATASETS_BY_NAME
 from config.datasets import DATASETS
 from config.statistik import BY_SLUG, STATISTICS
-from dashboard.app import Wilayah, cached, data_source, resolve_wilayah, villages_in
+from dashboard.app import (
+    Wilayah,
+    cached,
+    data_source,
+    reporting,
+    resolve_wilayah,
+    villages_in,
+)
 from dashboard.data import Snapshot
 from dashboard.i18n import CATALOGUE, t
 
@@ -91,6 +99,7 @@ class Answer:
     name: str  # file name stem, e.g. "statistik_agama_desa_17.03.06"
     table: pd.DataFrame
     meta: dict = field(default_factory=dict)
+    plain: bool = True  # False: a page's CSV frame (pandas types); JSON converts it
 
     @property
     def columns(self) -> list[str]:
@@ -104,10 +113,12 @@ def csv_text(ans: Answer) -> str:
 
 
 def json_body(ans: Answer) -> dict:
+    # a page table keeps pandas types (its CSV is the page's download byte for byte)
+    table = ans.table if ans.plain else plain_values(ans.table, ans.columns)
     return {
         "ok": True,
         "columns": ans.columns,
-        "rows": ans.table.to_dict("records"),
+        "rows": table.to_dict("records"),
         "meta": ans.meta,
     }
 
@@ -358,6 +369,81 @@ def _kamus(snapshot: Snapshot) -> Answer:
     return Answer("kamus", plain_values(table, KAMUS_COLUMNS), _meta(snapshot, {}, reported, w))
 
 
+# -- the pages' tables ---------------------------------------------------------------------
+# /api/v1/halaman/<page>/<table>: each page module lists its grids in `TABLES`, a dict of
+# PageTable; `build` is the function the page's download callback calls too, so the API's CSV
+# is the page's CSV download byte for byte.
+PageBuild = Callable[[Snapshot, Wilayah, Mapping[str, str]], tuple[str, pd.DataFrame, dict]]
+
+
+@dataclass(frozen=True)
+class PageTable:
+    """One grid of a page: the query parameters it follows (besides `wilayah`) and
+    `build(snapshot, w, args) -> (file name stem, the CSV frame, the resolved filters)`."""
+
+    params: tuple[str, ...]
+    build: PageBuild
+
+
+def page_modules() -> dict[str, object]:
+    """The page modules that publish tables, by page name (the module's last name)."""
+    from dashboard.pages import PAGE_MODULES
+
+    found = {}
+    for name in PAGE_MODULES:
+        module = importlib.import_module(name)
+        if getattr(module, "TABLES", None):
+            found[name.rsplit(".", 1)[-1]] = module
+    return found
+
+
+def page_tables() -> dict[str, dict[str, PageTable]]:
+    return {page: module.TABLES for page, module in page_modules().items()}  # type: ignore[attr-defined]
+
+
+def pick(args: Mapping[str, str], key: str, choices: Sequence[str]) -> str:
+    """A page choice from the query (`tahun`, `data`, ...): the default (the first choice, as on
+    the page) when left out, a 400 when it is not among the choices."""
+    raw = (args.get(key) or "").strip()
+    if not raw:
+        return choices[0] if choices else ""
+    if raw not in choices:
+        listed = ", ".join(choices) if choices else "none"
+        raise ApiError(f"unknown {key} {raw!r}; expected one of: {listed}", 400)
+    return raw
+
+
+def page_answer(page: str, table: str, args: Mapping[str, str]) -> Answer:
+    """The rows and columns of one page grid (as its CSV download has them) for the page's
+    query parameters."""
+    tables = page_tables()
+    if page not in tables:
+        raise ApiError(f"unknown page {page!r}; pages with tables: {', '.join(tables)}", 404)
+    if table not in tables[page]:
+        listed = ", ".join(tables[page])
+        raise ApiError(f"unknown table {table!r} of page {page}; tables: {listed}", 404)
+    spec = tables[page][table]
+    accepted = ("wilayah", *spec.params)
+    unknown = sorted(set(args) - set(accepted))
+    if unknown:
+        raise ApiError(
+            f"unknown parameter {unknown[0]!r}; {page}/{table} accepts: {', '.join(accepted)}",
+            400,
+        )
+    snapshot = data_source().snapshot()
+    w = _wilayah(snapshot, args)
+    stem, frame, filters = spec.build(snapshot, w, args)
+    reported, _ = reporting(snapshot, w)
+    meta = _meta(snapshot, {"halaman": page, "tabel": table, "wilayah": w.kode, **filters},
+                 reported, w)  # fmt: skip
+    return Answer(stem, frame, meta, plain=False)
+
+
+def page_url(page: str, table: str, params: Mapping[str, str | None], fmt: str = "json") -> str:
+    """The API address of a page grid for the page's current filters."""
+    return api_url(f"halaman/{page}/{table}", params, fmt)
+
+
 # -- HTTP ----------------------------------------------------------------------------------
 def _serve(resource: str) -> Response:
     fmt = "json"
@@ -370,7 +456,13 @@ def _serve(resource: str) -> Response:
             return error_response(f"unknown format {wanted!r}: expected json or csv", 400)
         fmt = wanted
     try:
-        ans = answer(resource, args)
+        if resource.startswith("halaman/"):
+            _, page, table = (resource.split("/") + ["", ""])[:3]
+            if resource.count("/") != 2:
+                raise ApiError(f"no API resource at {PREFIX}/{resource}", 404)
+            ans = page_answer(page, table, args)
+        else:
+            ans = answer(resource, args)
     except ApiError as exc:
         return error_response(exc.message, exc.status)
     if fmt == "json":
@@ -394,6 +486,10 @@ def api_blueprint() -> Blueprint:
     @bp.get("/dataset/<name>")
     def dataset(name: str) -> Response:
         return _serve(f"dataset/{name}")
+
+    @bp.get("/halaman/<page>/<table>")
+    def halaman(page: str, table: str) -> Response:
+        return _serve(f"halaman/{page}/{table}")
 
     for kind in ("penduduk", "desa", "kamus"):
         for suffix in ("", CSV_SUFFIX):

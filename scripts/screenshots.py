@@ -121,23 +121,34 @@ def browser(profile: str):
     return driver
 
 
-def wait_until_drawn(driver, wait_id: str | None, timeout: float = 30) -> None:
-    """Wait for the page's charts and grids to be drawn (and the named element to exist)."""
+def wait_until_drawn(driver, wait_id: str | None, timeout: float = 60) -> None:
+    """Wait until the page's content is there, every chart and grid drawn, no callback
+    pending (and the named element exists), and the page has stopped changing for 1.5 s."""
     deadline = time.monotonic() + timeout
     script = """
+        const content = document.getElementById('_pages_content');
+        if (!content || content.innerText.trim().length === 0) { return null; }
+        if (document.querySelector('[data-dash-is-loading="true"]')) { return null; }
+        const boxes = document.querySelectorAll('.dash-graph');
         const graphs = document.querySelectorAll('.js-plotly-plot');
+        if (graphs.length < boxes.length) { return null; }
         const drawn = Array.from(graphs).every((g) => g.data && g.data.length > 0
             || (g.layout && g.layout.annotations && g.layout.annotations.length));
         const grids = document.querySelectorAll('.ag-root');
         const rows = document.querySelectorAll('.ag-row').length;
         const wanted = arguments[0] ? document.getElementById(arguments[0]) !== null : true;
-        return wanted && drawn && (grids.length === 0 || rows > 0);
+        if (!(wanted && drawn && (grids.length === 0 || rows > 0))) { return null; }
+        return document.body.innerHTML.length;
     """
+    last, stable_since = None, time.monotonic()
     while time.monotonic() < deadline:
-        if driver.execute_script(script, wait_id):
-            time.sleep(1.0)  # fonts, transitions
+        size = driver.execute_script(script, wait_id)
+        now = time.monotonic()
+        if size is None or size != last:
+            last, stable_since = size, now
+        elif now - stable_since >= 1.5:
             return
-        time.sleep(0.2)
+        time.sleep(0.25)
     raise TimeoutError(f"page not drawn within {timeout} s: {driver.current_url}")
 
 

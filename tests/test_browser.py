@@ -12,6 +12,7 @@ from aggregates.population import export_frame
 from config.settings import Settings
 from dashboard.app import create_app
 from dashboard.data import DataSource, Snapshot
+from dashboard.i18n import t
 from dashboard.pages import kependudukan as kpd
 from dashboard.pages import ringkasan as rks
 from layouts.format import format_number
@@ -201,4 +202,39 @@ def test_a_link_reproduces_the_view(live, browser):
         ),
         "back restores the view",
     )
+    assert_no_console_errors(browser)
+
+
+def _page_paths() -> list[str]:
+    import importlib
+
+    from dashboard.pages import PAGE_MODULES
+
+    paths = []
+    for name in PAGE_MODULES:
+        page = importlib.import_module(name)
+        template = getattr(page, "PATH_TEMPLATE", None)
+        paths.append(template.replace("<kode>", DESA) if template else page.PATH)
+    return paths
+
+
+@pytest.mark.parametrize("path", _page_paths())
+def test_every_page_opens_without_errors(live, browser, path):
+    """Each page renders its content (figures or tables or words), never the error notice,
+    and the browser console stays clean."""
+    from selenium.webdriver.common.by import By
+
+    url, _ = live
+    browser.get(url + path)
+    wait_for(
+        browser,
+        lambda d: d.find_elements(
+            By.CSS_SELECTOR, ".js-plotly-plot, .ag-root, .alert, table, input[type=file]"
+        ),
+        f"content of {path}",
+    )
+    time.sleep(0.5)  # let the first round of callbacks settle before reading the page
+    body = browser.find_element(By.TAG_NAME, "body").text
+    assert t("galat.judul") not in body, body[:500]
+    assert t("app.halaman_tidak_ada") not in body
     assert_no_console_errors(browser)

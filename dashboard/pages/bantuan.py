@@ -12,6 +12,7 @@ import pandas as pd
 from dash import Input, Output, State, dcc, html, no_update
 
 from aggregates import finance
+from dashboard import api
 from dashboard.app import (
     NO_WILAYAH,
     FilterIds,
@@ -176,6 +177,20 @@ def render(snapshot: Snapshot, w: Wilayah, lang: str) -> dict:
     }
 
 
+def table_for(snapshot: Snapshot, w: Wilayah) -> tuple[str, pd.DataFrame]:
+    """The grid's table as its CSV download has it, and the file name stem (the download
+    callback and /api/v1/halaman/bantuan/penerima share it)."""
+    rows, _ = tables(snapshot, w.kode)
+    return f"bantuan_{w.kode or 'semua'}", rows[GRID_COLUMNS]
+
+
+def _api_penerima(snapshot: Snapshot, w: Wilayah, _args: Any) -> tuple[str, pd.DataFrame, dict]:
+    return (*table_for(snapshot, w), {})
+
+
+TABLES = {"penerima": api.PageTable((), _api_penerima)}
+
+
 def register_callbacks(app: dash.Dash) -> None:
     register_filter_callbacks(app, FILTER)
     register_drill(app, FILTER, ID_GRID, [])
@@ -220,6 +235,6 @@ def register_callbacks(app: dash.Dash) -> None:
     def download(_clicks: int | None, kecamatan: str | None, desa: str | None):
         snapshot = data_source().snapshot()
         w = wilayah_from_filters(snapshot, kecamatan, desa)
-        rows, _ = tables(snapshot, w.kode)
-        text = rows[GRID_COLUMNS].to_csv(index=False, lineterminator="\n")
-        return dcc.send_string(text, f"bantuan_{w.kode or 'semua'}.csv", type="text/csv")
+        stem, frame = table_for(snapshot, w)
+        text = frame.to_csv(index=False, lineterminator="\n")
+        return dcc.send_string(text, f"{stem}.csv", type="text/csv")

@@ -15,6 +15,7 @@ from dash import Input, Output, State, dcc, html, no_update
 from aggregates.indicators import compare_villages, indicators, trend
 from aggregates.population import EXPORT_COLUMNS, export_frame, pyramid
 from config.statistik import POPULATION_SLUGS
+from dashboard import api
 from dashboard.app import (
     NO_WILAYAH,
     FilterIds,
@@ -518,6 +519,21 @@ function (click, search) {
 """
 
 
+def table_for(snapshot: Snapshot, w: Wilayah, slug: str) -> tuple[str, pd.DataFrame]:
+    """The statistic's table as its CSV download has it, and the file name stem (the download
+    callback and /api/v1/halaman/kependudukan/statistik share it)."""
+    return f"{slug}_{w.kode or 'semua'}", export_frame(statistic_frame(snapshot, w, slug))
+
+
+def _api_statistik(snapshot: Snapshot, w: Wilayah, args: Any) -> tuple[str, pd.DataFrame, dict]:
+    choices = [DEFAULT_STATISTIK, *(s for s in POPULATION_SLUGS if s != DEFAULT_STATISTIK)]
+    slug = api.pick(args, "statistik", choices)
+    return (*table_for(snapshot, w, slug), {"statistik": slug})
+
+
+TABLES = {"statistik": api.PageTable(("statistik",), _api_statistik)}
+
+
 def register_callbacks(app: dash.Dash) -> None:
     register_filter_callbacks(app, FILTER, extra=["statistik"])
 
@@ -638,7 +654,6 @@ def register_callbacks(app: dash.Dash) -> None:
         snapshot = data_source().snapshot()
         w = wilayah_from_filters(snapshot, kecamatan, desa)
         slug, _ = resolve_statistik(statistik)
-        table = statistic_frame(snapshot, w, slug)
-        text = export_frame(table).to_csv(index=False, lineterminator="\n")
-        filename = f"{slug}_{w.kode or 'semua'}.csv"
-        return dcc.send_string(text, filename, type="text/csv")
+        stem, frame = table_for(snapshot, w, slug)
+        text = frame.to_csv(index=False, lineterminator="\n")
+        return dcc.send_string(text, f"{stem}.csv", type="text/csv")

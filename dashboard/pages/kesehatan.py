@@ -20,6 +20,7 @@ import plotly.graph_objects as go
 from dash import Input, Output, State, dcc, html, no_update
 
 from aggregates import health_education as he
+from dashboard import api
 from dashboard.app import (
     NO_WILAYAH,
     FilterIds,
@@ -607,14 +608,38 @@ def register(app: dash.Dash, spec: Spec) -> None:
         w = wilayah_from_filters(snapshot, kecamatan, desa)
         dataset, grain, periods = choices(spec, measurements(snapshot), data, skala)
         chosen = resolve_choice(periode, periods)
-        table = table_for(snapshot, dataset, grain, chosen, w.kode)
-        frame = csv_frame(table, grid_columns(table, dataset), dataset, chosen)
+        stem, frame = download_table(snapshot, w, dataset, chosen, grain)
         text = frame.to_csv(index=False, lineterminator="\n")
-        name = f"{dataset}_{chosen or 'kosong'}_{w.kode or 'semua'}.csv"
-        return dcc.send_string(text, name, type="text/csv")
+        return dcc.send_string(text, f"{stem}.csv", type="text/csv")
+
+
+def download_table(
+    snapshot: Snapshot, w: Wilayah, dataset: str, periode: str, grain: str
+) -> tuple[str, pd.DataFrame]:
+    """The grid's table as its CSV download has it, and the file name stem (the download
+    callback and /api/v1/halaman/<page>/desa share it)."""
+    table = table_for(snapshot, dataset, grain, periode, w.kode)
+    frame = csv_frame(table, grid_columns(table, dataset), dataset, periode)
+    return f"{dataset}_{periode or 'kosong'}_{w.kode or 'semua'}", frame
+
+
+def spec_tables(spec: Spec) -> dict[str, api.PageTable]:
+    """The API tables of a page built on a Spec: its one grid, per ?data=&skala=&periode=."""
+
+    def build(snapshot: Snapshot, w: Wilayah, args: Any) -> tuple[str, pd.DataFrame, dict]:
+        dataset = api.pick(args, "data", spec.datasets)
+        grain = api.pick(args, "skala", [g for g in spec.grains if g in he.grains(dataset)])
+        periode = api.pick(args, "periode", he.periods(measurements(snapshot), dataset, grain))
+        stem, frame = download_table(snapshot, w, dataset, periode, grain)
+        return stem, frame, {"data": dataset, "skala": grain, "periode": periode}
+
+    return {"desa": api.PageTable(("data", "skala", "periode"), build)}
 
 
 # -- this page -----------------------------------------------------------------------------
+TABLES = spec_tables(SPEC)
+
+
 def layout(**query: Any) -> html.Div:
     return build_layout(SPEC, query)
 

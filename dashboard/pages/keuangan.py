@@ -14,6 +14,7 @@ import pandas as pd
 from dash import Input, Output, State, dcc, html, no_update
 
 from aggregates import finance
+from dashboard import api
 from dashboard.app import (
     NO_WILAYAH,
     FilterIds,
@@ -458,6 +459,22 @@ def csv_frame(table: pd.DataFrame, tahun: str) -> pd.DataFrame:
     return out[CSV_COLUMNS]
 
 
+def table_for(snapshot: Snapshot, w: Wilayah, tahun: str) -> tuple[str, pd.DataFrame]:
+    """The grid's table as its CSV download has it, and the file name stem (the download
+    callback and /api/v1/halaman/keuangan/apbdes share it)."""
+    return f"apbdes_{tahun}_{w.kode or 'semua'}", csv_frame(
+        village_table(snapshot, w.kode, tahun), tahun
+    )
+
+
+def _api_apbdes(snapshot: Snapshot, w: Wilayah, args: Any) -> tuple[str, pd.DataFrame, dict]:
+    year = api.pick(args, "tahun", finance.apbdes_years(measurements(snapshot)))
+    return (*table_for(snapshot, w, year), {"tahun": year})
+
+
+TABLES = {"apbdes": api.PageTable(("tahun",), _api_apbdes)}
+
+
 def register_callbacks(app: dash.Dash) -> None:
     register_filter_callbacks(app, FILTER, extra=["tahun"])
     register_drill(app, FILTER, ID_GRID, [ID_GRAFIK, ID_PERINGKAT])
@@ -509,7 +526,6 @@ def register_callbacks(app: dash.Dash) -> None:
         snapshot = data_source().snapshot()
         w = wilayah_from_filters(snapshot, kecamatan, desa)
         year = resolve_choice(tahun, finance.apbdes_years(measurements(snapshot)))
-        text = csv_frame(village_table(snapshot, w.kode, year), year).to_csv(
-            index=False, lineterminator="\n"
-        )
-        return dcc.send_string(text, f"apbdes_{year}_{w.kode or 'semua'}.csv", type="text/csv")
+        stem, frame = table_for(snapshot, w, year)
+        text = frame.to_csv(index=False, lineterminator="\n")
+        return dcc.send_string(text, f"{stem}.csv", type="text/csv")

@@ -17,6 +17,7 @@ import pandas as pd
 from dash import Input, Output, State, dcc, html, no_update
 
 from aggregates import monitoring as mon
+from dashboard import api
 from dashboard.app import (
     NO_WILAYAH,
     FilterIds,
@@ -436,6 +437,22 @@ def csv_frame(fresh: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def table_for(
+    snapshot: Snapshot, w: Wilayah, now: pd.Timestamp | None = None
+) -> tuple[str, pd.DataFrame]:
+    """The villages' freshness grid as its CSV download has it, and the file name stem (the
+    download callback and /api/v1/halaman/pemantauan/desa share it)."""
+    fresh = in_region(monitoring_frames(snapshot, now or now_utc())["fresh"], w)
+    return f"pemantauan_{w.kode or 'semua'}", csv_frame(fresh)
+
+
+def _api_desa(snapshot: Snapshot, w: Wilayah, _args: Any) -> tuple[str, pd.DataFrame, dict]:
+    return (*table_for(snapshot, w), {})
+
+
+TABLES = {"desa": api.PageTable((), _api_desa)}
+
+
 # -- callbacks -------------------------------------------------------------------------------
 # a click on a village (map) or a kecamatan box (treemap fallback) sets the URL; the filter
 # bar follows the URL, and the page follows the filter bar
@@ -511,9 +528,9 @@ def register_callbacks(app: dash.Dash) -> None:
     def download(_clicks: int | None, kecamatan: str | None, desa: str | None):
         snapshot = data_source().snapshot()
         w = wilayah_from_filters(snapshot, kecamatan, desa)
-        fresh = in_region(monitoring_frames(snapshot, now_utc())["fresh"], w)
-        text = csv_frame(fresh).to_csv(index=False, lineterminator="\n")
-        return dcc.send_string(text, f"pemantauan_{w.kode or 'semua'}.csv", type="text/csv")
+        stem, frame = table_for(snapshot, w)
+        text = frame.to_csv(index=False, lineterminator="\n")
+        return dcc.send_string(text, f"{stem}.csv", type="text/csv")
 
     @app.callback(
         Output(ID_KUMPULKAN_PESAN, "children", allow_duplicate=True),

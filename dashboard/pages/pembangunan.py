@@ -12,6 +12,7 @@ import pandas as pd
 from dash import Input, Output, State, dcc, html, no_update
 
 from aggregates import finance
+from dashboard import api
 from dashboard.app import (
     NO_WILAYAH,
     FilterIds,
@@ -221,6 +222,21 @@ def render(snapshot: Snapshot, w: Wilayah, tahun: str, lang: str) -> dict:
     }
 
 
+def table_for(snapshot: Snapshot, w: Wilayah, tahun: str) -> tuple[str, pd.DataFrame]:
+    """The grid's table as its CSV download has it, and the file name stem (the download
+    callback and /api/v1/halaman/pembangunan/kegiatan share it)."""
+    items, _ = tables(snapshot, w.kode, tahun)
+    return f"pembangunan_{tahun}_{w.kode or 'semua'}", items[GRID_COLUMNS]
+
+
+def _api_kegiatan(snapshot: Snapshot, w: Wilayah, args: Any) -> tuple[str, pd.DataFrame, dict]:
+    year = api.pick(args, "tahun", finance.pembangunan_years(measurements(snapshot)))
+    return (*table_for(snapshot, w, year), {"tahun": year})
+
+
+TABLES = {"kegiatan": api.PageTable(("tahun",), _api_kegiatan)}
+
+
 def register_callbacks(app: dash.Dash) -> None:
     register_filter_callbacks(app, FILTER, extra=["tahun"])
     register_drill(app, FILTER, ID_GRID, [])
@@ -272,6 +288,6 @@ def register_callbacks(app: dash.Dash) -> None:
         snapshot = data_source().snapshot()
         w = wilayah_from_filters(snapshot, kecamatan, desa)
         year = resolve_choice(tahun, finance.pembangunan_years(measurements(snapshot)))
-        items, _ = tables(snapshot, w.kode, year)
-        text = items[GRID_COLUMNS].to_csv(index=False, lineterminator="\n")
-        return dcc.send_string(text, f"pembangunan_{year}_{w.kode or 'semua'}.csv", type="text/csv")
+        stem, frame = table_for(snapshot, w, year)
+        text = frame.to_csv(index=False, lineterminator="\n")
+        return dcc.send_string(text, f"{stem}.csv", type="text/csv")

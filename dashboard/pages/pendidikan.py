@@ -10,7 +10,7 @@ import dash
 from dash import html
 
 from aggregates import health_education as he
-from dashboard.pages.kesehatan import Spec, build_layout, register
+from dashboard.pages.kesehatan import Spec, build_layout, register, spec_tables
 
 SPEC = Spec(
     prefix="pdk",
@@ -37,6 +37,7 @@ ID_JUDUL, ID_PESAN = SPEC.id("judul"), SPEC.id("pesan")
 ID_TREN, ID_WILAYAH = SPEC.id("tren"), SPEC.id("per-wilayah")
 ID_TABEL_JUDUL, ID_GRID = SPEC.id("tabel-judul"), SPEC.id("grid")
 ID_UNDUH, ID_DOWNLOAD = SPEC.id("unduh"), SPEC.id("download")
+TABLES = spec_tables(SPEC)
 
 
 def layout(**query: Any) -> html.Div:

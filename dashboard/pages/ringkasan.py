@@ -15,6 +15,7 @@ from dash import Input, Output, State, dcc, html, no_update
 from aggregates.indicators import indicators
 from aggregates.status import VILLAGE_STATUS_COLUMNS
 from config.statistik import BY_SLUG, TOTALS_DATASET
+from dashboard import api
 from dashboard.app import (
     NO_WILAYAH,
     FilterIds,
@@ -453,6 +454,20 @@ function (click, search) {
 """
 
 
+def table_for(snapshot: Snapshot, w: Wilayah) -> tuple[str, pd.DataFrame]:
+    """The status grid as its CSV download has it, and the file name stem (the download
+    callback and /api/v1/halaman/ringkasan/desa share it)."""
+    villages = village_frame(snapshot, w) if w.kode else pd.DataFrame(columns=CSV_COLUMNS)
+    return f"status-desa_{w.kode or 'semua'}", csv_frame(villages)
+
+
+def _api_desa(snapshot: Snapshot, w: Wilayah, _args: Any) -> tuple[str, pd.DataFrame, dict]:
+    return (*table_for(snapshot, w), {})
+
+
+TABLES = {"desa": api.PageTable((), _api_desa)}
+
+
 def register_callbacks(app: dash.Dash) -> None:
     register_filter_callbacks(app, FILTER, extra=["indikator"])
     app.clientside_callback(
@@ -528,6 +543,6 @@ def register_callbacks(app: dash.Dash) -> None:
     def download(_clicks: int | None, kecamatan: str | None, desa: str | None):
         snapshot = data_source().snapshot()
         w = wilayah_from_filters(snapshot, kecamatan, desa)
-        villages = village_frame(snapshot, w) if w.kode else pd.DataFrame(columns=CSV_COLUMNS)
-        text = csv_frame(villages).to_csv(index=False, lineterminator="\n")
-        return dcc.send_string(text, f"status-desa_{w.kode or 'semua'}.csv", type="text/csv")
+        stem, frame = table_for(snapshot, w)
+        text = frame.to_csv(index=False, lineterminator="\n")
+        return dcc.send_string(text, f"{stem}.csv", type="text/csv")
