@@ -51,8 +51,8 @@ LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
 LANGUAGE_ROUTE = "/bahasa"
 _HTML_LANG = re.compile(r'<html lang="[a-z]+">')
 # each language is named in itself, so a reader finds theirs whatever is shown now
+# each language named in itself, whatever the page's language
 LANGUAGE_NAMES = {"id": "Bahasa Indonesia", "en": "English"}
-SWITCH_LABEL = {"id": "Bahasa", "en": "Language"}  # TODO: move to the catalogue (i18n.py)
 
 NOT_FOUND_MODULE = "dashboard.pages.not_found_404"  # Dash's router looks for this name
 
@@ -289,7 +289,7 @@ def language_switch(lang: str) -> html.Div:
         id=ID_BAHASA,
         className="app-bahasa ms-3 d-flex align-items-center flex-shrink-0",
         role="group",
-        **{"aria-label": SWITCH_LABEL.get(lang, SWITCH_LABEL["id"])},
+        **{"aria-label": t("app.bahasa", lang)},
     )
 
 

@@ -24,6 +24,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "id": {
         # shell
         "app.judul": "Dasbor Kecamatan",
+        "app.bahasa": "Bahasa",
         "app.navigasi": "Navigasi utama",
         "app.sumber": "Sumber: sistem informasi desa, dikumpulkan otomatis oleh Dasbor Kecamatan.",
         "app.halaman_tidak_ada": "Halaman tidak ditemukan",
@@ -173,6 +174,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "en": {
         "app.judul": "Kecamatan Dashboard",
         "app.navigasi": "Main navigation",
+        "app.bahasa": "Language",
         "app.sumber": "Source: village information systems, collected automatically.",
         "app.halaman_tidak_ada": "Page not found",
         "app.halaman_tidak_ada_teks": "This address does not exist in the dashboard.",
