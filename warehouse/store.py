@@ -107,12 +107,6 @@ _FETCH_INSERT = insert(_FETCH)
 _STATUS_INSERT = insert(_STATUS)
 
 
-def _same(a, b) -> bool:
-    if pd.isna(a) and pd.isna(b):
-        return True
-    return a == b
-
-
 def make_engine(url: str, **kwargs) -> Engine:
     """An engine with the pragmas SQLite needs for a concurrent reader and one writer."""
     parsed = make_url(url)
@@ -543,23 +537,35 @@ class Warehouse:
         columns = [*key, "run_id", "changed_at", "change", "berubah", *pairs]
         if old.empty:
             return pd.DataFrame(columns=columns)
-        versions = self.history_frame(kind, datasets=sorted(set(old["dataset"])))
-        versions = versions.sort_values([*key, "valid_from"])
-        following = versions.groupby(key, dropna=False)[list(spec.values)].shift(-1)
-        following.columns = [f"baru_{c}" for c in spec.values]
-        versions = pd.concat([versions[[*key, "valid_from"]], following], axis=1)
-        merged = old.merge(versions, on=[*key, "valid_from"], how="left")
+        # the value that replaced a version started in the run that ended it: read only the
+        # versions that started in those runs, not the whole history
+        runs = sorted({int(r) for r in old["valid_to_run"]})
+        t = spec.table
+        cols = [spec.region, "dataset", *spec.keys, *spec.values]
+        now = self._frame(
+            select(*(t.c[c] for c in cols), t.c.updated_run_id.label("valid_from_run")).where(
+                t.c.updated_run_id.in_(runs)
+            )
+        )
+        later = self._frame(
+            select(*(h.c[c] for c in cols), h.c.valid_from_run).where(h.c.valid_from_run.in_(runs))
+        )
+        following = pd.concat([f for f in (now, later) if not f.empty] or [now])
+        following = following.rename(columns={c: f"baru_{c}" for c in spec.values})
+        following = following.rename(columns={"valid_from_run": "valid_to_run"})
+        merged = old.merge(following, on=[*key, "valid_to_run"], how="left")
         for c in spec.values:
             merged = merged.rename(columns={c: f"lama_{c}"})
             merged.loc[merged["change"] == "delete", f"baru_{c}"] = None
-        merged["berubah"] = merged.apply(
-            lambda r: ",".join(
-                c
-                for c in spec.values
-                if r["change"] == "delete" or not _same(r[f"lama_{c}"], r[f"baru_{c}"])
-            ),
-            axis=1,
-        )
+        deleted = merged["change"] == "delete"
+        changed = {}
+        for c in spec.values:
+            a, b = merged[f"lama_{c}"], merged[f"baru_{c}"]
+            same = (a == b) | (a.isna() & b.isna())
+            changed[c] = (deleted | ~same.fillna(False).astype(bool)).to_numpy()
+        merged["berubah"] = [
+            ",".join(c for c in spec.values if changed[c][i]) for i in range(len(merged))
+        ]
         out = merged.rename(columns={"valid_to_run": "run_id", "valid_to": "changed_at"})
         return out[columns].reset_index(drop=True)
 
