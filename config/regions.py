@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import gzip
-import io
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -53,7 +52,7 @@ def parent_of(code: str) -> str | None:
     return dotted.rsplit(".", 1)[0] if "." in dotted else None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Region:
     kode: str
     nama: str
@@ -68,40 +67,56 @@ class Region:
         return "kelurahan" if self.kode.split(".")[-1].startswith("1") else "desa"
 
 
-def _read(name: str) -> list[dict[str, str]]:
+def _read(name: str, prefix: str = "") -> list[dict[str, str]]:
+    """Rows of one reference file, only those whose code starts with prefix."""
     path = REFERENCE_DIR / name
     if path.exists():
         text = path.read_text(encoding="utf-8")
     else:
         text = gzip.decompress((REFERENCE_DIR / (name + ".gz")).read_bytes()).decode("utf-8")
-    return list(csv.DictReader(io.StringIO(text)))
+    lines = text.splitlines()
+    if prefix:  # filter before parsing: most callers need one province of 38
+        lines = [lines[0], *(ln for ln in lines[1:] if ln.startswith(prefix))]
+    return list(csv.DictReader(lines))
 
 
 @cache
+def _province(code: str) -> dict[str, Region]:
+    """The regions of one province, by dotted code. Loaded per province and kept: the whole
+    reference (83,762 villages) would cost the web process about 50 MB for nothing."""
+    regions: dict[str, Region] = {}
+    for row in _read("provinces.csv", code):
+        regions[row["code"]] = Region(row["code"], row["name"], "provinsi", None)
+    for row in _read("regencies.csv", code + "."):
+        regions[row["code"]] = Region(row["code"], row["name"], "kabupaten", row["province_code"])
+    for row in _read("districts.csv", code + "."):
+        regions[row["code"]] = Region(row["code"], row["name"], "kecamatan", row["regency_code"])
+    for row in _read("villages.csv", code + "."):
+        regions[row["code"]] = Region(row["code"], row["name"], "desa", row["district_code"])
+    return regions
+
+
 def load_reference() -> dict[str, Region]:
     """Every province, kabupaten/kota, kecamatan and village, by dotted code."""
     regions: dict[str, Region] = {}
     for row in _read("provinces.csv"):
-        regions[row["code"]] = Region(row["code"], row["name"], "provinsi", None)
-    for row in _read("regencies.csv"):
-        regions[row["code"]] = Region(row["code"], row["name"], "kabupaten", row["province_code"])
-    for row in _read("districts.csv"):
-        regions[row["code"]] = Region(row["code"], row["name"], "kecamatan", row["regency_code"])
-    for row in _read("villages.csv"):
-        regions[row["code"]] = Region(row["code"], row["name"], "desa", row["district_code"])
+        regions.update(_province(row["code"]))
     return regions
 
 
 def get_region(code: str) -> Region | None:
     try:
-        return load_reference().get(normalize_code(code))
+        dotted = normalize_code(code)
     except RegionCodeError:
         return None
+    return _province(dotted[:2]).get(dotted)
 
 
 def children_of(code: str) -> list[Region]:
     dotted = normalize_code(code)
-    return sorted((r for r in load_reference().values() if r.induk == dotted), key=lambda r: r.kode)
+    return sorted(
+        (r for r in _province(dotted[:2]).values() if r.induk == dotted), key=lambda r: r.kode
+    )
 
 
 def villages_under(code: str) -> list[Region]:
@@ -111,7 +126,7 @@ def villages_under(code: str) -> list[Region]:
     return sorted(
         (
             r
-            for r in load_reference().values()
+            for r in _province(dotted[:2]).values()
             if r.tingkat == "desa" and (r.kode.startswith(prefix) or r.kode == dotted)
         ),
         key=lambda r: r.kode,
