@@ -454,10 +454,14 @@ class Warehouse:
             dates=("started_at", "finished_at"),
         )
 
-    def fetch_log_frame(self, run_id: int | None = None) -> pd.DataFrame:
+    def fetch_log_frame(
+        self, run_id: int | None = None, *, kode_desa: str | None = None
+    ) -> pd.DataFrame:
         stmt = select(FetchLog).order_by(FetchLog.id)
         if run_id is not None:
             stmt = stmt.where(FetchLog.run_id == run_id)
+        if kode_desa is not None:  # one village's log: indexed, not the whole history
+            stmt = stmt.where(FetchLog.kode_desa == kode_desa)
         return self._frame(stmt, dates=("fetched_at",))
 
     def source_state_frame(self) -> pd.DataFrame:

@@ -187,8 +187,7 @@ def finance_sections(snapshot: Snapshot, meas: pd.DataFrame, w, lang: str) -> li
 
 def history_sections(snapshot: Snapshot, kode: str, lang: str) -> list:
     store = data_source().store
-    log_frame = store.fetch_log_frame()
-    log_frame = log_frame[log_frame["kode_desa"] == kode] if not log_frame.empty else log_frame
+    log_frame = store.fetch_log_frame(kode_desa=kode)
     if not log_frame.empty:
         runs = sorted(log_frame["run_id"].unique())[-RECENT_RUNS:]
         log_frame = log_frame[log_frame["run_id"].isin(runs)].sort_values(
