@@ -31,8 +31,9 @@ format: install-test
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# two workers: the machine has two cores, and the suite then stays well under ten minutes
 test: install-test browser lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2
 
 bench: install
 	$(BIN)/python bench/collect.py
