@@ -11,6 +11,8 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
+from operator import attrgetter
 
 from sqlalchemy import Table, bindparam, delete, select, update
 
@@ -49,6 +51,13 @@ class MeasurementRow:
         return json.dumps(self.atribut, sort_keys=True, ensure_ascii=False, default=str)
 
 
+@cache
+def _getter(names: tuple[str, ...]):
+    """A fast tuple of attributes (the first sweep reads ~50,000 rows this way)."""
+    getter = attrgetter(*names)
+    return (lambda row: (getter(row),)) if len(names) == 1 else getter
+
+
 @dataclass(frozen=True)
 class ValueTable:
     table: Table
@@ -58,13 +67,13 @@ class ValueTable:
     values: tuple[str, ...]
 
     def key_of(self, row) -> tuple:
-        return tuple(getattr(row, k) for k in self.keys)
+        return _getter(self.keys)(row)
 
     def values_of(self, row) -> dict:
-        out = {}
-        for c in self.values:
-            out[c] = row.atribut_json() if c == "atribut" else getattr(row, c)
-        return out
+        values = dict(zip(self.values, _getter(self.values)(row), strict=True))
+        if "atribut" in values:
+            values["atribut"] = row.atribut_json()
+        return values
 
 
 OBSERVATIONS = ValueTable(
@@ -144,13 +153,22 @@ def insert_many(conn, table: Table, rows: list[dict]) -> None:
         f"INSERT INTO {table.name} ({', '.join(columns)}) "
         f"VALUES ({', '.join([mark] * len(columns))})"
     )
-    params = [
-        tuple(
-            proc(r[c]) if proc is not None and r[c] is not None else r[c]
-            for c, proc in zip(columns, processors, strict=True)
-        )
-        for r in rows
-    ]
+    # columns without a processor pass as they are; the others (timestamps on SQLite) mostly
+    # carry one value per write, so each distinct value is converted once
+    plain = [c for c, proc in zip(columns, processors, strict=True) if proc is None]
+    converted = {c: proc for c, proc in zip(columns, processors, strict=True) if proc is not None}
+    seen: dict[tuple[str, object], object] = {}
+
+    def convert(column: str, value: object) -> object:
+        if value is None:
+            return None
+        key = (column, value)
+        if key not in seen:
+            seen[key] = converted[column](value)
+        return seen[key]
+
+    plain_set = set(plain)
+    params = [tuple(r[c] if c in plain_set else convert(c, r[c]) for c in columns) for r in rows]
     conn.exec_driver_sql(sql, params)
 
 
