@@ -354,6 +354,8 @@ def change_frame(snapshot: Snapshot, w: Wilayah, lang: str) -> pd.DataFrame:
     )
     if audit.empty:
         return pd.DataFrame(columns=CHANGE_COLUMNS)
+    # a statistic's TOTAL row is the sum of its categories: its change says nothing new
+    audit = audit[~((audit["kode"] == "total") & (audit["dataset"] != TOTALS_DATASET))]
     codes = audit["kode_desa"].astype(str)
     if w.tingkat != "kabupaten":
         audit = audit[(codes == w.kode) | codes.str.startswith(w.kode + ".")]
