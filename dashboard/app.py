@@ -147,7 +147,10 @@ def create_app(store: Warehouse, settings: Settings) -> dash.Dash:
         serve_locally=True,
         title=t("app.judul", lang),
         update_title=None,
-        suppress_callback_exceptions=False,
+        # with False, Dash pages renders every page's layout at start and ships them all as
+        # "validation_layout" inside each HTML page (about 4 MB here); the browser tests catch
+        # callbacks wired to missing ids instead
+        suppress_callback_exceptions=True,
         index_string=INDEX_STRING.format(lang=lang),
     )
     app.config.external_stylesheets.append(app.get_asset_url(BOOTSTRAP_CSS))
