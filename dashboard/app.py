@@ -509,6 +509,14 @@ def kabupaten_of(snapshot: Snapshot) -> tuple[str | None, str]:
     return str(kab["kode"].iloc[0]), str(kab["nama"].iloc[0])
 
 
+def region_notices(w: Wilayah, unknown: str | None, lang: str) -> list:
+    """A warning when the URL named a region code the dashboard does not know."""
+    if unknown is None:
+        return []
+    text = t("filter.wilayah_tidak_dikenal", lang, kode=unknown, wilayah=w.nama)
+    return [dbc.Alert(text, color="warning")]
+
+
 def resolve_wilayah(snapshot: Snapshot, raw: object) -> tuple[Wilayah, str | None]:
     """The region for a `wilayah` URL value (dotted or digits); unknown codes give the kabupaten.
 

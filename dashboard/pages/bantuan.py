@@ -24,6 +24,7 @@ from dashboard.app import (
     filter_bar,
     guarded,
     language,
+    region_notices,
     register_filter_callbacks,
     resolve_wilayah,
     wilayah_from_filters,
@@ -78,10 +79,7 @@ def layout(wilayah: str | None = None, **_query: Any) -> html.Div:
 def _layout(wilayah: str | None, lang: str) -> html.Div:
     snapshot = data_source().snapshot()
     w, unknown = resolve_wilayah(snapshot, wilayah)
-    notices = []
-    if unknown is not None:
-        text = t("filter.wilayah_tidak_dikenal", lang, kode=unknown, wilayah=w.nama)
-        notices.append(dbc.Alert(text, color="warning"))
+    notices = region_notices(w, unknown, lang)
     return _page(snapshot, w, render(snapshot, w, lang), notices, lang)
 
 

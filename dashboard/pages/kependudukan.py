@@ -29,6 +29,7 @@ from dashboard.app import (
     filter_bar,
     guarded,
     language,
+    region_notices,
     register_filter_callbacks,
     reporting,
     resolve_wilayah,
@@ -36,6 +37,7 @@ from dashboard.app import (
 )
 from dashboard.data import Snapshot
 from dashboard.i18n import statistic_title, t
+from layouts.cards import kpi_card
 from layouts.figures import (
     category_bar,
     empty_figure,
@@ -107,10 +109,7 @@ def _layout(wilayah: str | None, statistik: str | None, lang: str) -> html.Div:
     snapshot = data_source().snapshot()
     w, unknown = resolve_wilayah(snapshot, wilayah)
     slug, unknown_slug = resolve_statistik(statistik)
-    notices = []
-    if unknown is not None:
-        text = t("filter.wilayah_tidak_dikenal", lang, kode=unknown, wilayah=w.nama)
-        notices.append(dbc.Alert(text, color="warning"))
+    notices = region_notices(w, unknown, lang)
     if unknown_slug is not None:
         judul = statistic_title(slug, lang)
         text = t("filter.statistik_tidak_dikenal", lang, slug=unknown_slug, judul=judul)
@@ -357,19 +356,11 @@ def indicator_cards(row: dict | None, lang: str) -> list:
     """Three headline ratios with their units; "–" where they cannot be computed."""
     return [
         dbc.Col(
-            dbc.Card(
-                dbc.CardBody(
-                    [
-                        html.Div(t(f"kpx.kartu.{key}", lang), className="kpi-label"),
-                        html.Div(
-                            format_number(row.get(key) if row else None, decimals),
-                            className="kpi-value",
-                            id=f"kpd-indikator-{key}",
-                        ),
-                        html.Div(t(f"kpx.kartu.{key}_satuan", lang), className="small text-muted"),
-                    ]
-                ),
-                className="kpi-card h-100",
+            kpi_card(
+                t(f"kpx.kartu.{key}", lang),
+                format_number(row.get(key) if row else None, decimals),
+                f"kpd-indikator-{key}",
+                note=t(f"kpx.kartu.{key}_satuan", lang),
             ),
             xs=12,
             md=4,

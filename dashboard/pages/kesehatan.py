@@ -33,6 +33,7 @@ from dashboard.app import (
     filter_bar,
     guarded,
     language,
+    region_notices,
     register_filter_callbacks,
     resolve_wilayah,
     villages_in,
@@ -466,10 +467,7 @@ def _layout(spec: Spec, query: dict, lang: str) -> html.Div:
     meas = measurements(snapshot)
     dataset, grain, periods = choices(spec, meas, query.get("data"), query.get("skala"))
     periode = resolve_choice(query.get("periode"), periods)
-    notices = []
-    if unknown is not None:
-        text = t("filter.wilayah_tidak_dikenal", lang, kode=unknown, wilayah=w.nama)
-        notices.append(dbc.Alert(text, color="warning"))
+    notices = region_notices(w, unknown, lang)
     state = {"dataset": dataset, "grain": grain, "periods": periods, "periode": periode,
              "all": all_periods(spec, meas)}  # fmt: skip
     view = render(spec, snapshot, w, dataset, grain, periode, lang)

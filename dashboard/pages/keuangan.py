@@ -27,6 +27,7 @@ from dashboard.app import (
     filter_bar,
     guarded,
     language,
+    region_notices,
     register_filter_callbacks,
     resolve_wilayah,
     villages_in,
@@ -222,10 +223,7 @@ def _layout(wilayah: str | None, tahun: str | None, lang: str) -> html.Div:
     w, unknown = resolve_wilayah(snapshot, wilayah)
     years = finance.apbdes_years(measurements(snapshot))
     year = resolve_choice(tahun, years)
-    notices = []
-    if unknown is not None:
-        text = t("filter.wilayah_tidak_dikenal", lang, kode=unknown, wilayah=w.nama)
-        notices.append(dbc.Alert(text, color="warning"))
+    notices = region_notices(w, unknown, lang)
     return _page(snapshot, w, years, year, render(snapshot, w, year, lang), notices, lang)
 
 

@@ -30,12 +30,14 @@ from dashboard.app import (
     guarded,
     kabupaten_of,
     language,
+    region_notices,
     register_filter_callbacks,
     resolve_wilayah,
     wilayah_from_filters,
 )
 from dashboard.data import Snapshot
 from dashboard.i18n import grid_locale, t
+from layouts.cards import kpi_card
 from layouts.figures import empty_figure, freshness_note
 from layouts.format import format_number
 from layouts.maps import (
@@ -163,10 +165,7 @@ def layout(wilayah: str | None = None, **_query: Any) -> html.Div:
 def _layout(wilayah: str | None, lang: str) -> html.Div:
     snapshot = data_source().snapshot()
     w, unknown = resolve_wilayah(snapshot, wilayah)
-    notices = []
-    if unknown is not None:
-        text = t("filter.wilayah_tidak_dikenal", lang, kode=unknown, wilayah=w.nama)
-        notices.append(dbc.Alert(text, color="warning"))
+    notices = region_notices(w, unknown, lang)
     return _page(snapshot, w, render(snapshot, w, lang), notices, lang)
 
 
@@ -335,18 +334,10 @@ def render(snapshot: Snapshot, w: Wilayah, lang: str) -> dict:
 def cards(counts: dict | None, lang: str) -> list:
     return [
         dbc.Col(
-            dbc.Card(
-                dbc.CardBody(
-                    [
-                        html.Div(t(f"pmt.kartu.{key}", lang), className="kpi-label"),
-                        html.Div(
-                            format_number(counts.get(key) if counts else None),
-                            className="kpi-value",
-                            id=f"pmt-kartu-{key}",
-                        ),
-                    ]
-                ),
-                className="kpi-card h-100",
+            kpi_card(
+                t(f"pmt.kartu.{key}", lang),
+                format_number(counts.get(key) if counts else None),
+                f"pmt-kartu-{key}",
             ),
             xs=6,
             md=4,

@@ -24,6 +24,7 @@ from dashboard.app import (
     filter_bar,
     guarded,
     language,
+    region_notices,
     register_filter_callbacks,
     resolve_wilayah,
     wilayah_from_filters,
@@ -85,10 +86,7 @@ def _layout(wilayah: str | None, tahun: str | None, lang: str) -> html.Div:
     w, unknown = resolve_wilayah(snapshot, wilayah)
     years = finance.pembangunan_years(measurements(snapshot))
     year = resolve_choice(tahun, years)
-    notices = []
-    if unknown is not None:
-        text = t("filter.wilayah_tidak_dikenal", lang, kode=unknown, wilayah=w.nama)
-        notices.append(dbc.Alert(text, color="warning"))
+    notices = region_notices(w, unknown, lang)
     return _page(snapshot, w, years, year, render(snapshot, w, year, lang), notices, lang)
 
 

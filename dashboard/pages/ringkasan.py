@@ -30,6 +30,7 @@ from dashboard.app import (
     guarded,
     kabupaten_of,
     language,
+    region_notices,
     register_filter_callbacks,
     resolve_wilayah,
     totals_of,
@@ -38,6 +39,7 @@ from dashboard.app import (
 )
 from dashboard.data import Snapshot
 from dashboard.i18n import grid_locale, statistic_title, t
+from layouts.cards import kpi_card
 from layouts.figures import empty_figure, freshness_note
 from layouts.format import format_date, format_number
 from layouts.maps import TOPOJSON_ASSET, load_boundaries, map_config, village_map
@@ -99,10 +101,7 @@ def layout(wilayah: str | None = None, indikator: str | None = None, **_query: A
 def _layout(wilayah: str | None, indikator: str | None, lang: str) -> html.Div:
     snapshot = data_source().snapshot()
     w, unknown = resolve_wilayah(snapshot, wilayah)
-    notices = []
-    if unknown is not None:
-        text = t("filter.wilayah_tidak_dikenal", lang, kode=unknown, wilayah=w.nama)
-        notices.append(dbc.Alert(text, color="warning"))
+    notices = region_notices(w, unknown, lang)
     key = resolve_indikator(indikator)
     view = render(snapshot, w, lang)
     view.update(indikator=key, peta=map_figure(snapshot, w, key, lang))
@@ -246,18 +245,10 @@ def cards(totals: dict | None, lang: str) -> list:
     """Four headline numbers; "–" where there is no data yet."""
     return [
         dbc.Col(
-            dbc.Card(
-                dbc.CardBody(
-                    [
-                        html.Div(t(f"rks.kartu.{key}", lang), className="kpi-label"),
-                        html.Div(
-                            format_number(totals.get(key) if totals else None),
-                            className="kpi-value",
-                            id=f"rks-kartu-{key}",
-                        ),
-                    ]
-                ),
-                className="kpi-card h-100",
+            kpi_card(
+                t(f"rks.kartu.{key}", lang),
+                format_number(totals.get(key) if totals else None),
+                f"rks-kartu-{key}",
             ),
             xs=6,
             lg=3,

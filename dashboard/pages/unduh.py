@@ -29,6 +29,7 @@ from dashboard.app import (
     filter_bar,
     guarded,
     language,
+    region_notices,
     register_filter_callbacks,
     resolve_wilayah,
     wilayah_from_filters,
@@ -210,10 +211,7 @@ def _layout(
 ) -> html.Div:
     snapshot = data_source().snapshot()
     w, unknown = resolve_wilayah(snapshot, wilayah)
-    notices = []
-    if unknown is not None:
-        text = t("filter.wilayah_tidak_dikenal", lang, kode=unknown, wilayah=w.nama)
-        notices.append(dbc.Alert(text, color="warning"))
+    notices = region_notices(w, unknown, lang)
     view = render(snapshot, w, data, tingkat, periode, lang)
     view["periode"] = periode if periode in all_periods(snapshot) else ALL_PERIODS
     return _page(snapshot, w, view, notices, lang)
