@@ -83,3 +83,22 @@ def unknown_codes_warning(stat: Statistic) -> str | None:
     if not unknown:
         return None
     return f"statistik {stat.slug}: unknown category code(s) kept: {', '.join(unknown)}"
+
+
+def check_budget_tree(amounts: dict, children: dict, name_of: dict, where: str) -> None:
+    """APBDes: a parent account's anggaran and realisasi must equal the sums of its children.
+
+    `amounts` maps an account to (anggaran, realisasi), `children` an account to its child
+    accounts, `name_of` an account to how the error names it (code or uraian).
+    """
+    for account, kids in children.items():
+        if not kids or account not in amounts:
+            continue
+        own = amounts[account]
+        for i, measure in enumerate(("anggaran", "realisasi")):
+            total = sum(amounts[k][i] for k in kids)
+            if abs(own[i] - total) > 0.5:
+                raise PayloadError(
+                    f"{where}, {name_of[account]}: {measure} {own[i]:,.0f} is not the sum of "
+                    f"its sub-accounts ({total:,.0f})"
+                )

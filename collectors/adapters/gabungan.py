@@ -13,7 +13,7 @@ import threading
 import time
 from collections.abc import Sequence
 
-from collectors.adapters.common import unknown_codes_warning
+from collectors.adapters.common import check_budget_tree, unknown_codes_warning
 from collectors.adapters.opensid import TOTAL_KEYS, parse_statistik
 from collectors.http import FetchError, HttpClient, describe_status
 from collectors.model import DatasetResult, PayloadError, Statistic, Totals, VillagePull
@@ -217,18 +217,7 @@ def _apbdes(village: Village, client: HttpClient, tahun: int) -> list[Measuremen
         atribut = {"parent_uuid": attrs.get("parent_uuid")}
         for name, value in zip(("anggaran", "realisasi"), values, strict=True):
             rows.append(MeasurementRow(name, value, uid, label, str(tahun), atribut))
-    for uid, (anggaran, realisasi) in amounts.items():
-        children = [amounts[c] for c, p in parents.items() if p == uid]
-        if not children:
-            continue
-        for name, own, total in (
-            ("anggaran", anggaran, sum(c[0] for c in children)),
-            ("realisasi", realisasi, sum(c[1] for c in children)),
-        ):
-            if abs(own - total) > 0.5:
-                label = next(r.label for r in rows if r.kode == uid)
-                raise PayloadError(
-                    f"apbdes {tahun}, {label}: {name} {own:,.0f} is not the sum of its "
-                    f"sub-accounts ({total:,.0f})"
-                )
+    children = {uid: [c for c, p in parents.items() if p == uid] for uid in amounts}
+    labels = {r.kode: r.label for r in rows}
+    check_budget_tree(amounts, children, labels, f"apbdes {tahun}")
     return rows

@@ -100,7 +100,6 @@ def pull(
                 gave_up = f"skipped: village gave no answer in time on statistik {key}"
         if deadline_s and time.perf_counter() - start > deadline_s and not gave_up:
             gave_up = f"skipped: village took longer than {deadline_s:g} s in all"
-    pull.duration_ms = int((time.perf_counter() - start) * 1000)
 
     def result(dataset: str, keys: tuple[str, ...], build) -> DatasetResult:
         errors = [_named(k, fetched[k]) for k in keys if isinstance(fetched[k], str)]

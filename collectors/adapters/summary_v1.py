@@ -7,6 +7,7 @@ import time
 from collections.abc import Sequence
 
 from collectors.adapters.common import (
+    check_budget_tree,
     make_statistic,
     parse_count,
     parse_counts,
@@ -192,24 +193,13 @@ def parse_apbdes(doc: dict) -> list[MeasurementRow]:
         label = str(item.get("uraian") or kode)
         for ukuran, nilai in (("anggaran", anggaran), ("realisasi", realisasi)):
             rows.append(MeasurementRow(ukuran, nilai, kode, label, periode=str(tahun)))
-    for (tahun, kode), (anggaran, realisasi) in amounts.items():
-        depth = kode.count(".") + 1
-        children = [
-            v
-            for (t, k), v in amounts.items()
-            if t == tahun and k.startswith(kode + ".") and k.count(".") == depth
-        ]
-        if not children:
-            continue
-        for name, own, total in (
-            ("anggaran", anggaran, sum(c[0] for c in children)),
-            ("realisasi", realisasi, sum(c[1] for c in children)),
-        ):
-            if abs(own - total) > 0.5:
-                raise PayloadError(
-                    f"apbdes {tahun}, akun {kode}: {name} {own:,.0f} is not the sum of its "
-                    f"sub-accounts ({total:,.0f})"
-                )
+    for year in {t for t, _ in amounts}:
+        mine = {k: v for (t, k), v in amounts.items() if t == year}
+        children = {
+            k: [c for c in mine if c.startswith(k + ".") and c.count(".") == k.count(".") + 1]
+            for k in mine
+        }
+        check_budget_tree(mine, children, {k: f"akun {k}" for k in mine}, f"apbdes {year}")
     return rows
 
 
