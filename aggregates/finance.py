@@ -394,6 +394,46 @@ def progress_distribution(projects_: pd.DataFrame) -> pd.DataFrame:
     return out.sort_values("progres").reset_index(drop=True)[cols]
 
 
+# -- per region (the drill-down bars of pembangunan and bantuan) ----------------------------
+REGION_COLUMNS = ["kode", "nama", "nilai", "desa_melapor", "desa"]
+
+
+def region_values(per_desa: pd.DataFrame, value_col: str, tingkat: str) -> pd.DataFrame:
+    """A per-village summary (`pembangunan_villages`, `bantuan_villages`) as bars: one row per
+    kecamatan (`tingkat="kecamatan"`, the value summed over reporting villages) or per
+    reporting village (`"desa"`); kode, nama, nilai, desa_melapor, desa; kode ascending."""
+    if tingkat not in ("kecamatan", "desa"):
+        raise ValueError(f"tingkat must be kecamatan or desa, not {tingkat!r}")
+    if per_desa.empty:
+        return pd.DataFrame(columns=REGION_COLUMNS)
+    work = per_desa.assign(kode_kecamatan=per_desa["kode_desa"].str.slice(0, 8))
+    if tingkat == "desa":
+        shown = work[work["melapor"]]
+        out = pd.DataFrame(
+            {
+                "kode": shown["kode_desa"],
+                "nama": shown["nama_desa"],
+                "nilai": shown[value_col].astype(float),
+                "desa_melapor": 1,
+                "desa": 1,
+            }
+        )
+    else:
+        out = (
+            work.groupby(["kode_kecamatan", "nama_kecamatan"], dropna=False)
+            .agg(
+                nilai=(value_col, lambda s: s.sum(min_count=1)),
+                desa_melapor=("melapor", "sum"),
+                desa=("kode_desa", "size"),
+            )
+            .reset_index()
+            .rename(columns={"kode_kecamatan": "kode", "nama_kecamatan": "nama"})
+        )
+        out = out[out["desa_melapor"] > 0]
+    out["desa_melapor"] = out["desa_melapor"].astype(int)
+    return out[REGION_COLUMNS].sort_values("kode").reset_index(drop=True)
+
+
 # -- bantuan -------------------------------------------------------------------------------
 def bantuan_rows(
     meas: pd.DataFrame, regions: pd.DataFrame, kode: str | None = None

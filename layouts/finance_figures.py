@@ -180,6 +180,41 @@ def program_bars(
     )
 
 
+def region_bars(
+    table: pd.DataFrame,
+    *,
+    title: str,
+    note: str,
+    axis_title: str,
+    empty_message: str,
+    highlight: str | None = None,
+    decimals: int = 0,
+    prefix: str = "",
+) -> go.Figure:
+    """One bar per kecamatan or village (`region_values`), in the table's order; customdata
+    holds the region code so a click drills down; `highlight` marks one code."""
+    if table is None or table.empty or table["nilai"].isna().all():
+        return empty_figure(empty_message)
+    keys = [str(k) for k in table["kode"]]
+    colours = [COLOURS["sorot"] if k == highlight else COLOURS["bar"] for k in keys]
+    bar = go.Bar(
+        orientation="h",
+        y=[readable_label(v) for v in table["nama"]],
+        x=_floats(table["nilai"]),
+        customdata=keys,
+        marker_color=colours,
+        hovertemplate=f"%{{y}}<br>{prefix}%{{x:,.{decimals}f}}<extra></extra>",
+    )
+    layout = _base_layout(max(360, 130 + BAR_HEIGHT * len(keys)))
+    layout.update(
+        title=_title(title, note),
+        showlegend=False,
+        xaxis=dict(title=dict(text=axis_title), tickformat=",.0f", **AXIS),
+        yaxis=dict(autorange="reversed", automargin=True, type="category", **AXIS),
+    )
+    return go.Figure(data=[bar], layout=layout)
+
+
 # -- grids ---------------------------------------------------------------------------------
 def desa_link(kode: object, nama: object) -> str | None:
     """A markdown link to a village's profile page (the grid renders it)."""

@@ -140,6 +140,86 @@ def test_pembangunan_and_bantuan_equal_aggregates(client, collected_store):
     assert format_number(shown) in texts(out[bnt.ID_KARTU]["children"])
 
 
+def test_pembangunan_and_bantuan_bars_per_region_drill_down(client, collected_store):
+    """Kabupaten: one bar per kecamatan (sums of the warehouse rows); kecamatan: one bar per
+    reporting village; a desa: its kecamatan's villages, itself highlighted; a click on a bar
+    selects that region in the filter bar."""
+    meas = collected_store.measurements_frame()
+    kabupaten = "17.03"
+    cases = (
+        (pbg, "pembangunan", "anggaran", {f"{pbg.ID_TAHUN}.value": TAHUN}),
+        (bnt, "bantuan", "peserta", {}),
+    )
+    for page, dataset, ukuran, extra in cases:
+        rows = meas[(meas["dataset"] == dataset) & (meas["ukuran"] == ukuran)]
+        if dataset == "pembangunan":
+            rows = rows[rows["periode"] == TAHUN]
+        by_kec = rows.groupby(rows["kode_wilayah"].str.slice(0, 8))["nilai"].sum()
+        out = client.call(
+            f"{page.ID_JUDUL}.children",
+            {f"{page.ID_KECAMATAN}.value": kabupaten, f"{page.ID_DESA}.value": None, **extra},
+        )
+        bar = out[page.ID_WILAYAH]["figure"]["data"][0]
+        assert bar["customdata"] == list(by_kec.index), dataset
+        assert values(bar["x"]) == [float(v) for v in by_kec], dataset
+
+        out = client.call(
+            f"{page.ID_JUDUL}.children",
+            {f"{page.ID_KECAMATAN}.value": KECAMATAN, f"{page.ID_DESA}.value": None, **extra},
+        )
+        in_kec = rows[rows["kode_wilayah"].str.startswith(KECAMATAN + ".")]
+        by_desa = in_kec.groupby("kode_wilayah")["nilai"].sum()
+        bar = out[page.ID_WILAYAH]["figure"]["data"][0]
+        assert bar["customdata"] == list(by_desa.index), dataset
+        assert values(bar["x"]) == [float(v) for v in by_desa], dataset
+
+        out = client.call(
+            f"{page.ID_JUDUL}.children",
+            {f"{page.ID_KECAMATAN}.value": KECAMATAN, f"{page.ID_DESA}.value": DESA, **extra},
+        )
+        bar = out[page.ID_WILAYAH]["figure"]["data"][0]
+        assert bar["customdata"] == list(by_desa.index)
+        colours = dict(zip(bar["customdata"], bar["marker"]["color"], strict=True))
+        assert len({colours[DESA]} & {colours[k] for k in colours if k != DESA}) == 0
+
+        for code, expected in ((KECAMATAN, (KECAMATAN, None)), (DESA, (KECAMATAN, DESA))):
+            drilled = client.call(
+                f"{page.ID_KECAMATAN}.value",
+                {f"{page.ID_WILAYAH}.clickData": {"points": [{"customdata": code}]},
+                 f"{page.ID_GRID}.cellClicked": None},
+            )  # fmt: skip
+            got = (drilled[page.ID_KECAMATAN]["value"], drilled[page.ID_DESA]["value"])
+            assert got == expected, (dataset, code)
+
+
+def test_region_bars_empty_and_values():
+    empty = finance.region_values(
+        pd.DataFrame(columns=[*finance.BANTUAN_VILLAGE_COLUMNS, "melapor"]), "peserta", "desa"
+    )
+    assert empty.empty and list(empty.columns) == finance.REGION_COLUMNS
+    per_desa = pd.DataFrame(
+        {
+            "kode_desa": ["17.03.01.2001", "17.03.01.2002", "17.03.02.2001"],
+            "nama_desa": ["A", "B", "C"],
+            "nama_kecamatan": ["K1", "K1", "K2"],
+            "peserta": [10.0, None, 5.0],
+            "melapor": [True, False, True],
+        }
+    )
+    kec = finance.region_values(per_desa, "peserta", "kecamatan")
+    assert kec.to_dict("list") == {
+        "kode": ["17.03.01", "17.03.02"],
+        "nama": ["K1", "K2"],
+        "nilai": [10.0, 5.0],
+        "desa_melapor": [1, 1],
+        "desa": [2, 1],
+    }
+    desa_rows = finance.region_values(per_desa, "peserta", "desa")
+    assert list(desa_rows["kode"]) == ["17.03.01.2001", "17.03.02.2001"]
+    with pytest.raises(ValueError, match="tingkat"):
+        finance.region_values(per_desa, "peserta", "kabupaten")
+
+
 def test_desa_profile_pages(client):
     page = client.page(f"/desa/{DESA}")
     text = texts(page)

@@ -38,6 +38,7 @@ from dashboard.pages.keuangan import (
     measurements,
     missing_alert,
     note,
+    region_figure,
     register_drill,
 )
 from layouts import finance_figures as ff
@@ -57,6 +58,7 @@ ID_JUDUL = "bnt-judul"
 ID_PESAN = "bnt-pesan"
 ID_KARTU = "bnt-kartu"
 ID_GRAFIK = "bnt-grafik"
+ID_WILAYAH = "bnt-per-wilayah"  # recipients per kecamatan or village: click to drill down
 ID_TABEL_JUDUL = "bnt-tabel-judul"
 ID_GRID = "bnt-grid"
 ID_UNDUH = "bnt-unduh"
@@ -89,6 +91,7 @@ def blank_view(lang: str) -> dict:
         "pesan": None,
         "kartu": [],
         "grafik": empty_figure(t("galat.teks", lang)),
+        "wilayah": empty_figure(t("galat.teks", lang)),
         "tabel_judul": "",
         "tabel": pd.DataFrame(columns=GRID_COLUMNS),
     }
@@ -111,9 +114,17 @@ def _page(snapshot: Snapshot | None, w: Wilayah, view: dict, notices: list, lang
             html.Div(notices),
             html.Div(view["pesan"], id=ID_PESAN),
             dbc.Row(view["kartu"], id=ID_KARTU, className="g-3 mb-3"),
-            html.Div(
-                dcc.Graph(id=ID_GRAFIK, figure=view["grafik"], config=GRAPH_CONFIG),
-                className="panel",
+            dbc.Row(
+                [
+                    dbc.Col(
+                        html.Div(
+                            dcc.Graph(id=i, figure=view[k], config=GRAPH_CONFIG), className="panel"
+                        ),
+                        lg=6,
+                    )
+                    for i, k in ((ID_GRAFIK, "grafik"), (ID_WILAYAH, "wilayah"))
+                ],
+                className="g-3",
             ),
             grid_section(
                 ID_TABEL_JUDUL,
@@ -170,6 +181,17 @@ def render(snapshot: Snapshot, w: Wilayah, lang: str) -> dict:
             axis_title=t("bnt.sumbu_peserta", lang),
             empty_message=message,
         ),
+        "wilayah": region_figure(
+            snapshot,
+            w,
+            lambda kode: tables(snapshot, kode)[1],
+            "peserta",
+            "bnt.per_",
+            t("bnt.sumbu_peserta", lang),
+            note(snapshot, reported, expected, lang),
+            message,
+            lang,
+        ),
         "tabel_judul": t("bnt.tabel", lang, wilayah=name),
         "tabel": rows,
     }
@@ -191,13 +213,14 @@ TABLES = {"penerima": api.PageTable((), _api_penerima)}
 
 def register_callbacks(app: dash.Dash) -> None:
     register_filter_callbacks(app, FILTER)
-    register_drill(app, FILTER, ID_GRID, [])
+    register_drill(app, FILTER, ID_GRID, [ID_WILAYAH])
 
     @app.callback(
         Output(ID_JUDUL, "children"),
         Output(ID_PESAN, "children"),
         Output(ID_KARTU, "children"),
         Output(ID_GRAFIK, "figure"),
+        Output(ID_WILAYAH, "figure"),
         Output(ID_TABEL_JUDUL, "children"),
         Output(ID_GRID, "rowData"),
         Input(ID_KECAMATAN, "value"),
@@ -212,13 +235,14 @@ def register_callbacks(app: dash.Dash) -> None:
         except Exception:
             log.exception("bantuan: update failed for %s", desa or kecamatan)
             failed = empty_figure(t("galat.teks", lang))
-            return no_update, failure_alert(lang), [], failed, no_update, []
+            return no_update, failure_alert(lang), [], failed, failed, no_update, []
         rows = ff.grid_rows(view["tabel"], GRID_COLUMNS, lang)
         return (
             view["judul"],
             view["pesan"],
             view["kartu"],
             view["grafik"],
+            view["wilayah"],
             view["tabel_judul"],
             rows,
         )

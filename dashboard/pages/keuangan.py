@@ -5,7 +5,7 @@ absorption ranking, and the table behind them. Also the helpers the other financ
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import dash
@@ -192,6 +192,36 @@ def register_drill(app: dash.Dash, ids: FilterIds, grid: str, graphs: Sequence[s
         if target is None:
             return no_update, no_update
         return target
+
+
+def region_figure(
+    snapshot: Snapshot,
+    w: Wilayah,
+    per_desa_of: Callable[[str | None], pd.DataFrame],
+    value_col: str,
+    title_key: str,
+    axis_title: str,
+    fresh: str,
+    empty_message: str,
+    lang: str,
+    prefix: str = "",
+):
+    """`value_col` of a per-village summary (`per_desa_of(region code)`) per kecamatan (for the
+    kabupaten) or per village (for a kecamatan; a desa among its kecamatan's villages,
+    highlighted); a bar click selects that region (`register_drill`). The title is
+    `title_key` + "kecamatan" or "desa"."""
+    area = resolve_wilayah(snapshot, w.kecamatan)[0] if w.tingkat == "desa" else w
+    tingkat = "kecamatan" if w.tingkat == "kabupaten" else "desa"
+    name = display_name(area, lang) if area.kode else t("app.judul", lang)
+    return ff.region_bars(
+        finance.region_values(per_desa_of(area.kode), value_col, tingkat),
+        title=t(title_key + tingkat, lang, wilayah=name),
+        note=fresh,
+        axis_title=axis_title,
+        empty_message=empty_message,
+        highlight=w.desa,
+        prefix=prefix,
+    )
 
 
 def missing_alert(table: pd.DataFrame, w: Wilayah, tahun: str, lang: str, key: str) -> Any:

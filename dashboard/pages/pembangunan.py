@@ -38,6 +38,7 @@ from dashboard.pages.keuangan import (
     measurements,
     missing_alert,
     note,
+    region_figure,
     register_drill,
     resolve_choice,
     rupiah,
@@ -62,6 +63,7 @@ ID_PESAN = "pbg-pesan"
 ID_KARTU = "pbg-kartu"
 ID_SUMBER = "pbg-sumber-dana"
 ID_PROGRES = "pbg-progres"
+ID_WILAYAH = "pbg-per-wilayah"  # budget per kecamatan or village: click to drill down
 ID_TABEL_JUDUL = "pbg-tabel-judul"
 ID_GRID = "pbg-grid"
 ID_UNDUH = "pbg-unduh"
@@ -98,6 +100,7 @@ def blank_view(lang: str) -> dict:
         "kartu": [],
         "sumber": failed,
         "progres": failed,
+        "wilayah": failed,
         "tabel_judul": "",
         "tabel": pd.DataFrame(columns=GRID_COLUMNS),
     }
@@ -143,6 +146,10 @@ def _page(
             html.Div(view["pesan"], id=ID_PESAN),
             dbc.Row(view["kartu"], id=ID_KARTU, className="g-3 mb-3"),
             dbc.Row(graphs, className="g-3"),
+            html.Div(
+                dcc.Graph(id=ID_WILAYAH, figure=view["wilayah"], config=GRAPH_CONFIG),
+                className="panel mt-3",
+            ),
             grid_section(
                 ID_TABEL_JUDUL,
                 view["tabel_judul"],
@@ -215,6 +222,18 @@ def render(snapshot: Snapshot, w: Wilayah, tahun: str, lang: str) -> dict:
             axis_title=t("pbg.sumbu_kegiatan", lang),
             empty_message=message,
         ),
+        "wilayah": region_figure(
+            snapshot,
+            w,
+            lambda kode: tables(snapshot, kode, tahun)[1],
+            "anggaran",
+            "pbg.per_",
+            t("keu.sumbu_rupiah", lang),
+            fresh,
+            message,
+            lang,
+            prefix="Rp ",
+        ),
         "tabel_judul": t("pbg.tabel", lang, wilayah=name, tahun=year_text),
         "tabel": items,
     }
@@ -237,7 +256,7 @@ TABLES = {"kegiatan": api.PageTable(("tahun",), _api_kegiatan)}
 
 def register_callbacks(app: dash.Dash) -> None:
     register_filter_callbacks(app, FILTER, extra=["tahun"])
-    register_drill(app, FILTER, ID_GRID, [])
+    register_drill(app, FILTER, ID_GRID, [ID_WILAYAH])
 
     @app.callback(
         Output(ID_JUDUL, "children"),
@@ -245,6 +264,7 @@ def register_callbacks(app: dash.Dash) -> None:
         Output(ID_KARTU, "children"),
         Output(ID_SUMBER, "figure"),
         Output(ID_PROGRES, "figure"),
+        Output(ID_WILAYAH, "figure"),
         Output(ID_TABEL_JUDUL, "children"),
         Output(ID_GRID, "rowData"),
         Input(ID_KECAMATAN, "value"),
@@ -262,7 +282,7 @@ def register_callbacks(app: dash.Dash) -> None:
         except Exception:
             log.exception("pembangunan: update failed for %s, %s", desa or kecamatan, tahun)
             failed = empty_figure(t("galat.teks", lang))
-            return no_update, failure_alert(lang), [], failed, failed, no_update, []
+            return no_update, failure_alert(lang), [], failed, failed, failed, no_update, []
         rows = ff.grid_rows(view["tabel"], GRID_COLUMNS, lang)
         return (
             view["judul"],
@@ -270,6 +290,7 @@ def register_callbacks(app: dash.Dash) -> None:
             view["kartu"],
             view["sumber"],
             view["progres"],
+            view["wilayah"],
             view["tabel_judul"],
             rows,
         )

@@ -4,6 +4,8 @@ ID = {
     "bnt.nav": "Program Bantuan",
     "bnt.judul": "Program Bantuan {wilayah}",
     "bnt.grafik": "Penerima per program, {wilayah}",
+    "bnt.per_kecamatan": "Penerima per kecamatan, {wilayah} (klik untuk memilih)",
+    "bnt.per_desa": "Penerima per desa, {wilayah} (klik untuk memilih)",
     "bnt.sumbu_peserta": "Penerima",
     "bnt.tabel": "Penerima bantuan per desa dan program, {wilayah}",
     "bnt.keterangan_tabel": (
@@ -35,6 +37,8 @@ EN = {
     "bnt.nav": "Social Aid",
     "bnt.judul": "Social aid programmes, {wilayah}",
     "bnt.grafik": "Recipients per programme, {wilayah}",
+    "bnt.per_kecamatan": "Recipients per kecamatan, {wilayah} (click to select)",
+    "bnt.per_desa": "Recipients per village, {wilayah} (click to select)",
     "bnt.sumbu_peserta": "Recipients",
     "bnt.tabel": "Aid recipients per village and programme, {wilayah}",
     "bnt.keterangan_tabel": (

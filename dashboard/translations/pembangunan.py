@@ -5,6 +5,8 @@ ID = {
     "pbg.judul": "Pembangunan {wilayah}, {tahun}",
     "pbg.sumber_dana": "Anggaran kegiatan menurut sumber dana, {wilayah}",
     "pbg.progres": "Kegiatan menurut progres, {wilayah}",
+    "pbg.per_kecamatan": "Anggaran kegiatan per kecamatan, {wilayah} (klik untuk memilih)",
+    "pbg.per_desa": "Anggaran kegiatan per desa, {wilayah} (klik untuk memilih)",
     "pbg.sumbu_kegiatan": "Jumlah kegiatan",
     "pbg.tabel": "Kegiatan pembangunan, {wilayah}, {tahun}",
     "pbg.keterangan_tabel": (
@@ -36,6 +38,8 @@ EN = {
     "pbg.judul": "Development projects, {wilayah}, {tahun}",
     "pbg.sumber_dana": "Project budget by funding source, {wilayah}",
     "pbg.progres": "Projects by progress, {wilayah}",
+    "pbg.per_kecamatan": "Project budget per kecamatan, {wilayah} (click to select)",
+    "pbg.per_desa": "Project budget per village, {wilayah} (click to select)",
     "pbg.sumbu_kegiatan": "Projects",
     "pbg.tabel": "Development projects, {wilayah}, {tahun}",
     "pbg.keterangan_tabel": (
