@@ -434,6 +434,13 @@ def main() -> None:
             except Exception as exc:  # a page being edited: record, go on
                 result["pages"][short] = {"error": f"{type(exc).__name__}: {exc}"}
             print(f"{short}: {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
+        if not args.page:
+            # what a new run costs the web process in the background (dashboard.warm): every
+            # page's layout for the kabupaten and each kecamatan, from an empty view cache
+            from dashboard.warm import warm_views
+
+            reset_cache()
+            result["warming_after_a_run"] = warm_views(app)
     result["misses"] = misses(result["pages"])
     result["load_average_after"] = os.getloadavg()
     print(json.dumps(result, indent=2, default=str))

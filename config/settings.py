@@ -63,6 +63,13 @@ class Settings:
     request_poll: float = field(
         default=5.0, metadata={"help": "Seconds between checks for collect-now requests"}
     )
+    warm_interval: float = field(
+        default=30.0,
+        metadata={
+            "help": "Seconds between the web process's checks for a new collection run, whose "
+            "page views it then computes ahead of visitors; 0 = off"
+        },
+    )
 
     @property
     def resolved_database_url(self) -> str:

@@ -5,6 +5,10 @@
 "desa", "dataset/apbdes", "kamus"); the routes and the Unduh Data page both call it, so the
 page's download is byte for byte the API's CSV. `error_response` is the one place that decides
 the error shape: `{"ok": false, "error": "...", "status": 400}`.
+
+Every grid of every page has a twin at /api/v1/halaman/<page>/<table> (`page_answer`, from the
+page modules' `TABLES`); `links` and `download_button` put "CSV · JSON" links to it under the
+grid, carrying the page's filters (issue 4).
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from urllib.parse import urlencode
+from typing import Any
 
 import pandas as pd
 from flask import Blueprint, Response, request
@@ -43,6 +47,7 @@ from dashboard.app import (
 )
 from dashboard.data import Snapshot
 from dashboard.i18n import CATALOGUE, t
+from layouts.tables import api_href, api_links, csv_button
 
 PREFIX = "/api/v1"
 CSV_SUFFIX = ".csv"
@@ -136,9 +141,7 @@ def error_response(message: str, status: int) -> Response:
 
 def api_url(resource: str, params: Mapping[str, str | None], fmt: str = "json") -> str:
     """The API address of a resource and its filters (empty filters left out)."""
-    query = {k: v for k, v in params.items() if v}
-    path = f"{PREFIX}/{resource}" + (CSV_SUFFIX if fmt == "csv" else "")
-    return path + ("?" + urlencode(query, safe=".") if query else "")
+    return api_href(f"{PREFIX}/{resource}", params, fmt)
 
 
 # -- building answers ----------------------------------------------------------------------
@@ -441,7 +444,52 @@ def page_answer(page: str, table: str, args: Mapping[str, str]) -> Answer:
 
 def page_url(page: str, table: str, params: Mapping[str, str | None], fmt: str = "json") -> str:
     """The API address of a page grid for the page's current filters."""
-    return api_url(f"halaman/{page}/{table}", params, fmt)
+    return api_href(page_path(page, table), params, fmt, accepted_params(page, table))
+
+
+def page_path(page: str, table: str) -> str:
+    return f"{PREFIX}/halaman/{page}/{table}"
+
+
+def accepted_params(page: str, table: str) -> tuple[str, ...]:
+    """The query parameters a page grid's twin accepts: `wilayah`, then its own."""
+    return ("wilayah", *page_tables()[page][table].params)
+
+
+def _link_params(w: Wilayah | None, choices: Mapping[str, str | None]) -> dict:
+    # the whole kabupaten is the default: the filter bar leaves it out of the URL, so do we
+    kode = w.kode if w is not None and w.tingkat != "kabupaten" else None
+    return {"wilayah": kode, **choices}
+
+
+def links(page: str, table: str, w: Wilayah | None, lang: str, *, follow: bool = True,
+          **choices: str | None) -> Any:  # fmt: skip
+    """ "Data ini lewat API: CSV · JSON" for a page grid, for region `w` and the page's
+    `choices` (tahun=..., data=...); `follow`: the hrefs follow the page's URL in the browser."""
+    accepted = accepted_params(page, table)
+    params = _link_params(w, choices)
+    return api_links(page_path(page, table), accepted, params, lang, follow=follow)
+
+
+def download_button(page: str, table: str, w: Wilayah | None, lang: str, *, follow: bool = True,
+                    **choices: str | None) -> Any:  # fmt: skip
+    """ "Unduh CSV" for a grid without a download callback: a link to its CSV twin."""
+    accepted = accepted_params(page, table)
+    params = _link_params(w, choices)
+    return csv_button(page_path(page, table), accepted, params, lang, follow=follow)
+
+
+def require_desa(w: Wilayah, args: Mapping[str, str], what: str) -> None:
+    """A 400 unless the request names one village (the tables of the village profile)."""
+    raw = (args.get("wilayah") or "").strip()
+    if not raw:
+        raise ApiError(f"{what} needs wilayah=<kode desa>, e.g. 17.03.06.2001", 400)
+    if w.tingkat != "desa":
+        raise ApiError(
+            f"wilayah {raw!r} is a {w.tingkat}, not a desa: {what} needs the code of one "
+            "village (kode desa, e.g. 17.03.06.2001)",
+            400,
+        )
 
 
 # -- HTTP ----------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ every callback is attached with `app.callback`, never through Dash's global call
 
 from __future__ import annotations
 
+import functools
 import importlib
 import logging
 import re
@@ -19,12 +20,21 @@ import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import ALL, Input, Output, State, dcc, html
-from flask import current_app, has_app_context, has_request_context, redirect, request
+from flask import (
+    abort,
+    current_app,
+    has_app_context,
+    has_request_context,
+    redirect,
+    request,
+    send_from_directory,
+)
 
 from config.regions import RegionCodeError, normalize_code
 from config.settings import Settings
 from dashboard.data import DataSource, Snapshot
 from dashboard.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
+from layouts.maps import BOUNDARIES_DIR, BOUNDARY_ROUTE, boundary_file
 from warehouse.store import Warehouse
 
 log = logging.getLogger(__name__)
@@ -186,6 +196,7 @@ def create_app(store: Warehouse, settings: Settings) -> dash.Dash:
     app.layout = _serve_shell
     _localise_index(app)
     _register_language_route(app)
+    _register_boundary_route(app)
     from dashboard.api import api_blueprint  # imported here: the API uses helpers from here
 
     app.server.register_blueprint(api_blueprint())
@@ -199,8 +210,17 @@ def run_server(store: Warehouse, settings: Settings, host: str, port: int) -> No
     """Serve the dashboard with waitress (production WSGI server) until interrupted."""
     from waitress import serve
 
+    from dashboard.warm import Warmer
+
     app = create_app(store, settings)
-    serve(app.server, host=host, port=port, threads=8, ident="dasbor-kecamatan")
+    warmer = Warmer(app, settings.warm_interval) if settings.warm_interval > 0 else None
+    if warmer:
+        warmer.start()
+    try:
+        serve(app.server, host=host, port=port, threads=8, ident="dasbor-kecamatan")
+    finally:
+        if warmer:
+            warmer.stop()
 
 
 def _page_title(key: str) -> Callable[..., str]:
@@ -255,6 +275,23 @@ def _register_language_route(app: dash.Dash) -> None:
     app.server.add_url_rule(
         f"{LANGUAGE_ROUTE}/<lang>", endpoint="dasbor_bahasa", view_func=choose_language
     )
+
+
+def _register_boundary_route(app: dash.Dash) -> None:
+    """The vendored boundary GeoJSON files, for maps that name them by URL."""
+
+    def boundary(name: str):
+        if not name.endswith(".geojson"):
+            abort(404)
+        # conditional (ETag, Last-Modified): the browser revalidates, the file rarely changes
+        return send_from_directory(BOUNDARIES_DIR, name, max_age=3600)
+
+    app.server.add_url_rule(f"{BOUNDARY_ROUTE}/<name>", endpoint="dasbor_batas", view_func=boundary)
+
+
+def boundary_url(kabupaten: str, tingkat: str = "desa") -> str:
+    """Where the browser fetches a kabupaten's boundaries (inside a request of the app)."""
+    return dash.get_relative_path(f"{BOUNDARY_ROUTE}/{boundary_file(kabupaten, tingkat)}")
 
 
 def language_switch(lang: str) -> html.Div:
@@ -375,6 +412,31 @@ def _register_shell_callbacks(app: dash.Dash) -> None:
         Input(ID_LOCATION, "pathname"),
         Input(ID_LOCATION, "search"),
     )
+    # issue 4: the "CSV · JSON" links under every grid carry the page's current filters, the
+    # ones their table accepts (layouts.tables.api_href builds the same text on the server)
+    from layouts.tables import API_LINK
+
+    link = {"type": API_LINK, "path": ALL, "fmt": ALL, "params": ALL, "role": ALL}
+    app.clientside_callback(
+        """
+        function (search, ids) {
+            const params = new URLSearchParams(search || "");
+            return ids.map((id) => {
+                const query = new URLSearchParams();
+                (id.params ? id.params.split(",") : []).forEach((key) => {
+                    const value = params.get(key);
+                    if (value) { query.set(key, value); }
+                });
+                const text = query.toString();
+                return id.path + (id.fmt === "csv" ? ".csv" : "") + (text ? "?" + text : "");
+            });
+        }
+        """,
+        Output(link, "href"),
+        Input(ID_SEARCH, "data"),
+        State(link, "id"),
+        prevent_initial_call=True,  # the layouts render the hrefs of the URL they are given
+    )
 
 
 def not_found_layout(**_query: Any) -> html.Div:
@@ -449,10 +511,42 @@ class ViewCache:
                 self._items[key] = value
         return value
 
+    def keys(self, snapshot: Snapshot) -> list[tuple]:
+        """The keys held for `snapshot` (none when the cache belongs to another run)."""
+        with self._lock:
+            return list(self._items) if self._owner is snapshot else []
+
 
 def cached(snapshot: Snapshot, key: tuple, compute: Callable[[], Any]) -> Any:
     """`compute()` once per snapshot and key (in a request of this app)."""
     return current_app.config[VIEW_CACHE].get(snapshot, key, compute)
+
+
+def _key_part(arg: object) -> object:
+    """An argument as part of a cache key: itself, or its identity when it cannot be hashed
+    (a page's module-level spec)."""
+    try:
+        hash(arg)
+    except TypeError:
+        return ("id", id(arg))
+    return arg
+
+
+def cached_view(name: str) -> Callable[[Callable[..., dict]], Callable[..., dict]]:
+    """Decorates a page's `render(..., snapshot, ...)`: its view is computed once per run and
+    arguments (region, filters, language), so the layout and the callback, and every visitor
+    after the first, share it. Callers get a shallow copy they may add keys to."""
+
+    def wrap(render: Callable[..., dict]) -> Callable[..., dict]:
+        @functools.wraps(render)
+        def view(*args: Any) -> dict:
+            snapshot = next(a for a in args if isinstance(a, Snapshot))
+            key = (name, *(_key_part(a) for a in args if a is not snapshot))
+            return dict(cached(snapshot, key, lambda: render(*args)))
+
+        return view
+
+    return wrap
 
 
 # -- regions and the filter bar shared by the pages ----------------------------------------
@@ -624,17 +718,31 @@ def kecamatan_options(snapshot: Snapshot, lang: str) -> list[dict]:
 
 def desa_options(snapshot: Snapshot, kecamatan: str | None, lang: str) -> list[dict]:
     """Villages of one kecamatan, by name; none when the whole kabupaten is selected."""
-    desa = _regions(snapshot, "desa")
-    if desa.empty or not kecamatan or len(kecamatan) != 8:
+    if not kecamatan or len(kecamatan) != 8:
         return []
-    desa = desa[desa["induk"] == kecamatan].sort_values("nama")
-    return [
-        {
-            "label": str(r.nama) if r.jenis != "kelurahan" else f"{r.nama} ({r.jenis})",
-            "value": str(r.kode),
-        }
-        for r in desa.itertuples()
-    ]
+    return list(all_desa_options(snapshot, lang).get(kecamatan, []))
+
+
+def all_desa_options(snapshot: Snapshot, lang: str) -> dict[str, list[dict]]:
+    """The desa dropdown options of every kecamatan (every page's filter bar carries them),
+    once per run inside the app; callers must not modify them."""
+    if has_app_context() and VIEW_CACHE in current_app.config:
+        return cached(snapshot, ("desa_options", lang), lambda: _all_desa_options(snapshot))
+    return _all_desa_options(snapshot)
+
+
+def _all_desa_options(snapshot: Snapshot) -> dict[str, list[dict]]:
+    desa = _regions(snapshot, "desa")
+    found: dict[str, list[dict]] = {}
+    if desa.empty:
+        return found
+    desa = desa.sort_values("nama")
+    for kode, nama, jenis, induk in zip(
+        desa["kode"], desa["nama"], desa["jenis"], desa["induk"], strict=True
+    ):
+        label = str(nama) if jenis != "kelurahan" else f"{nama} ({jenis})"
+        found.setdefault(str(induk), []).append({"label": label, "value": str(kode)})
+    return found
 
 
 def filter_bar(
@@ -708,7 +816,7 @@ def filter_data(
         "url": ids.url,
         "kecamatan": ids.kecamatan,
         "kabupaten": kab,
-        "desa": {str(k): desa_options(snapshot, str(k), lang) for k in kecamatan},
+        "desa": {str(k): all_desa_options(snapshot, lang).get(str(k), []) for k in kecamatan},
         "all": t("filter.semua_desa", lang),
         "first": t("filter.pilih_kecamatan_dulu", lang),
         # extra query parameters: allowed values, the first being the default

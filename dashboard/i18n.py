@@ -97,6 +97,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         ),
         # shared controls
         "unduh_csv": "Unduh CSV",
+        "api.tautan": "Data ini lewat API:",
         # figures
         "grafik.jumlah_penduduk": "Jumlah penduduk",
         "grafik.kelompok_umur": "Kelompok umur",
@@ -236,6 +237,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
             "Counts per category for the selected region; the CSV download holds the same rows."
         ),
         "unduh_csv": "Download CSV",
+        "api.tautan": "This data over the API:",
         "grafik.jumlah_penduduk": "Residents",
         "grafik.kelompok_umur": "Age group",
         "grafik.kategori": "Category",

@@ -20,6 +20,10 @@ from layouts.figures import FONT, SEPARATORS, _title
 
 BOUNDARIES_DIR = Path(__file__).resolve().parents[1] / "config" / "boundaries"
 TOPOJSON_ASSET = "topojson/"  # under dashboard/assets; world_110m.json is what geo needs
+# the boundary files are served at BOUNDARY_ROUTE/<file> (dashboard.app): a map names its
+# file's URL instead of carrying the polygons, so a 220-village map is a few kB of JSON and the
+# browser fetches (and caches) the 0.6 MB of polygons once
+BOUNDARY_ROUTE = "/batas"
 NO_DATA_COLOUR = "#d5dbe0"
 LINE_COLOUR = "#ffffff"
 HIGHLIGHT_COLOUR = "#1f2a33"
@@ -32,6 +36,11 @@ def load_boundaries(kabupaten: str, tingkat: str = "desa") -> dict | None:
     if not path.is_file():
         return None
     return json.loads(path.read_text(encoding="utf-8"))
+
+
+def boundary_file(kabupaten: str, tingkat: str = "desa") -> str:
+    """The file name of a kabupaten's village (or kecamatan) boundaries."""
+    return f"{tingkat}-{kabupaten}.geojson"
 
 
 def map_config(topojson_url: str) -> dict:
@@ -78,17 +87,21 @@ def village_map(
     labels: Mapping[str, str] | None = None,
     highlight: str | None = None,
     height: int = 560,
+    geojson_url: str | None = None,
 ) -> go.Figure:
     """Villages coloured by `values["category"]` (with `colours`, `labels` by category, in that
     order) or by `values["value"]` (a number). `values` has `kode` and optionally `nama`,
     `kode_kecamatan`, `nama_kecamatan` (for the treemap fallback). Falls back to a treemap
-    when no boundary matches a code."""
+    when no boundary matches a code. With `geojson_url` (where the browser can fetch
+    `geojson`) the traces name that URL instead of carrying the shapes."""
     codes = [str(k) for k in values["kode"]]
     shape = _subset(geojson, codes) if geojson else None
     if not shape or not shape["features"]:
         return village_treemap(values, lang=lang, title=title, note=note, colours=colours,
                                labels=labels, height=height)  # fmt: skip
     known = {f["id"] for f in shape["features"]}
+    if geojson_url:
+        shape = geojson_url
     shown = values[values["kode"].isin(known)]
     names = shown["nama"] if "nama" in shown else shown["kode"]
     fig = go.Figure(layout=_layout(title, note, height))
@@ -116,7 +129,7 @@ def village_map(
 
 
 def _choropleth(
-    shape: dict, part: pd.DataFrame, names: pd.Series, label: str, highlight: str | None
+    shape: dict | str, part: pd.DataFrame, names: pd.Series, label: str, highlight: str | None
 ) -> go.Choropleth:
     width = [2.5 if k == highlight else 0.6 for k in part["kode"]]
     line = [HIGHLIGHT_COLOUR if k == highlight else LINE_COLOUR for k in part["kode"]]

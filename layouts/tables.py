@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from urllib.parse import urlencode
 
 import dash_ag_grid as dag
 import pandas as pd
+from dash import html
 
 from dashboard.i18n import DEFAULT_LANGUAGE, grid_locale, t
 from layouts.format import format_date
@@ -18,6 +20,11 @@ NUMBER_COLUMNS = frozenset(
     {"laki_laki", "perempuan", "jumlah", "penduduk", "keluarga", "rumah_tangga", "desa_melapor"}
 )
 DATETIME_COLUMNS = frozenset({"terakhir_berhasil"})
+# pattern-matching id types of the links to a grid's API twin (issue 4): API_LINK links follow
+# the page's filters in the browser (one clientside callback in dashboard/app.py rewrites their
+# href from the URL's query); API_LINK_FIXED links are fixed (a view whose region is its path)
+API_LINK = "api-link"
+API_LINK_FIXED = "api-link-tetap"
 
 
 def _kind(col: str, series: pd.Series | None) -> str:
@@ -73,11 +80,16 @@ def column_defs(df: pd.DataFrame, columns: Sequence[str], lang: str = DEFAULT_LA
     return defs
 
 
-def _number(v: object) -> int | float | None:
-    if pd.isna(v):
-        return None
-    f = float(v)
-    return int(f) if f.is_integer() else f
+def _numbers(values: pd.Series) -> list[int | float | None]:
+    """Whole numbers as ints, others as floats, missing as None (vectorised: grids can hold
+    thousands of rows)."""
+    floats = pd.to_numeric(values, errors="coerce").astype(float).tolist()
+    return [None if f != f else (int(f) if f.is_integer() else f) for f in floats]
+
+
+def _texts(values: pd.Series) -> list[str | None]:
+    missing = values.isna().tolist()
+    return [None if gap else str(v) for v, gap in zip(values.tolist(), missing, strict=True)]
 
 
 def row_data(df: pd.DataFrame, columns: Sequence[str], lang: str = DEFAULT_LANGUAGE) -> list:
@@ -85,15 +97,16 @@ def row_data(df: pd.DataFrame, columns: Sequence[str], lang: str = DEFAULT_LANGU
     # plain Python lists: a DataFrame would turn an int column with a gap into floats and NaN
     fields: dict[str, list] = {}
     for col in columns:
-        values = list(df[col]) if col in df else [None] * len(df)
+        series = df[col] if col in df else pd.Series([None] * len(df), index=df.index)
         kind = _kind(col, df[col] if col in df else None)
         if kind == "datetime":
+            values = list(series)
             fields[col] = [None if pd.isna(v) else pd.Timestamp(v).isoformat() for v in values]
             fields[col + TEXT_SUFFIX] = [format_date(v, lang) for v in values]
         elif kind == "number":
-            fields[col] = [_number(v) for v in values]
+            fields[col] = _numbers(series)
         else:
-            fields[col] = [None if pd.isna(v) else str(v) for v in values]
+            fields[col] = _texts(series)
     names = list(fields)
     return [dict(zip(names, row, strict=True)) for row in zip(*fields.values(), strict=True)]
 
@@ -136,4 +149,77 @@ def data_grid(
         columnSize="responsiveSizeToFit",
         dashGridOptions=options,
         style=style,
+    )
+
+
+# -- links to a grid's API twin ------------------------------------------------------------
+def api_href(
+    path: str, params: Mapping[str, str | None], fmt: str = "json", accepted: Sequence[str] = ()
+) -> str:
+    """`path` (+ `.csv`) with the non-empty `params` as its query, in the order of `accepted`
+    (else of `params`): the same text the browser's callback writes (dashboard/app.py)."""
+    keys = list(accepted) or list(params)
+    query = {k: str(params[k]) for k in keys if params.get(k)}
+    return (
+        path
+        + (".csv" if fmt == "csv" else "")
+        + ("?" + urlencode(query, safe=".") if query else "")
+    )
+
+
+def api_link_id(
+    path: str, accepted: Sequence[str], fmt: str, role: str = "tautan", *, follow: bool = True
+) -> dict:
+    """The id of a link to `path`: `params` lists the query parameters the table accepts (the
+    browser copies those from the page's URL); `role` tells the line's link from the button."""
+    return {
+        "type": API_LINK if follow else API_LINK_FIXED,
+        "path": path,
+        "fmt": fmt,
+        "params": ",".join(accepted),
+        "role": role,
+    }
+
+
+def api_links(
+    path: str,
+    accepted: Sequence[str],
+    params: Mapping[str, str | None],
+    lang: str = DEFAULT_LANGUAGE,
+    *,
+    follow: bool = True,
+) -> html.P:
+    """ "Data ini lewat API: CSV · JSON" under a grid: the same rows, filters and columns."""
+    links = [
+        html.A(
+            fmt.upper(),
+            id=api_link_id(path, accepted, fmt, follow=follow),
+            href=api_href(path, params, fmt, accepted),
+            rel="alternate",
+            **({"download": ""} if fmt == "csv" else {}),
+        )
+        for fmt in ("csv", "json")
+    ]
+    return html.P(
+        [t("api.tautan", lang), " ", links[0], " · ", links[1]], className="panel-note api-tautan"
+    )
+
+
+def csv_button(
+    path: str,
+    accepted: Sequence[str],
+    params: Mapping[str, str | None],
+    lang: str = DEFAULT_LANGUAGE,
+    *,
+    follow: bool = True,
+) -> html.A:
+    """ "Unduh CSV" as a small button: a link to the grid's CSV twin (the server names the
+    file), for grids without a download callback of their own."""
+    return html.A(
+        t("unduh_csv", lang),
+        id=api_link_id(path, accepted, "csv", "tombol", follow=follow),
+        href=api_href(path, params, "csv", accepted),
+        download="",
+        className="btn btn-outline-primary btn-sm",
+        role="button",
     )

@@ -12,10 +12,13 @@ import pandas as pd
 import pytest
 
 from config.settings import Settings
+from config.statistik import BY_SLUG
 from dashboard import api
 from dashboard.app import create_app
+from dashboard.i18n import t
 from dashboard.pages import (
     bantuan,
+    desa,
     kependudukan,
     kesehatan,
     keuangan,
@@ -24,6 +27,16 @@ from dashboard.pages import (
     pendidikan,
     ringkasan,
 )
+from layouts.tables import API_LINK, API_LINK_FIXED
+from tests.browser_support import (
+    assert_no_console_errors,
+    choose,
+    requires_chromium,
+    serve_app,
+    wait_for,
+)
+from tests.conftest import pointed_at
+from tests.test_dashboard_callbacks import DashClient, find
 from warehouse.store import Warehouse
 
 KECAMATAN = "17.03.06"
@@ -48,13 +61,23 @@ IDS = [f"{page}/{table}" for page, table, _, _ in TABLES]
 
 
 @pytest.fixture(scope="module")
-def app(collected_db):
+def dash_app(collected_db):
     store = Warehouse(collected_db)
-    dash_app = create_app(store, Settings())
+    yield create_app(store, Settings())
+    store.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def app(dash_app):
     http = dash_app.server.test_client()
     assert http.get("/").status_code == 200  # the first request registers the router
-    yield http
-    store.engine.dispose()
+    return http
+
+
+@pytest.fixture(scope="module")
+def pages(dash_app) -> DashClient:
+    """The same app, its pages rendered the way the browser asks for them."""
+    return DashClient(dash_app)
 
 
 def download(http, module, state: dict) -> dict:
@@ -149,7 +172,8 @@ def test_a_chosen_value_is_followed(app):
 
 def test_every_page_table_is_listed(app):
     tables = api.page_tables()
-    assert {(p, t) for p, t, _, _ in TABLES} == {(p, t) for p in tables for t in tables[p]}
+    listed = {(p, t) for p, t, _, _ in TABLES} | {(p, t) for p, t, _ in TWINS}
+    assert listed == {(p, t) for p in tables for t in tables[p]}
 
 
 ERRORS = [
@@ -175,3 +199,369 @@ def test_errors_have_one_shape(app, path, params, status):
     body = resp.get_json()
     assert set(body) == {"ok", "error", "status"}
     assert body["ok"] is False and body["status"] == status and body["error"]
+
+
+# -- the twins of the grids without a download callback (issue 4) --------------------------
+DESA_TABLES = ("statistik", "apbdes", "pembangunan", "bantuan", "kesegaran", "riwayat")
+# page, table, query: each answered with the same rows as JSON and as CSV
+TWINS = [
+    ("ringkasan", "perubahan", {"wilayah": KECAMATAN}),
+    ("pemantauan", "kecamatan", {"wilayah": KECAMATAN}),
+    ("pemantauan", "pencilan", {}),
+    ("pemantauan", "kelengkapan", {"wilayah": KECAMATAN}),
+    *(("desa", name, {"wilayah": DESA}) for name in DESA_TABLES),
+]
+TWIN_IDS = [f"{page}/{table}" for page, table, _ in TWINS]
+
+
+def rows_of(http, page: str, table: str, params: dict) -> dict:
+    resp = http.get(url(page, table), query_string=params)
+    assert resp.status_code == 200, resp.get_data(as_text=True)[:500]
+    return resp.get_json()
+
+
+def grid_of(tree: dict, ident: str) -> list[dict]:
+    """A grid's rows in a rendered layout (a page shows a note instead of an empty grid)."""
+    node = find(tree, ident)
+    assert node is not None, ident
+    return node["props"].get("rowData") or []
+
+
+@pytest.mark.parametrize(("page", "table", "params"), TWINS, ids=TWIN_IDS)
+def test_twin_json_is_its_csv(app, page, table, params):
+    body = rows_of(app, page, table, params)
+    assert body["ok"] is True and body["meta"]["filters"]["halaman"] == page
+    resp = app.get(url(page, table, csv=True), query_string=params)
+    assert resp.status_code == 200 and resp.headers["Content-Type"] == "text/csv; charset=utf-8"
+    disposition = resp.headers["Content-Disposition"]
+    assert disposition.startswith('attachment; filename="') and disposition.endswith('.csv"')
+    csv = pd.read_csv(io.StringIO(resp.get_data(as_text=True)), dtype=str, keep_default_na=False)
+    assert list(csv.columns) == body["columns"] and len(csv) == len(body["rows"])
+    for got, row in zip(csv.to_dict("records"), body["rows"], strict=True):
+        assert list(row) == body["columns"]
+        for col in body["columns"]:
+            assert same_cell(got[col], row[col]), (page, table, col, got[col], row[col])
+            # machine values: no Indonesian thousands, no markdown links
+            assert not (isinstance(row[col], str) and row[col].startswith("[")), row[col]
+
+
+def test_pemantauan_kecamatan_is_its_grid_and_its_villages(app, pages):
+    body = rows_of(app, "pemantauan", "kecamatan", {"wilayah": KECAMATAN})
+    assert body["columns"] == pemantauan.mon.SUMMARY_COLUMNS
+    page = pages.page("/pemantauan", f"?wilayah={KECAMATAN}")
+    grid = grid_of(page, pemantauan.ID_GRID_KECAMATAN)
+    assert [{c: r[c] for c in body["columns"]} for r in grid] == body["rows"]
+    villages = rows_of(app, "pemantauan", "desa", {"wilayah": KECAMATAN})["rows"]
+    (row,) = body["rows"]
+    assert row["kode_kecamatan"] == KECAMATAN and row["desa"] == len(villages) > 0
+    melapor = sum(v["status_terakhir"] in ("ok", "unchanged") for v in villages)
+    assert row["melapor"] == melapor and row["gagal"] == 0
+    for kelas in pemantauan.mon.KELAS:
+        assert row[kelas] == sum(v["kelas"] == kelas for v in villages), kelas
+    # the whole kabupaten: one row per kecamatan, every registered village counted once
+    whole = rows_of(app, "pemantauan", "kecamatan", {})
+    assert sum(r["desa"] for r in whole["rows"]) == whole["meta"]["desa_total"] == 220
+
+
+def test_pemantauan_pencilan_is_its_grid_in_codes(app, pages):
+    body = rows_of(app, "pemantauan", "pencilan", {})
+    assert body["columns"] == pemantauan.PENCILAN_COLUMNS
+    grid = grid_of(pages.page("/pemantauan"), pemantauan.ID_GRID_PENCILAN)
+    assert len(grid) == len(body["rows"])
+    for shown, row in zip(grid, body["rows"], strict=True):
+        assert shown["kode_desa"] == row["kode_desa"]
+        for col in ("nilai", "pembanding", "skor"):
+            assert shown[col] == pytest.approx(row[col]), col
+        assert shown["indikator"] == t(f"pmt.indikator.{row['indikator']}", "id")
+        assert shown["alasan"] == t(f"pmt.alasan.{row['alasan']}", "id")
+
+
+def test_pemantauan_kelengkapan_is_tidy_long(app, collected_store):
+    from dashboard.data import DataSource
+
+    body = rows_of(app, "pemantauan", "kelengkapan", {"wilayah": KECAMATAN})
+    assert body["columns"] == ["kode_desa", "nama_desa", "kode_kecamatan", "dataset", "status"]
+    villages = {v["kode_desa"] for v in rows_of(app, "pemantauan", "desa",
+                                                 {"wilayah": KECAMATAN})["rows"]}  # fmt: skip
+    datasets = list(dict.fromkeys(r["dataset"] for r in body["rows"]))
+    assert {r["kode_desa"] for r in body["rows"]} == villages
+    assert len(body["rows"]) == len(villages) * len(datasets) > 0
+    status = DataSource(collected_store).snapshot().dataset_status
+    latest = {(r.kode_desa, r.dataset): r.last_status for r in status.itertuples()}
+    for row in body["rows"]:
+        assert row["status"] == latest.get((row["kode_desa"], row["dataset"]), "never"), row
+
+
+def test_desa_profile_tables_are_its_grids(app, pages):
+    page = pages.page(f"/desa/{DESA}")
+    grids = {
+        "statistik": desa.ID_PENDUDUK,
+        "apbdes": desa.ID_APBDES,
+        "pembangunan": desa.ID_PEMBANGUNAN,
+        "bantuan": desa.ID_BANTUAN,
+        "kesegaran": desa.ID_KESEGARAN,
+        "riwayat": desa.ID_RIWAYAT,
+    }
+    same = {  # columns the grid shows as the API has them
+        "statistik": ["label", "laki_laki", "perempuan", "jumlah"],
+        "apbdes": ["kode", "label", "anggaran", "realisasi"],
+        "pembangunan": ["kode", "anggaran", "progres"],
+        "bantuan": ["kode", "peserta"],
+        "kesegaran": ["dataset", "last_error"],
+        "riwayat": ["run_id", "dataset", "http_status"],
+    }
+    for name, ident in grids.items():
+        body = rows_of(app, "desa", name, {"wilayah": DESA})
+        assert body["meta"]["filters"]["wilayah"] == DESA
+        grid = grid_of(page, ident)
+        assert len(grid) == len(body["rows"]), name
+        assert body["rows"] or name in ("pembangunan", "bantuan"), f"desa/{name} is empty"
+        for shown, row in zip(grid, body["rows"], strict=True):
+            for col in same[name]:
+                assert shown[col] == row[col], (name, col, shown[col], row[col])
+    stats = rows_of(app, "desa", "statistik", {"wilayah": DESA})["rows"]
+    assert {r["statistik"] for r in stats} <= set(BY_SLUG)  # slugs, not titles
+    history = rows_of(app, "desa", "riwayat", {"wilayah": DESA})["rows"]
+    assert all(r["fetched_at"].endswith("Z") for r in history)
+    fresh = rows_of(app, "desa", "kesegaran", {"wilayah": DESA})["rows"]
+    assert {r["last_status"] for r in fresh} <= {"ok", "unchanged", "failed"}
+    assert all(r["last_success_at"] is None or r["last_success_at"].endswith("Z") for r in fresh)
+
+
+def test_desa_statistik_reconciles_with_the_warehouse(app, collected_store):
+    from aggregates.population import NOT_CATEGORIES
+    from dashboard.data import DataSource
+
+    rows = rows_of(app, "desa", "statistik", {"wilayah": DESA})["rows"]
+    obs = DataSource(collected_store).snapshot().population.observations
+    mine = obs[(obs["kode_desa"] == DESA) & ~obs["dataset"].isin(NOT_CATEGORIES)]
+    assert len(rows) == len(mine) > 0
+    assert sum(r["jumlah"] for r in rows) == int(mine["jumlah"].sum())
+
+
+DESA_ERRORS = [
+    ({"wilayah": KECAMATAN}, KECAMATAN),  # a kecamatan is not a village
+    ({"wilayah": "17.03"}, "17.03"),
+    ({}, "wilayah"),
+    ({"wilayah": "99.99.99.9999"}, "99.99.99.9999"),
+]
+
+
+@pytest.mark.parametrize("table", DESA_TABLES)
+@pytest.mark.parametrize(("params", "named"), DESA_ERRORS)
+def test_desa_tables_need_one_village(app, table, params, named):
+    resp = app.get(url("desa", table, csv=True), query_string=params)
+    assert resp.status_code == 400
+    body = resp.get_json()
+    assert set(body) == {"ok", "error", "status"} and named in body["error"]
+
+
+def test_twins_refuse_what_they_do_not_take(app):
+    for page, table, params in [
+        ("ringkasan", "perubahan", {"tahun": "2026"}),
+        ("pemantauan", "kecamatan", {"wilayah": "bukan"}),
+        ("desa", "apbdes", {"wilayah": DESA, "tahun": "1999"}),
+        ("desa", "riwayat", {"wilayah": DESA, "tahun": "2026"}),
+    ]:
+        resp = app.get(url(page, table), query_string=params)
+        assert resp.status_code == 400, (page, table)
+        assert resp.get_json()["error"]
+
+
+@pytest.fixture(scope="module")
+def two_runs(tmp_path_factory, simulator, default_villages):
+    """Four Kerkap villages collected twice; the second time their population grew."""
+    from dataclasses import replace
+
+    from collectors.sweep import run_sweep
+
+    villages = pointed_at(
+        [v for v in default_villages if v.kode_kecamatan == KECAMATAN][:4], simulator.url
+    )
+    store = Warehouse(f"sqlite:///{tmp_path_factory.mktemp('two-runs') / 'wh.db'}")
+    store.upgrade()
+    settings = Settings(concurrency=8, read_timeout=5, retries=1, backoff=0.01, tahun=2026)
+    run_sweep(villages, store, settings)
+    second = run_sweep(villages, store, replace(settings, tahun=2027))
+    yield store, second.run_id, [v.kode_desa for v in villages]
+    store.engine.dispose()
+
+
+def test_changes_are_the_grid_and_the_audit(two_runs):
+    from dashboard.i18n import statistic_title
+
+    store, run_id, codes = two_runs
+    client = DashClient(create_app(store, Settings()))
+    body = rows_of(client.http, "ringkasan", "perubahan", {"wilayah": KECAMATAN})
+    assert body["meta"]["run_id"] == run_id
+    assert body["columns"] == ringkasan.CHANGE_CSV_COLUMNS
+    audit = store.audit_frame(run_id=run_id)
+    audit = audit[~((audit["kode"] == "total") & (audit["dataset"] != "total"))]
+
+    def count(v: object) -> int | None:
+        return None if pd.isna(v) else int(v)
+
+    expected = sorted(
+        (r.kode_desa, r.dataset, r.kode, count(r.lama_jumlah), count(r.baru_jumlah))
+        for r in audit.itertuples()
+    )
+    got = sorted((r["kode_desa"], r["dataset"], r["kode"], r["lama"], r["baru"])
+                 for r in body["rows"])  # fmt: skip
+    assert got == expected and len(got) > 0
+    # the grid: the same rows in the same order, statistics by title
+    grid = grid_of(client.page("/", f"?wilayah={KECAMATAN}"), ringkasan.ID_PERUBAHAN)
+    assert len(grid) == len(body["rows"])
+    for shown, row in zip(grid, body["rows"], strict=True):
+        assert (shown["kode_desa"], shown["lama"], shown["baru"]) == (
+            row["kode_desa"], row["lama"], row["baru"])  # fmt: skip
+        title = "Jumlah" if row["dataset"] == "total" else statistic_title(row["dataset"], "id")
+        assert row["dataset"] in BY_SLUG or row["dataset"] == "total"
+        assert shown["statistik"] == title
+    # one village: only its changes
+    one = rows_of(client.http, "ringkasan", "perubahan", {"wilayah": codes[0]})["rows"]
+    assert one and {r["kode_desa"] for r in one} == {codes[0]}
+    text = client.http.get(url("ringkasan", "perubahan", csv=True),
+                           query_string={"wilayah": KECAMATAN}).get_data(as_text=True)  # fmt: skip
+    assert len(pd.read_csv(io.StringIO(text))) == len(body["rows"])
+
+
+# -- the "CSV · JSON" links under every grid -----------------------------------------------
+def link_nodes(tree: object) -> list[dict]:
+    """The props of every API link (pattern-matching ids) in a rendered layout."""
+    found: list[dict] = []
+    if isinstance(tree, dict):
+        props = tree.get("props")
+        if isinstance(props, dict):
+            ident = props.get("id")
+            if isinstance(ident, dict) and ident.get("type") in (API_LINK, API_LINK_FIXED):
+                found.append(props)
+            for value in props.values():
+                found += link_nodes(value)
+        else:
+            for value in tree.values():
+                found += link_nodes(value)
+    elif isinstance(tree, list):
+        for item in tree:
+            found += link_nodes(item)
+    return found
+
+
+def grid_count(tree: object) -> int:
+    if isinstance(tree, dict):
+        here = int(tree.get("type") == "AgGrid")
+        return here + sum(grid_count(v) for v in tree.values())
+    if isinstance(tree, list):
+        return sum(grid_count(v) for v in tree)
+    return 0
+
+
+# path, query, the region and choices every link must carry, the tables linked
+LINKED = [
+    ("/", {"wilayah": KECAMATAN}, {"wilayah": KECAMATAN}, {"desa", "perubahan"}),
+    ("/kependudukan", {"wilayah": DESA, "statistik": "pekerjaan"},
+     {"wilayah": DESA, "statistik": "pekerjaan"}, {"statistik"}),
+    ("/keuangan", {"wilayah": KECAMATAN}, {"wilayah": KECAMATAN}, {"apbdes"}),
+    ("/pembangunan", {"wilayah": KECAMATAN}, {"wilayah": KECAMATAN}, {"kegiatan"}),
+    ("/bantuan", {"wilayah": DESA}, {"wilayah": DESA}, {"penerima"}),
+    ("/kesehatan", {"wilayah": KECAMATAN, "data": "imunisasi"},
+     {"wilayah": KECAMATAN, "data": "imunisasi"}, {"desa"}),
+    ("/pendidikan", {"data": "fasilitas-paud"}, {"data": "fasilitas-paud"}, {"desa"}),
+    ("/pemantauan", {"wilayah": KECAMATAN}, {"wilayah": KECAMATAN},
+     {"desa", "kecamatan", "pencilan", "kelengkapan"}),
+    (f"/desa/{DESA}", {}, {"wilayah": DESA}, set(DESA_TABLES)),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("path", "query", "carried", "tables"), LINKED,
+                         ids=[p for p, *_ in LINKED])  # fmt: skip
+def test_every_grid_links_its_api_twin(app, pages, path, query, carried, tables):
+    from urllib.parse import parse_qs, urlencode, urlsplit
+
+    tree = pages.page(path, "?" + urlencode(query) if query else "")
+    links = link_nodes(tree)
+    page = path.strip("/").split("/")[0] or "ringkasan"
+    linked = {props["id"]["path"].rsplit("/", 1)[-1] for props in links}
+    assert linked == tables
+    for props in links:
+        assert props["id"]["path"].startswith(f"/api/v1/halaman/{page}/")
+    # every grid has its line "CSV · JSON" (and the completeness heatmap too)
+    lines = [p for p in links if p["id"]["role"] == "tautan" and p["id"]["fmt"] == "csv"]
+    assert len(lines) >= grid_count(tree) > 0
+    for props in links:
+        ident, href = props["id"], props["href"]
+        parts = urlsplit(href)
+        assert parts.path == ident["path"] + (".csv" if ident["fmt"] == "csv" else "")
+        got = {k: v[0] for k, v in parse_qs(parts.query).items()}
+        assert set(got) <= set(ident["params"].split(","))
+        for key, value in carried.items():
+            assert got.get(key) == value, (href, key)
+        assert (ident["type"] == API_LINK_FIXED) == path.startswith("/desa/")
+        resp = app.get(href)
+        assert resp.status_code == 200, (href, resp.get_data(as_text=True)[:300])
+        if ident["fmt"] == "json":
+            filters = resp.get_json()["meta"]["filters"]
+            assert {k: filters[k] for k in got} == got
+        else:
+            assert "attachment" in resp.headers["Content-Disposition"]
+            assert props.get("download") == ""
+
+
+def test_one_clientside_callback_rewrites_the_links(pages):
+    """One clientside callback, from the URL's query (app-search) to every link's href."""
+    deps = [d for d in pages.deps if API_LINK in d["output"] and d.get("clientside_function")]
+    assert len(deps) == 1
+    (dep,) = deps
+    assert dep["output"].endswith(".href")
+    assert [i["id"] for i in dep["inputs"]] == ["app-search"]
+
+
+def test_links_speak_english(collected_db):
+    store = Warehouse(collected_db)
+    try:
+        client = DashClient(create_app(store, Settings(language="en")))
+        assert "This data over the API:" in str(client.page("/pemantauan"))
+    finally:
+        store.engine.dispose()
+
+
+# -- in the browser: the links follow the filter bar ---------------------------------------
+@pytest.mark.browser
+@requires_chromium
+def test_links_follow_the_region_filter_in_the_browser(collected_db, browser):
+    from selenium.webdriver.common.by import By
+
+    def hrefs(driver) -> list[str]:
+        links = driver.find_elements(By.CSS_SELECTOR, ".api-tautan a")
+        return [a.get_attribute("href") for a in links]
+
+    store = Warehouse(collected_db)
+    try:
+        with serve_app(create_app(store, Settings())) as base:
+            browser.get(base + "/keuangan")
+            first = wait_for(browser, lambda d: hrefs(d), "the API links under the grid")
+            assert [h.split("?")[0] for h in first] == [
+                base + url("keuangan", "apbdes", csv=True),
+                base + url("keuangan", "apbdes"),
+            ]
+            choose(browser, keuangan.ID_KECAMATAN, KECAMATAN)
+            wait_for(
+                browser,
+                lambda d: all(f"wilayah={KECAMATAN}" in h and "tahun=" in h for h in hrefs(d)),
+                "the links carry the chosen kecamatan and the year",
+            )
+            csv_link = hrefs(browser)[0]
+            assert browser.execute_script(f"return (await fetch('{csv_link}')).status") == 200
+            assert_no_console_errors(browser)
+    finally:
+        store.engine.dispose()
+
+
+def test_kamus_lists_every_page_table(pages):
+    from dashboard.pages import kamus
+    from tests.test_dashboard_callbacks import texts
+
+    shown = texts(find(pages.page("/kamus"), kamus.ID_HALAMAN))
+    for page, tables in api.page_tables().items():
+        for table in tables:
+            assert f"/api/v1/halaman/{page}/{table}" in shown
+    assert "wilayah, tahun" in shown and "wilayah, data, skala, periode" in shown

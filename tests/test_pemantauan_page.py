@@ -4,6 +4,7 @@ the collect-now request, and the page in headless Chromium with no network."""
 from __future__ import annotations
 
 import io
+import json
 from collections.abc import Iterator
 
 import pandas as pd
@@ -69,6 +70,17 @@ def test_page_over_a_full_sweep(collected_store, only_our_pages):
     assert len(r[pmt.ID_GRID_KECAMATAN]["rowData"]) == 19
     figure = r[pmt.ID_PETA]["figure"]
     assert sum(len(tr["locations"]) for tr in figure["data"]) == 220
+    # the polygons are fetched once by the browser from the boundary route, not sent per answer
+    assert {tr["geojson"] for tr in figure["data"]} == {"/batas/desa-17.03.geojson"}
+    served = client.http.get("/batas/desa-17.03.geojson")
+    assert served.status_code == 200 and served.headers["Cache-Control"].startswith("public")
+    ids = {f["id"] for f in json.loads(served.get_data())["features"]}
+    assert {loc for tr in figure["data"] for loc in tr["locations"]} <= ids
+    assert client.http.get("/batas/ATTRIBUTION.md").status_code == 404
+    # no way out of the boundaries folder: at most Dash's own page answers
+    escaped = client.http.get("/batas/..%2F..%2Fconfig%2Fsettings.py")
+    assert escaped.status_code == 404 or escaped.mimetype == "text/html"
+    assert b"load_settings" not in escaped.get_data()
     assert "220 dari 220 desa" in figure["layout"]["title"]["text"]
     heat = r[pmt.ID_KELENGKAPAN]["figure"]["data"][0]
     assert heat["type"] == "heatmap" and len(heat["y"]) == 220

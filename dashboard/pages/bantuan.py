@@ -18,6 +18,7 @@ from dashboard.app import (
     FilterIds,
     Wilayah,
     cached,
+    cached_view,
     data_source,
     display_name,
     failure_alert,
@@ -134,6 +135,7 @@ def _page(snapshot: Snapshot | None, w: Wilayah, view: dict, notices: list, lang
                 t("bnt.keterangan_tabel", lang),
                 grid,
                 lang,
+                api.links("bantuan", "penerima", w, lang),
             ),
         ]
     )
@@ -149,6 +151,7 @@ def tables(snapshot: Snapshot, kode: str | None) -> tuple[pd.DataFrame, pd.DataF
     return cached(snapshot, ("bnt", kode), compute)
 
 
+@cached_view("bantuan")
 def render(snapshot: Snapshot, w: Wilayah, lang: str) -> dict:
     name = display_name(w, lang) if w.kode else t("app.judul", lang)
     rows, per_desa = tables(snapshot, w.kode)

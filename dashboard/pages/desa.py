@@ -15,7 +15,9 @@ from aggregates import finance
 from aggregates.population import NOT_CATEGORIES
 from config.regions import RegionCodeError, normalize_code
 from config.statistik import BY_SLUG
+from dashboard import api
 from dashboard.app import (
+    Wilayah,
     data_source,
     display_name,
     failure_alert,
@@ -51,6 +53,13 @@ ACCOUNT_COLUMNS = ["kode", "label", "anggaran", "realisasi", "serapan"]
 FETCH_COLUMNS = ["waktu", "run_id", "dataset", "status", "http_status", "duration_ms", "error"]
 STATUS_COLUMNS = ["dataset", "last_status", "berhasil_terakhir", "last_error"]
 RECENT_RUNS = 5
+# the tables of /api/v1/halaman/desa/<tabel>?wilayah=<kode desa>: machine values (codes, plain
+# numbers, ISO 8601 UTC times) in a stable order; the grids show the same rows in words
+POPULATION_CSV_COLUMNS = ["statistik", "kode", "label", "laki_laki", "perempuan", "jumlah"]
+FETCH_CSV_COLUMNS = [
+    "fetched_at", "run_id", "dataset", "status", "http_status", "duration_ms", "error",
+]  # fmt: skip
+STATUS_CSV_COLUMNS = ["dataset", "last_status", "last_success_at", "last_error"]
 
 
 def layout(kode: str | None = None, **_query: Any) -> html.Div:
@@ -86,15 +95,36 @@ def _layout(kode: str | None, lang: str) -> html.Div:
         html.P(t("desa.subjudul", lang, kecamatan=kec.nama, kode=w.kode), className="mb-3"),
         identity_panel(finance.identity(meas, w.kode), lang),
         dbc.Row(totals_cards(snapshot, w), className="g-3 mb-3"),
-        section(t("desa.penduduk", lang), grid(ID_PENDUDUK, population(snapshot, w.kode), lang)),
+        table_section(
+            t("desa.penduduk", lang),
+            grid(ID_PENDUDUK, population(snapshot, w.kode), lang),
+            "statistik",
+            w,
+            lang,
+        ),
     ]
     sections += finance_sections(snapshot, meas, w, lang)
-    sections += history_sections(snapshot, w.kode, lang)
+    sections += history_sections(snapshot, w, lang)
     return html.Div(sections)
 
 
 def section(title: str, body: Any) -> html.Section:
     return html.Section([html.H2(title), body], className="panel")
+
+
+def table_section(title: str, body: Any, table: str, w: Wilayah, lang: str,
+                  **choices: str | None) -> html.Section:  # fmt: skip
+    """A grid with its CSV download and its "CSV · JSON" API links (fixed: the village is
+    the page's path, not a filter)."""
+    head = html.Div(
+        [
+            html.H2(title, className="me-auto"),
+            api.download_button("desa", table, w, lang, follow=False, **choices),
+        ],
+        className="d-flex align-items-center gap-2 mb-2",
+    )
+    links = api.links("desa", table, w, lang, follow=False, **choices)
+    return html.Section([head, body, links], className="panel")
 
 
 def grid(ident: str, frame: pd.DataFrame, lang: str) -> Any:
@@ -140,79 +170,169 @@ def totals_cards(snapshot: Snapshot, w) -> list:
     return card_row([(t(f"rks.kartu.{k}", language()), format_number(totals.get(k))) for k in keys])
 
 
-def population(snapshot: Snapshot, kode: str) -> pd.DataFrame:
-    """Every population statistic of the village: statistic title, category, counts."""
+def population_table(snapshot: Snapshot, kode: str) -> pd.DataFrame:
+    """Every population statistic of the village: statistic slug, category code and label,
+    counts (the API's rows; `population` shows them with titles)."""
     obs = snapshot.population.observations
     rows = obs[(obs["kode_desa"] == kode) & ~obs["dataset"].isin(NOT_CATEGORIES)]
-    lang = language()
-    titles = {s: statistic_title(s, lang) if s in BY_SLUG else s for s in rows["dataset"].unique()}
     out = pd.DataFrame(
         {
-            "statistik": rows["dataset"].map(titles),
+            "statistik": rows["dataset"],
+            "kode": rows["kode"],
             "label": rows["label"],
             "laki_laki": rows["laki_laki"],
             "perempuan": rows["perempuan"],
             "jumlah": rows["jumlah"],
         }
     )
-    return out.reset_index(drop=True)
+    return out.reset_index(drop=True)[POPULATION_CSV_COLUMNS]
+
+
+def population(snapshot: Snapshot, kode: str) -> pd.DataFrame:
+    """Every population statistic of the village: statistic title, category, counts."""
+    rows = population_table(snapshot, kode)
+    lang = language()
+    slugs = rows["statistik"].unique()
+    titles = {s: statistic_title(s, lang) if s in BY_SLUG else s for s in slugs}
+    return rows.assign(statistik=rows["statistik"].map(titles))[POPULATION_COLUMNS]
 
 
 def finance_sections(snapshot: Snapshot, meas: pd.DataFrame, w, lang: str) -> list:
     years = finance.apbdes_years(meas)
     tahun = years[0] if years else ""
-    accounts = finance.account_table(finance.apbdes_lines(meas, tahun, w.kode))
+    accounts = apbdes_table(meas, w.kode, tahun)
     if accounts.empty and w.jenis == "kelurahan":
         apbdes: Any = html.P(t("keu.kelurahan_ini", lang, wilayah=display_name(w, lang)))
     else:
         apbdes = grid(ID_APBDES, accounts[ACCOUNT_COLUMNS], lang)
-    items = finance.projects(meas, snapshot.regions, None, w.kode)
-    aid = finance.bantuan_rows(meas, snapshot.regions, w.kode)
     return [
-        section(t("desa.apbdes", lang, tahun=tahun), apbdes),
-        section(
+        table_section(t("desa.apbdes", lang, tahun=tahun), apbdes, "apbdes", w, lang, tahun=tahun),
+        table_section(
             t("desa.pembangunan", lang),
-            grid(
-                ID_PEMBANGUNAN,
-                items.drop(columns=["kode_desa", "nama_desa", "nama_kecamatan"]),
-                lang,
-            ),
+            grid(ID_PEMBANGUNAN, projects_table(snapshot, meas, w.kode), lang),
+            "pembangunan",
+            w,
+            lang,
         ),
-        section(
+        table_section(
             t("desa.bantuan", lang),
-            grid(ID_BANTUAN, aid.drop(columns=["kode_desa", "nama_desa", "nama_kecamatan"]), lang),
+            grid(ID_BANTUAN, bantuan_table(snapshot, meas, w.kode), lang),
+            "bantuan",
+            w,
+            lang,
         ),
     ]
 
 
-def history_sections(snapshot: Snapshot, kode: str, lang: str) -> list:
-    store = data_source().store
-    log_frame = store.fetch_log_frame(kode_desa=kode)
-    if not log_frame.empty:
-        runs = sorted(log_frame["run_id"].unique())[-RECENT_RUNS:]
-        log_frame = log_frame[log_frame["run_id"].isin(runs)].sort_values(
-            ["fetched_at", "dataset"], ascending=[False, True]
-        )
-        log_frame = log_frame.assign(waktu=[format_date(v, lang) for v in log_frame["fetched_at"]])
-        log_frame = log_frame[FETCH_COLUMNS].reset_index(drop=True)
+VILLAGE_COLUMNS = ["kode_desa", "nama_desa", "nama_kecamatan"]  # the page says which village
+
+
+def apbdes_table(meas: pd.DataFrame, kode: str, tahun: str) -> pd.DataFrame:
+    """The village's APBDes accounts of one year: tahun, kode, label, anggaran, realisasi,
+    serapan (%)."""
+    accounts = finance.account_table(finance.apbdes_lines(meas, tahun, kode))
+    out = accounts.reindex(columns=ACCOUNT_COLUMNS)
+    return out.assign(tahun=tahun)[["tahun", *ACCOUNT_COLUMNS]]
+
+
+def projects_table(snapshot: Snapshot, meas: pd.DataFrame, kode: str) -> pd.DataFrame:
+    """The village's development projects, every year."""
+    return finance.projects(meas, snapshot.regions, None, kode).drop(columns=VILLAGE_COLUMNS)
+
+
+def bantuan_table(snapshot: Snapshot, meas: pd.DataFrame, kode: str) -> pd.DataFrame:
+    """The village's aid programmes and recipients."""
+    return finance.bantuan_rows(meas, snapshot.regions, kode).drop(columns=VILLAGE_COLUMNS)
+
+
+def _iso(values: pd.Series) -> pd.Series:
+    """Times as ISO 8601 UTC text ("2026-11-28T01:02:03Z"); gaps stay empty."""
+    return pd.to_datetime(values, utc=True).dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def history_table(kode: str) -> pd.DataFrame:
+    """The village's fetches in the latest RECENT_RUNS runs, newest first (machine values)."""
+    log_frame = data_source().store.fetch_log_frame(kode_desa=kode)
+    if log_frame.empty:
+        return pd.DataFrame(columns=FETCH_CSV_COLUMNS)
+    runs = sorted(log_frame["run_id"].unique())[-RECENT_RUNS:]
+    log_frame = log_frame[log_frame["run_id"].isin(runs)].sort_values(
+        ["fetched_at", "dataset"], ascending=[False, True]
+    )
+    out = log_frame.assign(fetched_at=_iso(log_frame["fetched_at"]))
+    for col in ("run_id", "http_status", "duration_ms"):
+        out[col] = pd.to_numeric(out[col]).round().astype("Int64")
+    return out[FETCH_CSV_COLUMNS].reset_index(drop=True)
+
+
+def freshness_table(snapshot: Snapshot, kode: str) -> pd.DataFrame:
+    """Per dataset of the village: its latest status, last success (ISO UTC), last error."""
     status = snapshot.dataset_status
     status = status[status["kode_desa"] == kode] if not status.empty else status
+    if status.empty:
+        return pd.DataFrame(columns=STATUS_CSV_COLUMNS)
+    out = status.assign(last_success_at=_iso(status["last_success_at"]))
+    return out[STATUS_CSV_COLUMNS].sort_values("dataset").reset_index(drop=True)
+
+
+def history_sections(snapshot: Snapshot, w: Wilayah, lang: str) -> list:
+    """Freshness per dataset and the collection history, times in WIB, statuses in words."""
+    fetches = history_table(w.kode)
+    if not fetches.empty:
+        waktu = [format_date(pd.Timestamp(v), lang) for v in fetches["fetched_at"]]
+        fetches = fetches.assign(waktu=waktu)[FETCH_COLUMNS]
+    status = freshness_table(snapshot, w.kode)
     if not status.empty:
-        status = (
-            status.assign(
-                berhasil_terakhir=[format_date(v, lang) for v in status["last_success_at"]],
-                last_status=[
-                    t(f"status.{s}", lang) if s in ("ok", "unchanged", "failed") else s
-                    for s in status["last_status"]
-                ],
-            )[STATUS_COLUMNS]
-            .sort_values("dataset")
-            .reset_index(drop=True)
-        )
+        status = status.assign(
+            berhasil_terakhir=[
+                format_date(pd.Timestamp(v) if isinstance(v, str) else None, lang)
+                for v in status["last_success_at"]
+            ],
+            last_status=[
+                t(f"status.{s}", lang) if s in ("ok", "unchanged", "failed") else s
+                for s in status["last_status"]
+            ],
+        )[STATUS_COLUMNS]
     return [
-        section(t("desa.kesegaran", lang), grid(ID_KESEGARAN, status, lang)),
-        section(t("desa.riwayat", lang), grid(ID_RIWAYAT, log_frame, lang)),
+        table_section(
+            t("desa.kesegaran", lang), grid(ID_KESEGARAN, status, lang), "kesegaran", w, lang
+        ),
+        table_section(t("desa.riwayat", lang), grid(ID_RIWAYAT, fetches, lang), "riwayat", w, lang),
     ]
+
+
+def _api_table(name: str, build: Any, params: tuple[str, ...] = ()) -> api.PageTable:
+    """A table of the village profile: `build(snapshot, w, args) -> (frame, filters)`; the
+    request must name one village (wilayah=<kode desa>)."""
+
+    def page_build(snapshot: Snapshot, w: Wilayah, args: Any) -> tuple[str, pd.DataFrame, dict]:
+        api.require_desa(w, args, f"halaman/desa/{name}")
+        frame, filters = build(snapshot, w, args)
+        stem = "_".join(["desa", name, *(str(v) for v in filters.values() if v), str(w.kode)])
+        return stem, frame, filters
+
+    return api.PageTable(params, page_build)
+
+
+def _api_apbdes(snapshot: Snapshot, w: Wilayah, args: Any) -> tuple[pd.DataFrame, dict]:
+    meas = measurements(snapshot)
+    tahun = api.pick(args, "tahun", finance.apbdes_years(meas))
+    return apbdes_table(meas, w.kode, tahun), {"tahun": tahun}
+
+
+TABLES = {
+    "statistik": _api_table("statistik", lambda s, w, _a: (population_table(s, w.kode), {})),
+    "apbdes": _api_table("apbdes", _api_apbdes, ("tahun",)),
+    "pembangunan": _api_table(
+        "pembangunan",
+        lambda s, w, _a: (projects_table(s, measurements(s), w.kode), {}),
+    ),
+    "bantuan": _api_table(
+        "bantuan", lambda s, w, _a: (bantuan_table(s, measurements(s), w.kode), {})
+    ),
+    "kesegaran": _api_table("kesegaran", lambda s, w, _a: (freshness_table(s, w.kode), {})),
+    "riwayat": _api_table("riwayat", lambda _s, w, _a: (history_table(w.kode), {})),
+}
 
 
 def register_callbacks(app: dash.Dash) -> None:

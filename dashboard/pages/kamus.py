@@ -22,6 +22,7 @@ NAME_KEY = "kamus.nav"
 ID_KOLOM = "kamus-kolom"
 ID_STATISTIK = "kamus-statistik"
 ID_DATASET = "kamus-dataset"
+ID_HALAMAN = "kamus-halaman"  # the page tables' API twins (issue 4)
 ID_LINK_CSV = "kamus-link-csv"
 ID_LINK_JSON = "kamus-link-json"
 
@@ -152,8 +153,25 @@ def sections(kamus: pd.DataFrame, lang: str) -> list:
     ]
     return [
         html.Section(kolom, id=ID_KOLOM, className="panel"),
+        html.Section(page_tables_section(lang), id=ID_HALAMAN, className="panel"),
         html.Section(statistik, id=ID_STATISTIK, className="panel"),
         html.Section(dataset, id=ID_DATASET, className="panel"),
+    ]
+
+
+def page_tables_section(lang: str) -> list:
+    """/api/v1/halaman/<halaman>/<tabel>: every page grid's twin and the filters it takes."""
+    rows = []
+    for page, module in api.page_modules().items():
+        name = t(module.NAME_KEY, lang)  # type: ignore[attr-defined]
+        for table in module.TABLES:  # type: ignore[attr-defined]
+            params = ", ".join(api.accepted_params(page, table))
+            rows.append([html.Code(api.page_path(page, table)), name, html.Code(params)])
+    head = [t("kamus.th.alamat", lang), t("kamus.th.halaman", lang), t("kamus.th.parameter", lang)]
+    return [
+        html.H2(t("kamus.bagian_halaman", lang), className="h4 mt-3"),
+        html.P(t("kamus.halaman_pengantar", lang)),
+        _table(head, rows),
     ]
 
 

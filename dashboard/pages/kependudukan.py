@@ -21,6 +21,7 @@ from dashboard.app import (
     FilterIds,
     Wilayah,
     cached,
+    cached_view,
     data_source,
     display_name,
     dropdown_labels,
@@ -205,6 +206,7 @@ def _page(
                     ),
                     html.P(t("kpd.keterangan_tabel", lang), className="panel-note"),
                     data_grid(ID_GRID, view["tabel"], GRID_COLUMNS, lang=lang, height=None),
+                    api.links("kependudukan", "statistik", w, lang, statistik=slug),
                 ],
                 className="panel",
             ),
@@ -279,6 +281,7 @@ def statistic_frame(snapshot: Snapshot, w: Wilayah, slug: str) -> pd.DataFrame:
     return level[level["kode_wilayah"] == w.kode].reset_index(drop=True)
 
 
+@cached_view("kependudukan")
 def render(snapshot: Snapshot, w: Wilayah, slug: str, lang: str) -> dict:
     """The parts that follow the region and the statistic (layout and callback share it)."""
     name = display_name(w, lang) if w.kode else t("app.judul", lang)

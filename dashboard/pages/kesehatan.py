@@ -26,6 +26,7 @@ from dashboard.app import (
     FilterIds,
     Wilayah,
     cached,
+    cached_view,
     data_source,
     display_name,
     dropdown_labels,
@@ -275,6 +276,7 @@ def region_figure(
 
 
 # -- the view ------------------------------------------------------------------------------
+@cached_view("kesehatan")
 def render(
     spec: Spec, snapshot: Snapshot, w: Wilayah, dataset: str, grain: str, periode: str, lang: str
 ) -> dict:
@@ -488,6 +490,7 @@ def _page(
     extra = selectors(
         spec, dataset, grain, state.get("periods", []), state.get("periode", ""), lang
     )
+    choice = {"data": dataset, "skala": grain, "periode": state.get("periode")}
     return html.Div(
         [
             html.H1(view["judul"], id=spec.id("judul"), className="h3 mb-3"),
@@ -536,6 +539,7 @@ def _page(
                 t(f"{spec.prefix}.keterangan_tabel", lang),
                 grid(spec, view["tabel"], view["kolom"], lang),
                 lang,
+                api.links(page_name(spec), "desa", w, lang, **choice),
             ),
         ]
     )
@@ -619,6 +623,11 @@ def download_table(
     table = table_for(snapshot, dataset, grain, periode, w.kode)
     frame = csv_frame(table, grid_columns(table, dataset), dataset, periode)
     return f"{dataset}_{periode or 'kosong'}_{w.kode or 'semua'}", frame
+
+
+def page_name(spec: Spec) -> str:
+    """The page (module) built on this Spec: "kesehatan", "pendidikan"."""
+    return next(p for p, m in api.page_modules().items() if getattr(m, "SPEC", None) is spec)
 
 
 def spec_tables(spec: Spec) -> dict[str, api.PageTable]:

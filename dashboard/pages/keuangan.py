@@ -20,6 +20,7 @@ from dashboard.app import (
     FilterIds,
     Wilayah,
     cached,
+    cached_view,
     data_source,
     display_name,
     dropdown_labels,
@@ -335,13 +336,21 @@ def _page(
                     row_id="params.data.kode_desa",
                 ),
                 lang,
+                api.links("keuangan", "apbdes", w, lang, tahun=year),
             ),
         ]
     )
 
 
 def grid_section(
-    title_id: str, title: str, button_id: str, download_id: str, help_text: str, grid, lang: str
+    title_id: str,
+    title: str,
+    button_id: str,
+    download_id: str,
+    help_text: str,
+    grid,
+    lang: str,
+    links: Any = None,
 ) -> html.Section:
     return html.Section(
         [
@@ -357,6 +366,7 @@ def grid_section(
             ),
             html.P(help_text, className="panel-note"),
             grid,
+            links,  # "Data ini lewat API: CSV · JSON" (api.links)
         ],
         className="panel",
     )
@@ -371,6 +381,7 @@ def village_table(snapshot: Snapshot, kode: str | None, tahun: str) -> pd.DataFr
     )
 
 
+@cached_view("keuangan")
 def render(snapshot: Snapshot, w: Wilayah, tahun: str, lang: str) -> dict:
     """The parts that follow the region and the year (layout and callback share it)."""
     name = display_name(w, lang) if w.kode else t("app.judul", lang)

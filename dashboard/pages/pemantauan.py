@@ -22,6 +22,7 @@ from dashboard.app import (
     NO_WILAYAH,
     FilterIds,
     Wilayah,
+    boundary_url,
     cached,
     data_source,
     display_name,
@@ -225,10 +226,13 @@ def _page(snapshot: Snapshot | None, w: Wilayah, view: dict, notices: list, lang
             _section(
                 t("pmt.tabel_kecamatan", lang),
                 grid(ID_GRID_KECAMATAN, view["kecamatan"], mon.SUMMARY_COLUMNS, lang, 360),
+                api.links("pemantauan", "kecamatan", w, lang),
+                tools=[api.download_button("pemantauan", "kecamatan", w, lang)],
             ),
             _section(
                 t("pmt.tabel_desa", lang),
                 grid(ID_GRID_DESA, view["desa"], DESA_COLUMNS, lang, 480),
+                api.links("pemantauan", "desa", w, lang),
                 tools=[
                     dbc.Button(
                         t("unduh_csv", lang), id=ID_UNDUH, color="primary", outline=True, size="sm"
@@ -237,11 +241,14 @@ def _page(snapshot: Snapshot | None, w: Wilayah, view: dict, notices: list, lang
                 ],
             ),
             html.Section(
-                html.Div(
-                    dcc.Graph(id=ID_KELENGKAPAN, figure=view["kelengkapan"], config=config),
-                    className="pmt-heatmap",
-                    style={"maxHeight": "720px", "overflowY": "auto"},
-                ),
+                [
+                    html.Div(
+                        dcc.Graph(id=ID_KELENGKAPAN, figure=view["kelengkapan"], config=config),
+                        className="pmt-heatmap",
+                        style={"maxHeight": "720px", "overflowY": "auto"},
+                    ),
+                    api.links("pemantauan", "kelengkapan", w, lang),
+                ],
                 className="panel mb-3",
             ),
             _section(
@@ -257,6 +264,8 @@ def _page(snapshot: Snapshot | None, w: Wilayah, view: dict, notices: list, lang
                 ),
                 html.Div(view["pencilan_pesan"], id=ID_PENCILAN_PESAN),
                 grid(ID_GRID_PENCILAN, view["pencilan"], PENCILAN_COLUMNS, lang, 320),
+                api.links("pemantauan", "pencilan", w, lang),
+                tools=[api.download_button("pemantauan", "pencilan", w, lang)],
             ),
         ]
     )
@@ -302,17 +311,21 @@ def render(snapshot: Snapshot, w: Wilayah, lang: str) -> dict:
     """Every changing part of the page for one region (layout and callback)."""
     if not w.kode:
         return blank_view(lang)
-    frames = monitoring_frames(snapshot, now_utc())
+    now = now_utc()
+    # activity classes change with the clock, so the view is kept per run, region and hour
+    key = ("pemantauan-view", w.kode, w.tingkat, lang, now.floor("h"))
+    return cached(snapshot, key, lambda: _render(snapshot, w, now, lang))
+
+
+def _render(snapshot: Snapshot, w: Wilayah, now: pd.Timestamp, lang: str) -> dict:
+    frames = monitoring_frames(snapshot, now)
     name = display_name(w, lang)
     fresh = in_region(frames["fresh"], w)
     reported = int(fresh["status_terakhir"].isin(["ok", "unchanged"]).sum())
     note = freshness_note(snapshot.last_run().get("finished_at"), reported, len(fresh), lang)
     counts = {k: int((fresh["kelas"] == k).sum()) for k in mon.KELAS}
     counts.update(melapor=reported, gagal=int((fresh["status_terakhir"] == "failed").sum()))
-    summary = frames["summary"]
-    if w.tingkat != "kabupaten":
-        summary = in_region(summary, Wilayah(w.kecamatan, "", "kecamatan", None, None, None),
-                            "kode_kecamatan")  # fmt: skip
+    summary = summary_in(frames["summary"], w)
     outliers = in_region(frames["outliers"], w)
     return {
         "judul": t("pmt.judul", lang, wilayah=name),
@@ -380,6 +393,7 @@ def activity_map(snapshot: Snapshot, fresh: pd.DataFrame, w: Wilayah, note: str,
         colours=KELAS_COLOURS,
         labels={k: t(f"pmt.kelas.{k}", lang) for k in mon.KELAS},
         highlight=w.desa,
+        geojson_url=boundary_url(kabupaten) if kabupaten else None,
     )
 
 
@@ -441,7 +455,58 @@ def _api_desa(snapshot: Snapshot, w: Wilayah, _args: Any) -> tuple[str, pd.DataF
     return (*table_for(snapshot, w), {})
 
 
-TABLES = {"desa": api.PageTable((), _api_desa)}
+def summary_in(summary: pd.DataFrame, w: Wilayah) -> pd.DataFrame:
+    """The per-kecamatan rows of a region: all of them, or its kecamatan's (grid and API)."""
+    if w.tingkat == "kabupaten":
+        return summary
+    return in_region(summary, Wilayah(w.kecamatan, "", "kecamatan", None, None, None),
+                     "kode_kecamatan")  # fmt: skip
+
+
+KELENGKAPAN_COLUMNS = ["kode_desa", "nama_desa", "kode_kecamatan", "dataset", "status"]
+
+
+def completeness_long(complete: pd.DataFrame, datasets: list[str]) -> pd.DataFrame:
+    """The completeness matrix (village × dataset, the heatmap) in tidy long form: one row per
+    village and dataset with its latest status (ok, unchanged, failed, never)."""
+    shown = [d for d in datasets if d in complete]
+    if complete.empty or not shown:
+        return pd.DataFrame(columns=KELENGKAPAN_COLUMNS)
+    long = complete.melt(
+        id_vars=["kode_desa", "nama_desa", "kode_kecamatan"],
+        value_vars=shown,
+        var_name="dataset",
+        value_name="status",
+    )
+    order = {d: i for i, d in enumerate(shown)}
+    long = long.assign(_urut=long["dataset"].map(order))
+    long = long.sort_values(["kode_desa", "_urut"], kind="stable")
+    return long[KELENGKAPAN_COLUMNS].reset_index(drop=True)
+
+
+def _api_kecamatan(snapshot: Snapshot, w: Wilayah, _args: Any) -> tuple[str, pd.DataFrame, dict]:
+    summary = summary_in(monitoring_frames(snapshot, now_utc())["summary"], w)
+    return f"pemantauan-kecamatan_{w.kode or 'semua'}", summary[mon.SUMMARY_COLUMNS], {}
+
+
+def _api_pencilan(snapshot: Snapshot, w: Wilayah, _args: Any) -> tuple[str, pd.DataFrame, dict]:
+    # machine codes (indikator, alasan); the grid shows them in words (pencilan_frame)
+    outliers = in_region(monitoring_frames(snapshot, now_utc())["outliers"], w)
+    return f"pemantauan-pencilan_{w.kode or 'semua'}", outliers[PENCILAN_COLUMNS], {}
+
+
+def _api_kelengkapan(snapshot: Snapshot, w: Wilayah, _args: Any) -> tuple[str, pd.DataFrame, dict]:
+    frames = monitoring_frames(snapshot, now_utc())
+    table = completeness_long(in_region(frames["complete"], w), list(frames["datasets"]))
+    return f"pemantauan-kelengkapan_{w.kode or 'semua'}", table, {}
+
+
+TABLES = {
+    "desa": api.PageTable((), _api_desa),
+    "kecamatan": api.PageTable((), _api_kecamatan),
+    "pencilan": api.PageTable((), _api_pencilan),
+    "kelengkapan": api.PageTable((), _api_kelengkapan),
+}
 
 
 # -- callbacks -------------------------------------------------------------------------------

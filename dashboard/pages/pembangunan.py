@@ -18,6 +18,7 @@ from dashboard.app import (
     FilterIds,
     Wilayah,
     cached,
+    cached_view,
     data_source,
     display_name,
     failure_alert,
@@ -158,6 +159,7 @@ def _page(
                 t("pbg.keterangan_tabel", lang),
                 grid,
                 lang,
+                api.links("pembangunan", "kegiatan", w, lang, tahun=year),
             ),
         ]
     )
@@ -174,6 +176,7 @@ def tables(snapshot: Snapshot, kode: str | None, tahun: str) -> tuple[pd.DataFra
     return cached(snapshot, ("pbg", tahun, kode), compute)
 
 
+@cached_view("pembangunan")
 def render(snapshot: Snapshot, w: Wilayah, tahun: str, lang: str) -> dict:
     name = display_name(w, lang) if w.kode else t("app.judul", lang)
     year_text = tahun or t("keu.tanpa_tahun", lang)

@@ -20,7 +20,9 @@ from dashboard.app import (
     NO_WILAYAH,
     FilterIds,
     Wilayah,
+    boundary_url,
     cached,
+    cached_view,
     data_source,
     display_name,
     dropdown_labels,
@@ -71,6 +73,7 @@ ID_PERUBAHAN_PESAN = "rks-perubahan-pesan"
 MAP_INDICATORS = ("penduduk", "rasio_jenis_kelamin", "penduduk_per_keluarga")  # default first
 MAP_DECIMALS = {"penduduk": 0, "rasio_jenis_kelamin": 1, "penduduk_per_keluarga": 2}
 CHANGE_COLUMNS = ["nama_desa", "kode_desa", "statistik", "label", "lama", "baru"]
+CHANGE_CSV_COLUMNS = ["kode_desa", "nama_desa", "dataset", "kode", "label", "lama", "baru"]
 
 CARDS = ("penduduk", "laki_laki", "perempuan", "keluarga")
 GRID_COLUMNS = [
@@ -177,6 +180,7 @@ def _page(snapshot: Snapshot | None, w: Wilayah, view: dict, notices: list, lang
                         className="d-flex align-items-center gap-2 mb-2",
                     ),
                     data_grid(ID_GRID, view["desa"], GRID_COLUMNS, lang=lang, height=520),
+                    api.links("ringkasan", "desa", w, lang),
                 ],
                 className="panel",
             ),
@@ -194,9 +198,16 @@ def _page(snapshot: Snapshot | None, w: Wilayah, view: dict, notices: list, lang
             ),
             html.Section(
                 [
-                    html.H2(t("kpx.perubahan", lang)),
+                    html.Div(
+                        [
+                            html.H2(t("kpx.perubahan", lang), className="me-auto"),
+                            api.download_button("ringkasan", "perubahan", w, lang),
+                        ],
+                        className="d-flex align-items-center gap-2 mb-2",
+                    ),
                     html.Div(view["perubahan_pesan"], id=ID_PERUBAHAN_PESAN),
                     changes_grid(view["perubahan"], lang),
+                    api.links("ringkasan", "perubahan", w, lang),
                 ],
                 className="panel mt-3",
             ),
@@ -221,6 +232,7 @@ def grid_frame(villages: pd.DataFrame, lang: str) -> pd.DataFrame:
     return shown
 
 
+@cached_view("ringkasan")
 def render(snapshot: Snapshot, w: Wilayah, lang: str) -> dict:
     """Every changing part of the page for one region (used by the layout and the callback)."""
     name = display_name(w, lang) if w.kode else t("app.judul", lang)
@@ -331,49 +343,60 @@ def _map_figure(snapshot: Snapshot, w: Wilayah, key: str, lang: str) -> go.Figur
         title=t(title_key, lang, indikator=t(f"kpx.ind.{key}", lang), wilayah=name),
         note=freshness_note(snapshot.last_run().get("finished_at"), reported, expected, lang),
         highlight=w.desa,
+        geojson_url=boundary_url(kabupaten, tingkat) if kabupaten else None,
     )
 
 
 # -- changes since the previous collection ------------------------------------------------------
-def change_frame(snapshot: Snapshot, w: Wilayah, lang: str) -> pd.DataFrame:
-    """Values of the region the latest run changed: village, statistic, category, old, new."""
+def change_table(snapshot: Snapshot, w: Wilayah) -> pd.DataFrame:
+    """Values of the region the latest run changed, as machine values (the grid's rows and
+    /api/v1/halaman/ringkasan/perubahan): village, dataset slug, category code and label,
+    old and new count (empty when the value was removed)."""
     if snapshot.run_id is None or not w.kode:
-        return pd.DataFrame(columns=CHANGE_COLUMNS)
+        return pd.DataFrame(columns=CHANGE_CSV_COLUMNS)
     run_id = snapshot.run_id
     audit = cached(
         snapshot, ("audit", run_id), lambda: data_source().store.audit_frame(run_id=run_id)
     )
     if audit.empty:
-        return pd.DataFrame(columns=CHANGE_COLUMNS)
+        return pd.DataFrame(columns=CHANGE_CSV_COLUMNS)
     # a statistic's TOTAL row is the sum of its categories: its change says nothing new
     audit = audit[~((audit["kode"] == "total") & (audit["dataset"] != TOTALS_DATASET))]
     codes = audit["kode_desa"].astype(str)
     if w.tingkat != "kabupaten":
         audit = audit[(codes == w.kode) | codes.str.startswith(w.kode + ".")]
     names = snapshot.regions.set_index("kode")["nama"]
-    titles = {
-        slug: (statistic_title(slug, lang) if slug in BY_SLUG else str(slug))
-        for slug in audit["dataset"].unique()
-    }
-    titles[TOTALS_DATASET] = t("kolom.jumlah", lang)
-    label = audit["baru_label"].where(audit["baru_label"].notna(), audit["lama_label"])
-    label = [
-        t("kategori.belum_mengisi", lang) if k == "belum_mengisi" else lb
-        for k, lb in zip(audit["kode"], label, strict=True)
-    ]
     out = pd.DataFrame(
         {
-            "nama_desa": audit["kode_desa"].map(names).fillna(audit["kode_desa"]),
             "kode_desa": audit["kode_desa"],
-            "statistik": audit["dataset"].map(titles),
-            "label": label,
+            "nama_desa": audit["kode_desa"].map(names).fillna(audit["kode_desa"]),
+            "dataset": audit["dataset"],
+            "kode": audit["kode"],
+            "label": audit["baru_label"].where(audit["baru_label"].notna(), audit["lama_label"]),
             "lama": pd.to_numeric(audit["lama_jumlah"]).astype("Int64"),
             "baru": pd.to_numeric(audit["baru_jumlah"]).astype("Int64"),
         }
     )
-    return out.sort_values(["nama_desa", "kode_desa", "statistik"], kind="stable").reset_index(
-        drop=True
-    )
+    out = out.sort_values(["nama_desa", "kode_desa", "dataset", "kode"], kind="stable")
+    return out.reset_index(drop=True)[CHANGE_CSV_COLUMNS]
+
+
+def change_frame(snapshot: Snapshot, w: Wilayah, lang: str) -> pd.DataFrame:
+    """What the changes grid shows: `change_table` with statistic titles and category words."""
+    changes = change_table(snapshot, w)
+    if changes.empty:
+        return pd.DataFrame(columns=CHANGE_COLUMNS)
+    titles = {
+        slug: (statistic_title(slug, lang) if slug in BY_SLUG else str(slug))
+        for slug in changes["dataset"].unique()
+    }
+    titles[TOTALS_DATASET] = t("kolom.jumlah", lang)
+    label = [
+        t("kategori.belum_mengisi", lang) if k == "belum_mengisi" else lb
+        for k, lb in zip(changes["kode"], changes["label"], strict=True)
+    ]
+    out = changes.assign(statistik=changes["dataset"].map(titles), label=label)
+    return out[CHANGE_COLUMNS]
 
 
 def changes_view(snapshot: Snapshot, w: Wilayah, lang: str) -> dict:
@@ -458,7 +481,15 @@ def _api_desa(snapshot: Snapshot, w: Wilayah, _args: Any) -> tuple[str, pd.DataF
     return (*table_for(snapshot, w), {})
 
 
-TABLES = {"desa": api.PageTable((), _api_desa)}
+def _api_perubahan(snapshot: Snapshot, w: Wilayah, _args: Any) -> tuple[str, pd.DataFrame, dict]:
+    # the run whose changes these are is meta.run_id
+    return f"perubahan_{w.kode or 'semua'}", change_table(snapshot, w), {}
+
+
+TABLES = {
+    "desa": api.PageTable((), _api_desa),
+    "perubahan": api.PageTable((), _api_perubahan),
+}
 
 
 def register_callbacks(app: dash.Dash) -> None:

@@ -43,6 +43,15 @@ ID: dict[str, str] = {
     "kamus.th.ukuran": "Ukuran",
     "kamus.th.periode": "Periode di gudang data",
     "kamus.tanpa_periode": "tanpa periode",
+    "kamus.bagian_halaman": "Tabel setiap halaman lewat API",
+    "kamus.halaman_pengantar": (
+        "Setiap tabel di dasbor punya kembaran di /api/v1/halaman/<halaman>/<tabel> (JSON; "
+        "CSV dengan .csv) dengan filter yang sama seperti di alamat halamannya; tautan "
+        '"CSV · JSON" di bawah setiap tabel membawa filter yang sedang dipilih.'
+    ),
+    "kamus.th.alamat": "Alamat",
+    "kamus.th.halaman": "Halaman",
+    "kamus.th.parameter": "Parameter",
     "kamus.tabel.statistik": "Statistik penduduk (/api/v1/statistik/<slug>)",
     "kamus.tabel.penduduk": "Jumlah penduduk (/api/v1/penduduk)",
     "kamus.tabel.desa": "Status pelaporan desa (/api/v1/desa)",
@@ -145,6 +154,15 @@ EN: dict[str, str] = {
     "kamus.th.ukuran": "Measures",
     "kamus.th.periode": "Periods in the warehouse",
     "kamus.tanpa_periode": "no periods",
+    "kamus.bagian_halaman": "Every page's tables over the API",
+    "kamus.halaman_pengantar": (
+        "Every table of the dashboard has a twin at /api/v1/halaman/<page>/<table> (JSON; CSV "
+        'with .csv) taking the same filters as its page\'s address; the "CSV · JSON" links '
+        "under each table carry the filters chosen now."
+    ),
+    "kamus.th.alamat": "Address",
+    "kamus.th.halaman": "Page",
+    "kamus.th.parameter": "Parameters",
     "kamus.tabel.statistik": "Population statistics (/api/v1/statistik/<slug>)",
     "kamus.tabel.penduduk": "Population totals (/api/v1/penduduk)",
     "kamus.tabel.desa": "Village reporting status (/api/v1/desa)",
