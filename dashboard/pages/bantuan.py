@@ -9,38 +9,31 @@ from typing import Any
 import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
-from dash import Input, Output, State, dcc, html, no_update
+from dash import dcc, html
 
 from aggregates import finance
 from dashboard import api
 from dashboard.app import (
-    NO_WILAYAH,
     FilterIds,
     Wilayah,
     cached,
     cached_view,
-    data_source,
     display_name,
-    failure_alert,
     filter_bar,
-    guarded,
-    language,
-    region_notices,
-    register_filter_callbacks,
-    resolve_wilayah,
-    wilayah_from_filters,
 )
 from dashboard.data import Snapshot
 from dashboard.i18n import t
 from dashboard.pages.keuangan import (
     GRAPH_CONFIG,
+    FinancePage,
     card_row,
+    finance_layout,
     grid_section,
     measurements,
     missing_alert,
     note,
     region_figure,
-    register_drill,
+    register_finance_callbacks,
 )
 from layouts import finance_figures as ff
 from layouts.figures import empty_figure
@@ -71,19 +64,7 @@ NUMBER_COLUMNS = ["sasaran", "peserta"]
 
 def layout(wilayah: str | None = None, **_query: Any) -> html.Div:
     """The page for `?wilayah=<kode>`."""
-    lang = language()
-    return guarded(
-        __name__,
-        lambda: _layout(wilayah, lang),
-        lambda: _page(None, NO_WILAYAH, blank_view(lang), [failure_alert(lang)], lang),
-    )
-
-
-def _layout(wilayah: str | None, lang: str) -> html.Div:
-    snapshot = data_source().snapshot()
-    w, unknown = resolve_wilayah(snapshot, wilayah)
-    notices = region_notices(w, unknown, lang)
-    return _page(snapshot, w, render(snapshot, w, lang), notices, lang)
+    return finance_layout(PAGE, wilayah, None)
 
 
 def blank_view(lang: str) -> dict:
@@ -98,7 +79,10 @@ def blank_view(lang: str) -> dict:
     }
 
 
-def _page(snapshot: Snapshot | None, w: Wilayah, view: dict, notices: list, lang: str) -> html.Div:
+def _page(
+    snapshot: Snapshot | None, w: Wilayah, view: dict, notices: list, lang: str, **_years: Any
+) -> html.Div:
+    """The page (no year filter: `years` and `year` are not used)."""
     grid = ff.finance_grid(
         ID_GRID,
         view["tabel"],
@@ -214,52 +198,18 @@ def _api_penerima(snapshot: Snapshot, w: Wilayah, _args: Any) -> tuple[str, pd.D
 TABLES = {"penerima": api.PageTable((), _api_penerima)}
 
 
+PAGE = FinancePage(
+    module=__name__,
+    filter=FILTER,
+    render=render,
+    page=_page,
+    blank_view=blank_view,
+    table_for=table_for,
+    grid_columns=tuple(GRID_COLUMNS),
+    figures=((ID_GRAFIK, "grafik"), (ID_WILAYAH, "wilayah")),
+    drill=(ID_WILAYAH,),
+)
+
+
 def register_callbacks(app: dash.Dash) -> None:
-    register_filter_callbacks(app, FILTER)
-    register_drill(app, FILTER, ID_GRID, [ID_WILAYAH])
-
-    @app.callback(
-        Output(ID_JUDUL, "children"),
-        Output(ID_PESAN, "children"),
-        Output(ID_KARTU, "children"),
-        Output(ID_GRAFIK, "figure"),
-        Output(ID_WILAYAH, "figure"),
-        Output(ID_TABEL_JUDUL, "children"),
-        Output(ID_GRID, "rowData"),
-        Input(ID_KECAMATAN, "value"),
-        Input(ID_DESA, "value"),
-        prevent_initial_call=True,
-    )
-    def update(kecamatan: str | None, desa: str | None):
-        lang = language()
-        try:
-            snapshot = data_source().snapshot()
-            view = render(snapshot, wilayah_from_filters(snapshot, kecamatan, desa), lang)
-        except Exception:
-            log.exception("bantuan: update failed for %s", desa or kecamatan)
-            failed = empty_figure(t("galat.teks", lang))
-            return no_update, failure_alert(lang), [], failed, failed, no_update, []
-        rows = ff.grid_rows(view["tabel"], GRID_COLUMNS, lang)
-        return (
-            view["judul"],
-            view["pesan"],
-            view["kartu"],
-            view["grafik"],
-            view["wilayah"],
-            view["tabel_judul"],
-            rows,
-        )
-
-    @app.callback(
-        Output(ID_DOWNLOAD, "data"),
-        Input(ID_UNDUH, "n_clicks"),
-        State(ID_KECAMATAN, "value"),
-        State(ID_DESA, "value"),
-        prevent_initial_call=True,
-    )
-    def download(_clicks: int | None, kecamatan: str | None, desa: str | None):
-        snapshot = data_source().snapshot()
-        w = wilayah_from_filters(snapshot, kecamatan, desa)
-        stem, frame = table_for(snapshot, w)
-        text = frame.to_csv(index=False, lineterminator="\n")
-        return dcc.send_string(text, f"{stem}.csv", type="text/csv")
+    register_finance_callbacks(app, PAGE)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import dash
@@ -238,24 +239,112 @@ def missing_alert(table: pd.DataFrame, w: Wilayah, tahun: str, lang: str, key: s
     return dbc.Alert(" ".join(parts), color="light", className="py-2")
 
 
+# -- the finance pages' scaffolding ---------------------------------------------------------
+@dataclass(frozen=True)
+class FinancePage:
+    """What sets one finance page (keuangan, pembangunan, bantuan) apart; its layout, view
+    update, drill-down and CSV download follow from it (`finance_layout`,
+    `register_finance_callbacks`). Component ids are `<prefix>-judul`, `-pesan`, `-kartu`,
+    `-tabel-judul`, `-grid`, `-unduh`, `-download` and `-tahun`.
+
+    `render(snapshot, w, [year,] lang)` gives the view (keys judul, pesan, kartu, tabel_judul,
+    tabel and one per figure); `page(snapshot, w, view, notices, lang, years=, year=)` the
+    page; `table_for(snapshot, w, [year])` the CSV; `years(measurements)` the year choices
+    (None: the page has no year filter)."""
+
+    module: str
+    filter: FilterIds
+    render: Callable[..., dict]
+    page: Callable[..., html.Div]
+    blank_view: Callable[[str], dict]
+    table_for: Callable[..., tuple[str, pd.DataFrame]]
+    grid_columns: tuple[str, ...]
+    figures: tuple[tuple[str, str], ...]  # (graph id, view key), in output order
+    drill: tuple[str, ...] = ()  # graphs whose bars select a region
+    years: Callable[[pd.DataFrame], list[str]] | None = None
+
+    def id(self, name: str) -> str:
+        return f"{self.filter.prefix}-{name}"
+
+    def year_args(self, snapshot: Snapshot, tahun: str | None) -> tuple[str, ...]:
+        """(the chosen year,) for a page with a year filter, else ()."""
+        if self.years is None:
+            return ()
+        return (resolve_choice(tahun, self.years(measurements(snapshot))),)
+
+
+def finance_layout(p: FinancePage, wilayah: str | None, tahun: str | None) -> html.Div:
+    """A finance page for the URL's region and year; the blank page if the data fails."""
+    lang = language()
+
+    def build() -> html.Div:
+        snapshot = data_source().snapshot()
+        w, unknown = resolve_wilayah(snapshot, wilayah)
+        years = p.years(measurements(snapshot)) if p.years else []
+        args = p.year_args(snapshot, tahun)
+        view = p.render(snapshot, w, *args, lang)
+        notices = region_notices(w, unknown, lang)
+        return p.page(snapshot, w, view, notices, lang, years=years, year=(args or ("",))[0])
+
+    def blank() -> html.Div:
+        return p.page(None, NO_WILAYAH, p.blank_view(lang), [failure_alert(lang)], lang,
+                      years=[], year="")  # fmt: skip
+
+    return guarded(p.module, build, blank)
+
+
+def register_finance_callbacks(app: dash.Dash, p: FinancePage) -> None:
+    """The filter bar, drill-down, the view update and the CSV download of a finance page."""
+    register_filter_callbacks(app, p.filter, extra=["tahun"] if p.years else [])
+    register_drill(app, p.filter, p.id("grid"), list(p.drill))
+    filters = [p.filter.kecamatan, p.filter.desa, *([p.id("tahun")] if p.years else [])]
+    shown = [
+        (p.id("judul"), "children", "judul"),
+        (p.id("pesan"), "children", "pesan"),
+        (p.id("kartu"), "children", "kartu"),
+        *[(graph, "figure", key) for graph, key in p.figures],
+        (p.id("tabel-judul"), "children", "tabel_judul"),
+    ]
+
+    @app.callback(
+        *[Output(i, prop) for i, prop, _ in shown],
+        Output(p.id("grid"), "rowData"),
+        *[Input(f, "value") for f in filters],
+        prevent_initial_call=True,  # the layout rendered the view of the URL already
+    )
+    def update(kecamatan: str | None, desa: str | None, tahun: str | None = None):
+        lang = language()
+        try:
+            snapshot = data_source().snapshot()
+            w = wilayah_from_filters(snapshot, kecamatan, desa)
+            view = p.render(snapshot, w, *p.year_args(snapshot, tahun), lang)
+        except Exception:
+            log.exception("%s: update failed for %s, %s", p.module, desa or kecamatan, tahun)
+            failed = empty_figure(t("galat.teks", lang))
+            return (no_update, failure_alert(lang), [], *[failed for _ in p.figures],
+                    no_update, [])  # fmt: skip
+        rows = ff.grid_rows(view["tabel"], list(p.grid_columns), lang)
+        return (*[view[key] for _, _, key in shown], rows)
+
+    @app.callback(
+        Output(p.id("download"), "data"),
+        Input(p.id("unduh"), "n_clicks"),
+        *[State(f, "value") for f in filters],
+        prevent_initial_call=True,
+    )
+    def download(_clicks: int | None, kecamatan: str | None, desa: str | None,
+                 tahun: str | None = None):  # fmt: skip
+        snapshot = data_source().snapshot()
+        w = wilayah_from_filters(snapshot, kecamatan, desa)
+        stem, frame = p.table_for(snapshot, w, *p.year_args(snapshot, tahun))
+        text = frame.to_csv(index=False, lineterminator="\n")
+        return dcc.send_string(text, f"{stem}.csv", type="text/csv")
+
+
 # -- this page -----------------------------------------------------------------------------
 def layout(wilayah: str | None = None, tahun: str | None = None, **_query: Any) -> html.Div:
     """The page for `?wilayah=<kode>&tahun=<yyyy>` (defaults: kabupaten, the newest year)."""
-    lang = language()
-    return guarded(
-        __name__,
-        lambda: _layout(wilayah, tahun, lang),
-        lambda: _page(None, NO_WILAYAH, [], "", blank_view(lang), [failure_alert(lang)], lang),
-    )
-
-
-def _layout(wilayah: str | None, tahun: str | None, lang: str) -> html.Div:
-    snapshot = data_source().snapshot()
-    w, unknown = resolve_wilayah(snapshot, wilayah)
-    years = finance.apbdes_years(measurements(snapshot))
-    year = resolve_choice(tahun, years)
-    notices = region_notices(w, unknown, lang)
-    return _page(snapshot, w, years, year, render(snapshot, w, year, lang), notices, lang)
+    return finance_layout(PAGE, wilayah, tahun)
 
 
 def blank_view(lang: str) -> dict:
@@ -278,11 +367,12 @@ def headers(lang: str) -> dict[str, str]:
 def _page(
     snapshot: Snapshot | None,
     w: Wilayah,
-    years: list[str],
-    year: str,
     view: dict,
     notices: list,
     lang: str,
+    *,
+    years: list[str],
+    year: str,
 ) -> html.Div:
     return html.Div(
         [
@@ -514,57 +604,19 @@ def _api_apbdes(snapshot: Snapshot, w: Wilayah, args: Any) -> tuple[str, pd.Data
 TABLES = {"apbdes": api.PageTable(("tahun",), _api_apbdes)}
 
 
+PAGE = FinancePage(
+    module=__name__,
+    filter=FILTER,
+    render=render,
+    page=_page,
+    blank_view=blank_view,
+    table_for=table_for,
+    grid_columns=tuple(GRID_COLUMNS),
+    figures=((ID_GRAFIK, "grafik"), (ID_PERINGKAT, "peringkat")),
+    drill=(ID_GRAFIK, ID_PERINGKAT),
+    years=finance.apbdes_years,
+)
+
+
 def register_callbacks(app: dash.Dash) -> None:
-    register_filter_callbacks(app, FILTER, extra=["tahun"])
-    register_drill(app, FILTER, ID_GRID, [ID_GRAFIK, ID_PERINGKAT])
-
-    @app.callback(
-        Output(ID_JUDUL, "children"),
-        Output(ID_PESAN, "children"),
-        Output(ID_KARTU, "children"),
-        Output(ID_GRAFIK, "figure"),
-        Output(ID_PERINGKAT, "figure"),
-        Output(ID_TABEL_JUDUL, "children"),
-        Output(ID_GRID, "rowData"),
-        Input(ID_KECAMATAN, "value"),
-        Input(ID_DESA, "value"),
-        Input(ID_TAHUN, "value"),
-        prevent_initial_call=True,  # the layout rendered the view of the URL already
-    )
-    def update(kecamatan: str | None, desa: str | None, tahun: str | None):
-        lang = language()
-        try:
-            snapshot = data_source().snapshot()
-            w = wilayah_from_filters(snapshot, kecamatan, desa)
-            year = resolve_choice(tahun, finance.apbdes_years(measurements(snapshot)))
-            view = render(snapshot, w, year, lang)
-        except Exception:
-            log.exception("keuangan: update failed for %s, %s", desa or kecamatan, tahun)
-            failed = empty_figure(t("galat.teks", lang))
-            return no_update, failure_alert(lang), [], failed, failed, no_update, []
-        rows = ff.grid_rows(view["tabel"], GRID_COLUMNS, lang)
-        return (
-            view["judul"],
-            view["pesan"],
-            view["kartu"],
-            view["grafik"],
-            view["peringkat"],
-            view["tabel_judul"],
-            rows,
-        )
-
-    @app.callback(
-        Output(ID_DOWNLOAD, "data"),
-        Input(ID_UNDUH, "n_clicks"),
-        State(ID_KECAMATAN, "value"),
-        State(ID_DESA, "value"),
-        State(ID_TAHUN, "value"),
-        prevent_initial_call=True,
-    )
-    def download(_clicks: int | None, kecamatan: str | None, desa: str | None, tahun: str | None):
-        snapshot = data_source().snapshot()
-        w = wilayah_from_filters(snapshot, kecamatan, desa)
-        year = resolve_choice(tahun, finance.apbdes_years(measurements(snapshot)))
-        stem, frame = table_for(snapshot, w, year)
-        text = frame.to_csv(index=False, lineterminator="\n")
-        return dcc.send_string(text, f"{stem}.csv", type="text/csv")
+    register_finance_callbacks(app, PAGE)

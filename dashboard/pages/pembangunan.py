@@ -9,39 +9,31 @@ from typing import Any
 import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
-from dash import Input, Output, State, dcc, html, no_update
+from dash import dcc, html
 
 from aggregates import finance
 from dashboard import api
 from dashboard.app import (
-    NO_WILAYAH,
     FilterIds,
     Wilayah,
     cached,
     cached_view,
-    data_source,
     display_name,
-    failure_alert,
     filter_bar,
-    guarded,
-    language,
-    region_notices,
-    register_filter_callbacks,
-    resolve_wilayah,
-    wilayah_from_filters,
 )
 from dashboard.data import Snapshot
 from dashboard.i18n import t
 from dashboard.pages.keuangan import (
     GRAPH_CONFIG,
+    FinancePage,
     card_row,
+    finance_layout,
     grid_section,
     measurements,
     missing_alert,
     note,
     region_figure,
-    register_drill,
-    resolve_choice,
+    register_finance_callbacks,
     rupiah,
     year_column,
 )
@@ -76,21 +68,7 @@ NUMBER_COLUMNS = ["anggaran", "progres"]
 
 def layout(wilayah: str | None = None, tahun: str | None = None, **_query: Any) -> html.Div:
     """The page for `?wilayah=<kode>&tahun=<yyyy>`."""
-    lang = language()
-    return guarded(
-        __name__,
-        lambda: _layout(wilayah, tahun, lang),
-        lambda: _page(None, NO_WILAYAH, [], "", blank_view(lang), [failure_alert(lang)], lang),
-    )
-
-
-def _layout(wilayah: str | None, tahun: str | None, lang: str) -> html.Div:
-    snapshot = data_source().snapshot()
-    w, unknown = resolve_wilayah(snapshot, wilayah)
-    years = finance.pembangunan_years(measurements(snapshot))
-    year = resolve_choice(tahun, years)
-    notices = region_notices(w, unknown, lang)
-    return _page(snapshot, w, years, year, render(snapshot, w, year, lang), notices, lang)
+    return finance_layout(PAGE, wilayah, tahun)
 
 
 def blank_view(lang: str) -> dict:
@@ -110,11 +88,12 @@ def blank_view(lang: str) -> dict:
 def _page(
     snapshot: Snapshot | None,
     w: Wilayah,
-    years: list[str],
-    year: str,
     view: dict,
     notices: list,
     lang: str,
+    *,
+    years: list[str],
+    year: str,
 ) -> html.Div:
     graphs = [
         dbc.Col(
@@ -257,59 +236,19 @@ def _api_kegiatan(snapshot: Snapshot, w: Wilayah, args: Any) -> tuple[str, pd.Da
 TABLES = {"kegiatan": api.PageTable(("tahun",), _api_kegiatan)}
 
 
+PAGE = FinancePage(
+    module=__name__,
+    filter=FILTER,
+    render=render,
+    page=_page,
+    blank_view=blank_view,
+    table_for=table_for,
+    grid_columns=tuple(GRID_COLUMNS),
+    figures=((ID_SUMBER, "sumber"), (ID_PROGRES, "progres"), (ID_WILAYAH, "wilayah")),
+    drill=(ID_WILAYAH,),
+    years=finance.pembangunan_years,
+)
+
+
 def register_callbacks(app: dash.Dash) -> None:
-    register_filter_callbacks(app, FILTER, extra=["tahun"])
-    register_drill(app, FILTER, ID_GRID, [ID_WILAYAH])
-
-    @app.callback(
-        Output(ID_JUDUL, "children"),
-        Output(ID_PESAN, "children"),
-        Output(ID_KARTU, "children"),
-        Output(ID_SUMBER, "figure"),
-        Output(ID_PROGRES, "figure"),
-        Output(ID_WILAYAH, "figure"),
-        Output(ID_TABEL_JUDUL, "children"),
-        Output(ID_GRID, "rowData"),
-        Input(ID_KECAMATAN, "value"),
-        Input(ID_DESA, "value"),
-        Input(ID_TAHUN, "value"),
-        prevent_initial_call=True,
-    )
-    def update(kecamatan: str | None, desa: str | None, tahun: str | None):
-        lang = language()
-        try:
-            snapshot = data_source().snapshot()
-            w = wilayah_from_filters(snapshot, kecamatan, desa)
-            year = resolve_choice(tahun, finance.pembangunan_years(measurements(snapshot)))
-            view = render(snapshot, w, year, lang)
-        except Exception:
-            log.exception("pembangunan: update failed for %s, %s", desa or kecamatan, tahun)
-            failed = empty_figure(t("galat.teks", lang))
-            return no_update, failure_alert(lang), [], failed, failed, failed, no_update, []
-        rows = ff.grid_rows(view["tabel"], GRID_COLUMNS, lang)
-        return (
-            view["judul"],
-            view["pesan"],
-            view["kartu"],
-            view["sumber"],
-            view["progres"],
-            view["wilayah"],
-            view["tabel_judul"],
-            rows,
-        )
-
-    @app.callback(
-        Output(ID_DOWNLOAD, "data"),
-        Input(ID_UNDUH, "n_clicks"),
-        State(ID_KECAMATAN, "value"),
-        State(ID_DESA, "value"),
-        State(ID_TAHUN, "value"),
-        prevent_initial_call=True,
-    )
-    def download(_clicks: int | None, kecamatan: str | None, desa: str | None, tahun: str | None):
-        snapshot = data_source().snapshot()
-        w = wilayah_from_filters(snapshot, kecamatan, desa)
-        year = resolve_choice(tahun, finance.pembangunan_years(measurements(snapshot)))
-        stem, frame = table_for(snapshot, w, year)
-        text = frame.to_csv(index=False, lineterminator="\n")
-        return dcc.send_string(text, f"{stem}.csv", type="text/csv")
+    register_finance_callbacks(app, PAGE)

@@ -399,6 +399,7 @@ def change_frame(snapshot: Snapshot, w: Wilayah, lang: str) -> pd.DataFrame:
     return out[CHANGE_COLUMNS]
 
 
+@cached_view("ringkasan-perubahan")
 def changes_view(snapshot: Snapshot, w: Wilayah, lang: str) -> dict:
     """The changes grid and the line above it (how many changed, or that nothing did)."""
     changes = change_frame(snapshot, w, lang)
