@@ -463,12 +463,13 @@ def _link_params(w: Wilayah | None, choices: Mapping[str, str | None]) -> dict:
 
 
 def links(page: str, table: str, w: Wilayah | None, lang: str, *, follow: bool = True,
-          **choices: str | None) -> Any:  # fmt: skip
+          grid: str | None = None, **choices: str | None) -> Any:  # fmt: skip
     """ "Data ini lewat API: CSV · JSON" for a page grid, for region `w` and the page's
-    `choices` (tahun=..., data=...); `follow`: the hrefs follow the page's URL in the browser."""
+    `choices` (tahun=..., data=...); `follow`: the hrefs follow the page's URL in the browser;
+    `grid`: the grid's id, for "CSV seperti tampil" (its rows as filtered and sorted)."""
     accepted = accepted_params(page, table)
     params = _link_params(w, choices)
-    return api_links(page_path(page, table), accepted, params, lang, follow=follow)
+    return api_links(page_path(page, table), accepted, params, lang, follow=follow, grid=grid)
 
 
 def download_button(page: str, table: str, w: Wilayah | None, lang: str, *, follow: bool = True,

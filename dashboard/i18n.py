@@ -98,6 +98,9 @@ CATALOGUE: dict[str, dict[str, str]] = {
         # shared controls
         "unduh_csv": "Unduh CSV",
         "api.tautan": "Data ini lewat API:",
+        "api.tampilan": "CSV seperti tampil",
+        "api.tampilan_keterangan": "Baris yang tampil sekarang, dengan saringan dan urutan "
+        "tabel ini, dalam angka polos",
         # figures
         "grafik.jumlah_penduduk": "Jumlah penduduk",
         "grafik.kelompok_umur": "Kelompok umur",
@@ -238,6 +241,9 @@ CATALOGUE: dict[str, dict[str, str]] = {
         ),
         "unduh_csv": "Download CSV",
         "api.tautan": "This data over the API:",
+        "api.tampilan": "CSV as shown",
+        "api.tampilan_keterangan": "The rows shown now, with this table's filters and sort "
+        "order, as plain numbers",
         "grafik.jumlah_penduduk": "Residents",
         "grafik.kelompok_umur": "Age group",
         "grafik.kategori": "Category",

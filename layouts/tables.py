@@ -181,6 +181,19 @@ def api_link_id(
     }
 
 
+def shown_csv_link(grid_id: str, file_stem: str, lang: str = DEFAULT_LANGUAGE) -> html.A:
+    """ "CSV seperti tampil": the rows the grid shows now, after its own column filters and
+    sort, exported in the browser with plain values and column names (assets/gridExport.js)."""
+    return html.A(
+        t("api.tampilan", lang),
+        href="#",
+        title=t("api.tampilan_keterangan", lang),
+        className="grid-export",
+        role="button",
+        **{"data-grid-export": grid_id, "data-file": f"{file_stem}.csv"},
+    )
+
+
 def api_links(
     path: str,
     accepted: Sequence[str],
@@ -188,8 +201,10 @@ def api_links(
     lang: str = DEFAULT_LANGUAGE,
     *,
     follow: bool = True,
+    grid: str | None = None,
 ) -> html.P:
-    """ "Data ini lewat API: CSV · JSON" under a grid: the same rows, filters and columns."""
+    """ "Data ini lewat API: CSV · JSON" under a grid: the same rows, filters and columns;
+    with `grid` (its id) also "CSV seperti tampil", the rows as the grid shows them."""
     links = [
         html.A(
             fmt.upper(),
@@ -200,8 +215,11 @@ def api_links(
         )
         for fmt in ("csv", "json")
     ]
+    stem = "_".join([*path.rsplit("/", 2)[-2:], "tampil"])  # e.g. keuangan_apbdes_tampil
+    shown = [" · ", shown_csv_link(grid, stem, lang)] if grid else []
     return html.P(
-        [t("api.tautan", lang), " ", links[0], " · ", links[1]], className="panel-note api-tautan"
+        [t("api.tautan", lang), " ", links[0], " · ", links[1], *shown],
+        className="panel-note api-tautan",
     )
 
 

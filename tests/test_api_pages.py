@@ -446,6 +446,27 @@ def link_nodes(tree: object) -> list[dict]:
     return found
 
 
+def grid_ids(tree: object) -> list[str]:
+    if isinstance(tree, dict):
+        here = [tree["props"]["id"]] if tree.get("type") == "AgGrid" else []
+        return here + [i for v in tree.values() for i in grid_ids(v)]
+    if isinstance(tree, list):
+        return [i for v in tree for i in grid_ids(v)]
+    return []
+
+
+def shown_exports(tree: object) -> list[str]:
+    """The grid ids named by "CSV seperti tampil" links (data-grid-export)."""
+    if isinstance(tree, dict):
+        props = tree.get("props")
+        marked = isinstance(props, dict) and "data-grid-export" in props
+        here = [props["data-grid-export"]] if marked else []
+        return here + [i for v in tree.values() for i in shown_exports(v)]
+    if isinstance(tree, list):
+        return [i for v in tree for i in shown_exports(v)]
+    return []
+
+
 def grid_count(tree: object) -> int:
     if isinstance(tree, dict):
         here = int(tree.get("type") == "AgGrid")
@@ -487,6 +508,8 @@ def test_every_grid_links_its_api_twin(app, pages, path, query, carried, tables)
     # every grid has its line "CSV · JSON" (and the completeness heatmap too)
     lines = [p for p in links if p["id"]["role"] == "tautan" and p["id"]["fmt"] == "csv"]
     assert len(lines) >= grid_count(tree) > 0
+    # and every grid its "CSV seperti tampil" (exported in the browser, as the grid shows it)
+    assert sorted(shown_exports(tree)) == sorted(grid_ids(tree))
     for props in links:
         ident, href = props["id"], props["href"]
         parts = urlsplit(href)

@@ -4,6 +4,7 @@ and once in headless Chromium (drill-down by clicking a village)."""
 from __future__ import annotations
 
 import io
+import time
 from collections.abc import Iterator
 
 import pandas as pd
@@ -273,4 +274,48 @@ def test_keuangan_drill_down_in_browser(live, browser):
     wait_for(browser, lambda d: f"wilayah={DESA}" in d.current_url, "the URL names the village")
     wait_for(browser, lambda d: row_count(d) == 1, "the grid shows the one village")
     assert DESA_NAMA in browser.find_element(By.ID, keu.ID_JUDUL).text
+    assert_no_console_errors(browser)
+
+
+@pytest.mark.browser
+@requires_chromium
+def test_csv_as_shown_follows_the_grid_filter_and_sort(live, browser, downloads, collected_store):
+    """ "CSV seperti tampil": the grid's own filter and sort apply; values stay plain numbers
+    and the headers are the column names; the rows equal the warehouse's sums."""
+    from selenium.webdriver.common.by import By
+
+    browser.get(f"{live}/keuangan?wilayah={KECAMATAN}&tahun={TAHUN}")
+    grid = f"#{keu.ID_GRID} .ag-center-cols-container .ag-row"
+    wait_for(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, grid)) > 5, "the grid")
+    # in the grid: only villages whose name has "an", largest belanja first
+    browser.execute_script(
+        """
+        dash_ag_grid.getApiAsync(arguments[0]).then(api => {
+            api.setFilterModel({nama_desa: {filterType: "text", type: "contains", filter: "an"}});
+            api.applyColumnState({state: [{colId: "anggaran_belanja", sort: "desc"}]});
+        });
+        """,
+        keu.ID_GRID,
+    )
+    table = finance.apbdes_villages(
+        collected_store.measurements_frame(), collected_store.regions_frame(), TAHUN, KECAMATAN
+    )
+    shown = table[table["nama_desa"].str.contains("an")]
+    shown = shown.sort_values("anggaran_belanja", ascending=False, kind="stable")
+    wait_for(
+        browser,
+        lambda d: len(d.find_elements(By.CSS_SELECTOR, grid)) == len(shown),
+        "the grid filtered",
+    )
+    click(browser, browser.find_element(By.CSS_SELECTOR, f"[data-grid-export='{keu.ID_GRID}']"))
+    target = downloads / "keuangan_apbdes_tampil.csv"
+    wait_for(browser, lambda d: target.exists() and target.stat().st_size > 0, "CSV downloaded")
+    time.sleep(0.2)  # let Chromium finish writing
+    frame = pd.read_csv(target, dtype={"kode_desa": str})
+    assert list(frame.columns) == keu.GRID_COLUMNS
+    assert list(frame["kode_desa"]) == list(shown["kode_desa"])
+    assert list(frame["nama_desa"]) == list(shown["nama_desa"])  # names, not profile links
+    belanja = shown["anggaran_belanja"].astype(float)
+    assert frame["anggaran_belanja"].fillna(-1).tolist() == belanja.fillna(-1).tolist()
+    assert frame["anggaran_belanja"].notna().sum() > 3  # plain numbers: read back as numbers
     assert_no_console_errors(browser)

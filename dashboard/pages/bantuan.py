@@ -119,7 +119,7 @@ def _page(
                 t("bnt.keterangan_tabel", lang),
                 grid,
                 lang,
-                api.links("bantuan", "penerima", w, lang),
+                api.links("bantuan", "penerima", w, lang, grid=ID_GRID),
             ),
         ]
     )

@@ -7,6 +7,7 @@ import logging
 from typing import Any
 
 import dash
+import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import dcc, html
@@ -123,7 +124,8 @@ def table_section(title: str, body: Any, table: str, w: Wilayah, lang: str,
         ],
         className="d-flex align-items-center gap-2 mb-2",
     )
-    links = api.links("desa", table, w, lang, follow=False, **choices)
+    grid_id = body.id if isinstance(body, dag.AgGrid) else None
+    links = api.links("desa", table, w, lang, follow=False, grid=grid_id, **choices)
     return html.Section([head, body, links], className="panel")
 
 

@@ -206,7 +206,7 @@ def _page(
                     ),
                     html.P(t("kpd.keterangan_tabel", lang), className="panel-note"),
                     data_grid(ID_GRID, view["tabel"], GRID_COLUMNS, lang=lang, height=None),
-                    api.links("kependudukan", "statistik", w, lang, statistik=slug),
+                    api.links("kependudukan", "statistik", w, lang, grid=ID_GRID, statistik=slug),
                 ],
                 className="panel",
             ),

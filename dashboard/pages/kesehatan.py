@@ -539,7 +539,7 @@ def _page(
                 t(f"{spec.prefix}.keterangan_tabel", lang),
                 grid(spec, view["tabel"], view["kolom"], lang),
                 lang,
-                api.links(page_name(spec), "desa", w, lang, **choice),
+                api.links(page_name(spec), "desa", w, lang, grid=spec.id("grid"), **choice),
             ),
         ]
     )

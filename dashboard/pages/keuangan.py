@@ -426,7 +426,7 @@ def _page(
                     row_id="params.data.kode_desa",
                 ),
                 lang,
-                api.links("keuangan", "apbdes", w, lang, tahun=year),
+                api.links("keuangan", "apbdes", w, lang, grid=ID_GRID, tahun=year),
             ),
         ]
     )

@@ -226,13 +226,13 @@ def _page(snapshot: Snapshot | None, w: Wilayah, view: dict, notices: list, lang
             _section(
                 t("pmt.tabel_kecamatan", lang),
                 grid(ID_GRID_KECAMATAN, view["kecamatan"], mon.SUMMARY_COLUMNS, lang, 360),
-                api.links("pemantauan", "kecamatan", w, lang),
+                api.links("pemantauan", "kecamatan", w, lang, grid=ID_GRID_KECAMATAN),
                 tools=[api.download_button("pemantauan", "kecamatan", w, lang)],
             ),
             _section(
                 t("pmt.tabel_desa", lang),
                 grid(ID_GRID_DESA, view["desa"], DESA_COLUMNS, lang, 480),
-                api.links("pemantauan", "desa", w, lang),
+                api.links("pemantauan", "desa", w, lang, grid=ID_GRID_DESA),
                 tools=[
                     dbc.Button(
                         t("unduh_csv", lang), id=ID_UNDUH, color="primary", outline=True, size="sm"
@@ -264,7 +264,7 @@ def _page(snapshot: Snapshot | None, w: Wilayah, view: dict, notices: list, lang
                 ),
                 html.Div(view["pencilan_pesan"], id=ID_PENCILAN_PESAN),
                 grid(ID_GRID_PENCILAN, view["pencilan"], PENCILAN_COLUMNS, lang, 320),
-                api.links("pemantauan", "pencilan", w, lang),
+                api.links("pemantauan", "pencilan", w, lang, grid=ID_GRID_PENCILAN),
                 tools=[api.download_button("pemantauan", "pencilan", w, lang)],
             ),
         ]

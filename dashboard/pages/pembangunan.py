@@ -138,7 +138,7 @@ def _page(
                 t("pbg.keterangan_tabel", lang),
                 grid,
                 lang,
-                api.links("pembangunan", "kegiatan", w, lang, tahun=year),
+                api.links("pembangunan", "kegiatan", w, lang, grid=ID_GRID, tahun=year),
             ),
         ]
     )

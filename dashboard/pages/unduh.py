@@ -36,7 +36,7 @@ from dashboard.app import (
 )
 from dashboard.data import Snapshot
 from dashboard.i18n import grid_locale, statistic_title, t
-from layouts.tables import NUMBER_FORMATTER
+from layouts.tables import NUMBER_FORMATTER, shown_csv_link
 
 log = logging.getLogger(__name__)
 
@@ -336,6 +336,8 @@ def _page(
                                 href=view["json"],
                                 rel="alternate",
                             ),
+                            " · ",
+                            shown_csv_link(ID_GRID, "unduh_tampil", lang),
                         ],  # fmt: skip
                         className="panel-note",
                     ),
