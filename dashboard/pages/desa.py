@@ -19,6 +19,7 @@ from config.statistik import BY_SLUG
 from dashboard import api
 from dashboard.app import (
     Wilayah,
+    cached,
     data_source,
     display_name,
     failure_alert,
@@ -89,6 +90,12 @@ def _layout(kode: str | None, lang: str) -> html.Div:
     w, unknown = resolve_wilayah(snapshot, code)
     if unknown is not None or w.tingkat != "desa":
         return not_found(kode, lang)
+    # the profile changes only with a new run: built once per run, village and language
+    return cached(snapshot, ("desa-profil", w.kode, lang), lambda: profile(snapshot, w, lang))
+
+
+def profile(snapshot: Snapshot, w: Wilayah, lang: str) -> html.Div:
+    """Everything the page shows of one village."""
     meas = measurements(snapshot)
     kec = resolve_wilayah(snapshot, w.kecamatan)[0]
     sections = [
