@@ -554,7 +554,7 @@ def test_links_follow_the_region_filter_in_the_browser(collected_db, browser):
     from selenium.webdriver.common.by import By
 
     def hrefs(driver) -> list[str]:
-        links = driver.find_elements(By.CSS_SELECTOR, ".api-tautan a")
+        links = driver.find_elements(By.CSS_SELECTOR, ".api-tautan a[rel=alternate]")
         return [a.get_attribute("href") for a in links]
 
     store = Warehouse(collected_db)
