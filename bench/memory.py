@@ -8,7 +8,8 @@ Starts `dasbor serve` (waitress, 8 threads) as a subprocess with DASBOR_DATABASE
 VmRSS / VmHWM from /proc/<pid>/status right after start-up (the baseline: the app built, no page
 requested), then loads every page of dashboard.pages.PAGE_MODULES over HTTP for the kabupaten
 and a few kecamatan and desa (the page's HTML, its router request and each filter callback, as a
-browser would) and reads the memory again after each round.
+browser would) and reads the memory again after each round, and once more when the server's
+view warmer has logged that it finished (`--warm-wait` seconds at most).
 """
 
 from __future__ import annotations
@@ -120,6 +121,9 @@ def load_page(http: requests.Session, base: str, deps: list[dict], module: Any,
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", default="var/bench.db", help="warehouse from build_history.py")
+    parser.add_argument(
+        "--warm-wait", type=float, default=180, help="seconds to wait for the view warmer"
+    )
     args = parser.parse_args()
     db = Path(args.db).resolve()
     if not db.exists():
@@ -156,6 +160,14 @@ def main() -> None:
                     result["errors"].append(f"{module.__name__} {kode}: {exc}")
             result["rounds"].append({"kode": kode, **memory_mb(server.pid)})
         result["seconds"] = round(time.perf_counter() - started, 1)
+        # the server's warmer (dashboard.warm) renders every page for the kabupaten and each
+        # kecamatan in the background after start-up: measure once it has finished too
+        deadline = time.time() + args.warm_wait
+        while time.time() < deadline and "warmed " not in log.read_text(errors="replace"):
+            time.sleep(1)
+        warmed = [ln for ln in log.read_text(errors="replace").splitlines() if "warmed " in ln]
+        result["warmer"] = warmed[-1].split(": ", 1)[-1] if warmed else "not finished"
+        result["rounds"].append({"kode": "after the warmer", **memory_mb(server.pid)})
         final = result["rounds"][-1]
         result["final_rss_mb"] = final["VmRSS"]
         result["peak_rss_mb"] = final["VmHWM"]

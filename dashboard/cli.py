@@ -257,8 +257,14 @@ def collect_now(obj: Context, kode, villages_path) -> None:
 @pass_ctx
 def serve(obj: Context, host, port) -> None:
     """Run the dashboard."""
+    import logging
+
     from dashboard.app import run_server
 
+    # waitress's address and the view warmer's "warmed N views of run R" go to stderr
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     store = _store(obj)
     run_server(store, obj.settings, host or obj.settings.host, port or obj.settings.port)
 
