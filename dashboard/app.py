@@ -11,6 +11,7 @@ import importlib
 import logging
 import re
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -489,26 +490,30 @@ def language() -> str:
 class ViewCache:
     """Aggregates computed for the current snapshot, so repeated filters cost nothing.
 
-    Cleared when a new collection run gives a new snapshot. Cached frames are shared between
-    requests: callers must not modify them.
+    Cleared when a new collection run gives a new snapshot; past `maxsize` entries the least
+    recently used one goes (the warmed kabupaten and kecamatan views, and the frames every view
+    reads, stay hot). Cached frames are shared between requests: callers must not modify them.
     """
 
     def __init__(self, maxsize: int = 1024) -> None:
         self._lock = threading.Lock()
         self._owner: Snapshot | None = None
-        self._items: dict[tuple, Any] = {}
+        self._items: OrderedDict[tuple, Any] = OrderedDict()
         self.maxsize = maxsize
 
     def get(self, snapshot: Snapshot, key: tuple, compute: Callable[[], Any]) -> Any:
         with self._lock:
             if self._owner is not snapshot:
-                self._owner, self._items = snapshot, {}
+                self._owner, self._items = snapshot, OrderedDict()
             if key in self._items:
+                self._items.move_to_end(key)
                 return self._items[key]
         value = compute()
         with self._lock:
-            if self._owner is snapshot and len(self._items) < self.maxsize:
+            if self._owner is snapshot:
                 self._items[key] = value
+                while len(self._items) > self.maxsize:
+                    self._items.popitem(last=False)
         return value
 
     def keys(self, snapshot: Snapshot) -> list[tuple]:

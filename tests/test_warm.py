@@ -4,9 +4,10 @@ and again only when a new collection run lands."""
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace
 
 from config.settings import Settings, load_settings
-from dashboard.app import VIEW_CACHE, create_app, data_source
+from dashboard.app import VIEW_CACHE, ViewCache, create_app, data_source
 from dashboard.pages import pemantauan as pmt
 from dashboard.warm import Warmer, warm_regions, warm_views, warmable_pages
 from tests.test_dashboard_callbacks import DashClient
@@ -80,3 +81,26 @@ def test_warm_interval_setting(monkeypatch):
     assert Settings().warm_interval == 30.0
     monkeypatch.setenv("DASBOR_WARM_INTERVAL", "0")
     assert load_settings().warm_interval == 0.0
+
+
+def test_view_cache_keeps_the_most_recently_used(collected_store):
+    app = create_app(collected_store, Settings())
+    with app.server.app_context():
+        snapshot = data_source().snapshot()
+    cache = ViewCache(maxsize=3)
+    computed: list[str] = []
+
+    def get(key: str) -> str:
+        return cache.get(snapshot, (key,), lambda: computed.append(key) or key.upper())
+
+    assert [get(k) for k in ("a", "b", "c")] == ["A", "B", "C"]
+    assert get("a") == "A"  # a hit: "a" is now the most recent
+    get("d")  # over the size: the least recently used ("b") goes
+    assert cache.keys(snapshot) == [("c",), ("a",), ("d",)]
+    get("b")
+    assert computed == ["a", "b", "c", "d", "b"]
+    # another run's snapshot starts afresh
+    other = replace(snapshot, run_id=(snapshot.run_id or 0) + 1)
+    assert cache.keys(other) == []
+    cache.get(other, ("a",), lambda: "new")
+    assert cache.keys(snapshot) == [] and cache.keys(other) == [("a",)]
