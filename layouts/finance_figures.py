@@ -7,6 +7,7 @@ texts already translated, so builders stay free of the request context.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Mapping, Sequence
 
 import dash_ag_grid as dag
@@ -19,6 +20,20 @@ from layouts.tables import NUMBER_FORMATTER, row_data
 
 COLOURS = {"anggaran": "#9bbbd9", "realisasi": "#154360", "sorot": "#d9822b", "bar": "#2f6fb0"}
 BAR_HEIGHT = 26
+TITLE_WIDTH = 52  # characters of a title line in a half-width chart
+
+
+def _wrap(title: str) -> str:
+    """The finance charts stand two to a row: a long title goes on two lines, not under the
+    mode bar."""
+    return "<br>".join(textwrap.wrap(title, TITLE_WIDTH)) if len(title) > TITLE_WIDTH else title
+
+
+def _title_room(layout: dict, title: str) -> None:
+    """A wrapped title needs the top margin of its extra lines."""
+    extra = _wrap(title).count("<br>")
+    if extra:
+        layout["margin"] = {**layout["margin"], "t": layout["margin"]["t"] + 20 * extra}
 
 
 def _floats(values: pd.Series) -> list[float | None]:
@@ -57,12 +72,15 @@ def budget_bars(
     ]
     layout = _base_layout(max(360, 130 + 2 * BAR_HEIGHT * len(labels)))
     layout.update(
-        title=_title(title, note),
+        title=_title(_wrap(title), note),
         barmode="group",
         bargap=0.25,
-        xaxis=dict(title=dict(text=axis_title), tickformat=",.0f", **AXIS),
+        xaxis=dict(
+            title=dict(text=axis_title), tickformat=",.0f", nticks=5, automargin=True, **AXIS
+        ),  # fmt: skip
         yaxis=dict(autorange="reversed", automargin=True, type="category", **AXIS),
     )
+    _title_room(layout, title)
     return go.Figure(data=bars, layout=layout)
 
 
@@ -91,11 +109,12 @@ def absorption_ranking(
     )
     layout = _base_layout(max(360, 130 + BAR_HEIGHT * len(keys)))
     layout.update(
-        title=_title(title, note),
+        title=_title(_wrap(title), note),
         showlegend=False,
         xaxis=dict(title=dict(text=axis_title), range=[0, 100], ticksuffix=" %", **AXIS),
         yaxis=dict(autorange="reversed", automargin=True, type="category", **AXIS),
     )
+    _title_room(layout, title)
     return go.Figure(data=[bar], layout=layout)
 
 
@@ -119,13 +138,18 @@ def _simple_bars(
         hovertemplate=hover,
     )
     layout = _base_layout(max(360, 130 + BAR_HEIGHT * len(labels)) if horizontal else 380)
-    value_axis = dict(title=dict(text=axis_title), tickformat=",.0f", **AXIS)
+    # rupiah labels are long: few ticks, and margins that grow to hold them and the title
+    value_axis = dict(
+        title=dict(text=axis_title, standoff=8), tickformat=",.0f", nticks=5, automargin=True,
+        **AXIS,
+    )  # fmt: skip
     label_axis = dict(automargin=True, type="category", **AXIS)
     if horizontal:
         layout.update(xaxis=value_axis, yaxis=dict(autorange="reversed", **label_axis))
     else:
         layout.update(xaxis=label_axis, yaxis=value_axis)
-    layout.update(title=_title(title, note), showlegend=False)
+    layout.update(title=_title(_wrap(title), note), showlegend=False)
+    _title_room(layout, title)
     return go.Figure(data=[bar], layout=layout)
 
 
@@ -207,11 +231,14 @@ def region_bars(
     )
     layout = _base_layout(max(360, 130 + BAR_HEIGHT * len(keys)))
     layout.update(
-        title=_title(title, note),
+        title=_title(_wrap(title), note),
         showlegend=False,
-        xaxis=dict(title=dict(text=axis_title), tickformat=",.0f", **AXIS),
+        xaxis=dict(
+            title=dict(text=axis_title), tickformat=",.0f", nticks=5, automargin=True, **AXIS
+        ),  # fmt: skip
         yaxis=dict(autorange="reversed", automargin=True, type="category", **AXIS),
     )
+    _title_room(layout, title)
     return go.Figure(data=[bar], layout=layout)
 
 
