@@ -68,6 +68,7 @@ def main() -> None:
     parser.add_argument("--adapter", default="summary-v1", choices=["summary-v1", "opensid"])
     args = parser.parse_args()
 
+    load_before = [round(x, 2) for x in os.getloadavg()]  # 2 shared cores: say how busy
     port = free_port()
     sim = start_simulator(port, args.latency_ms)
     try:
@@ -111,6 +112,9 @@ def main() -> None:
         if naive is not None:
             result["naive_sequential_s"] = round(naive, 3)
             result["speedup_vs_naive"] = round(naive / first.seconds, 1)
+            result["speedup_vs_naive_repeat"] = round(naive / second.seconds, 1)
+        result["load_average_before"] = load_before
+        result["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
         print(json.dumps(result, indent=2))
     finally:
         sim.terminate()

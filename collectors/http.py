@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -34,6 +35,31 @@ class Response:
     duration_ms: int
 
 
+class _Session(requests.Session):
+    """A requests.Session that reads proxy and CA settings from the environment once per
+    host instead of on every request.
+
+    requests walks os.environ twice per request for proxies and no_proxy: about a quarter of
+    a request's CPU, in a sweep whose fetching threads share one interpreter lock with the
+    writer. A session lives for one sweep, and the environment does not change during one.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._environment: dict[tuple, dict] = {}
+
+    def merge_environment_settings(self, url, proxies, stream, verify, cert):
+        if proxies:  # proxies given for this request: requests' own way
+            return super().merge_environment_settings(url, proxies, stream, verify, cert)
+        parts = urlsplit(url)
+        key = (parts.scheme, parts.netloc, stream, verify, cert)
+        settings = self._environment.get(key)
+        if settings is None:
+            settings = super().merge_environment_settings(url, proxies, stream, verify, cert)
+            self._environment[key] = settings
+        return {**settings, "proxies": dict(settings["proxies"])}
+
+
 class HttpClient:
     """One pooled requests.Session per worker thread, with the sweep's retry policy."""
 
@@ -58,7 +84,7 @@ class HttpClient:
                 raise_on_status=False,
             )
             adapter = HTTPAdapter(max_retries=retry, pool_connections=4, pool_maxsize=4)
-            session = requests.Session()
+            session = _Session()
             session.mount("http://", adapter)
             session.mount("https://", adapter)
             session.headers["User-Agent"] = USER_AGENT

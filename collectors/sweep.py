@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import gc
 import logging
+import queue
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -85,6 +87,12 @@ def to_rows(data: Statistic | Totals | list) -> list:
 
 def write_pull(store: Warehouse, run_id: int, pull: VillagePull) -> list[str]:
     """Land one village's results (see Warehouse.record_village); return final statuses."""
+    return land_pull(store, run_id, pull, *prepare_pull(pull))
+
+
+def prepare_pull(pull: VillagePull) -> tuple[list[DatasetWrite], SourceInfo | None]:
+    """What the warehouse is handed for one pull: its dataset writes and its source state.
+    No database work: a sweep does this in the fetching thread, off the single writer."""
     writes = [
         DatasetWrite(
             r.dataset,
@@ -99,8 +107,9 @@ def write_pull(store: Warehouse, run_id: int, pull: VillagePull) -> list[str]:
         )
         for r in pull.results
     ]
-    # a validator is kept only when every dataset landed, so a refused dataset is pulled again;
-    # a village that did not answer leaves its source state as it was
+    # a validator is kept only when every dataset landed, so a refused dataset is pulled again
+    # (the warehouse drops it too if it refuses one); a village that did not answer leaves its
+    # source state as it was
     landed = all(r.status != "failed" for r in pull.results)
     answered = pull.etag is not None or pull.source_app is not None
     source = None
@@ -111,6 +120,17 @@ def write_pull(store: Warehouse, run_id: int, pull: VillagePull) -> list[str]:
             app=pull.source_app,
             version=pull.source_version,
         )
+    return writes, source
+
+
+def land_pull(
+    store: Warehouse,
+    run_id: int,
+    pull: VillagePull,
+    writes: list[DatasetWrite],
+    source: SourceInfo | None,
+) -> list[str]:
+    """Write a prepared pull; a dataset the warehouse refused is marked failed in the pull."""
     final = store.record_village(run_id, pull.kode_desa, writes, source)
     for r in pull.results:
         if final[r.dataset] == "failed" and r.status != "failed":
@@ -141,42 +161,73 @@ def run_sweep(
     for v in villages:
         v.resolve_token()  # a missing token variable is a configuration error: stop before pulling
     started = datetime.now()
+    # what is alive before the sweep (modules, caches, the app) is not garbage: keep the
+    # collector from walking it on every full collection while parsed documents churn
+    gc.freeze()
+    try:
+        return _sweep(villages, store, settings, started, trigger, shard, datasets, endpoint,
+                      on_village)  # fmt: skip
+    finally:
+        gc.unfreeze()
+
+
+def _sweep(
+    villages: Sequence[Village],
+    store: Warehouse,
+    settings: Settings,
+    started: datetime,
+    trigger: str,
+    shard: str | None,
+    datasets: Sequence[str] | None,
+    endpoint: str,
+    on_village: Callable[[VillageOutcome], None] | None,
+) -> SweepSummary:
     store.sync_regions(villages)
     run_id = store.start_run(trigger=trigger, shard=shard, total=len(villages))
     tahun = settings.tahun or started.year
     client = HttpClient(settings)
     etags = store.etags(endpoint)
     outcomes: list[VillageOutcome] = []
+    # each fetching thread hands its village over, parsed and prepared, through this queue;
+    # the writer drops a pull once it has landed (a future would keep every pull in memory
+    # until the sweep ends, and the garbage collector would walk them all, again and again)
+    done: queue.SimpleQueue = queue.SimpleQueue()
+
+    def pull_village(village: Village) -> None:
+        pull = prepared = None
+        try:
+            pull = PULLERS[village.adapter](
+                village,
+                client,
+                tahun=tahun,
+                etag=etags.get(village.kode_desa) if village.adapter == "summary-v1" else None,
+                deadline_s=settings.village_deadline,
+                datasets=datasets,
+            )
+            if pull.endpoint == "summary-v1":
+                pull.endpoint = endpoint
+            prepared = prepare_pull(pull)
+            for r in pull.results:  # parsed values now live in the writes: drop the copy
+                r.data = None
+        except Exception as exc:  # a bug in an adapter must not stop the other villages
+            log.exception("adapter crashed for %s", village.kode_desa)
+            pull, prepared = _crashed(village, f"adapter error: {exc}")
+        finally:
+            if prepared is None:  # not an Exception: still tell the writer, never leave it waiting
+                pull, prepared = _crashed(village, "adapter error: interrupted")
+            done.put((village, pull, prepared))
+
     try:
         with ThreadPoolExecutor(max_workers=max(1, settings.concurrency)) as pool:
-            futures = {
-                pool.submit(
-                    PULLERS[v.adapter],
-                    v,
-                    client,
-                    tahun=tahun,
-                    etag=etags.get(v.kode_desa) if v.adapter == "summary-v1" else None,
-                    deadline_s=settings.village_deadline,
-                    datasets=datasets,
-                ): v
-                for v in villages
-            }
+            for v in villages:
+                pool.submit(pull_village, v)
             # the main thread is the only writer: SQLite wants one, and it keeps order simple
             try:
-                for future in as_completed(futures):
-                    village = futures[future]
-                    try:
-                        pull = future.result()
-                    except Exception as exc:  # a bug in an adapter must not stop the other villages
-                        log.exception("adapter crashed for %s", village.kode_desa)
-                        pull = VillagePull(kode_desa=village.kode_desa)
-                        pull.results = [
-                            DatasetResult("total", "failed", error=f"adapter error: {exc}")
-                        ]
-                    if pull.endpoint == "summary-v1":
-                        pull.endpoint = endpoint
-                    statuses = write_pull(store, run_id, pull)
+                for _ in range(len(villages)):
+                    village, pull, (writes, source) = done.get()
+                    statuses = land_pull(store, run_id, pull, writes, source)
                     outcome = _outcome(village, pull, statuses)
+                    del pull, writes, source
                     outcomes.append(outcome)
                     if on_village:
                         on_village(outcome)
@@ -205,6 +256,12 @@ def run_sweep(
         failed=summary.count("failed"),
     )
     return summary
+
+
+def _crashed(village: Village, error: str) -> tuple[VillagePull, tuple[list, None]]:
+    pull = VillagePull(kode_desa=village.kode_desa)
+    pull.results = [DatasetResult("total", "failed", error=error)]
+    return pull, prepare_pull(pull)
 
 
 def _outcome(village: Village, pull: VillagePull, statuses: list[str]) -> VillageOutcome:

@@ -254,3 +254,47 @@ def test_villages_init_cli(tmp_path):
             "token",
         ]
     )
+
+
+class StopSweep(Exception):
+    pass
+
+
+def test_adapter_crash_and_early_stop(store, simulator, default_villages, fast_settings,
+                                      monkeypatch):  # fmt: skip
+    """An adapter that raises fails its village only; a caller that stops the sweep from
+    on_village ends the run as aborted, with the villages written so far kept."""
+    from collectors.adapters import PULLERS
+
+    villages = pointed_at(
+        [v for v in default_villages if v.kode_kecamatan == KERKAP][:6], simulator.url
+    )
+    real = PULLERS["summary-v1"]
+    broken = villages[2].kode_desa
+
+    def flaky(village, client, **kwargs):
+        if village.kode_desa == broken:
+            raise RuntimeError("boom")
+        return real(village, client, **kwargs)
+
+    monkeypatch.setitem(PULLERS, "summary-v1", flaky)
+    summary = run_sweep(villages, store, fast_settings)
+    assert [o.kode_desa for o in summary.failed] == [broken]
+    assert "adapter error: boom" in summary.failed[0].errors[0]
+    assert summary.count("ok") == len(villages) - 1
+    assert set(store.observations_frame()["kode_desa"]) == {
+        v.kode_desa for v in villages if v.kode_desa != broken
+    }
+
+    seen = []
+
+    def stop_after_two(outcome):
+        seen.append(outcome.kode_desa)
+        if len(seen) == 2:
+            raise StopSweep
+
+    with pytest.raises(StopSweep):
+        run_sweep(villages, store, fast_settings, on_village=stop_after_two)
+    run = store.runs_frame().iloc[0]
+    assert run["status"] == "aborted" and run["villages_total"] == len(villages)
+    assert run["villages_ok"] + run["villages_unchanged"] + run["villages_failed"] == 2

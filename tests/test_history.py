@@ -110,3 +110,55 @@ def test_pembangunan_and_bantuan_validation():
         parse_bantuan(
             {"bantuan": [{"program_id": "7", "nama": "BPNT", "sasaran": 2, "peserta": -3}]}
         )
+
+
+def test_one_pull_of_both_kinds_history_and_idempotency(store):
+    """A pull of population counts and measurements lands in one go; the same pull again
+    changes nothing and writes no history; a changed and a removed value of each kind move to
+    history with the run that ended them, and only the periods a dataset names are replaced."""
+    from warehouse.store import DatasetWrite, MeasurementRow, ObservationRow
+
+    desa = "17.03.06.2001"
+    agama = [ObservationRow("1", "ISLAM", 10, 4, 6, urutan=1),
+             ObservationRow("2", "KRISTEN", 3, 2, 1, urutan=2)]  # fmt: skip
+    apbdes = [MeasurementRow("anggaran", 100.0, "4", "PENDAPATAN", "2026"),
+              MeasurementRow("realisasi", 40.0, "4", "PENDAPATAN", "2026"),
+              MeasurementRow("anggaran", 90.0, "4", "PENDAPATAN", "2025")]  # fmt: skip
+    bantuan = [MeasurementRow("peserta", 5.0, "7", "BPNT", atribut={"sasaran": 2})]
+
+    def pull(run, agama, apbdes, bantuan):
+        return store.record_village(
+            run,
+            desa,
+            [DatasetWrite("agama", "ok", agama),
+             DatasetWrite("apbdes", "ok", apbdes, kind="measurement",
+                          periods=tuple(sorted({r.periode for r in apbdes}))),
+             DatasetWrite("bantuan", "ok", bantuan, kind="measurement")],
+        )  # fmt: skip
+
+    run1 = store.start_run()
+    assert set(pull(run1, agama, apbdes, bantuan).values()) == {"ok"}
+    run2 = store.start_run()
+    assert set(pull(run2, agama, apbdes, bantuan).values()) == {"unchanged"}
+    for kind in ("observation", "measurement"):
+        assert store.audit_frame(kind).empty
+        assert store.history_frame(kind)["valid_to_run"].isna().all()
+
+    run3 = store.start_run()
+    statuses = pull(
+        run3,
+        [replace(agama[0], jumlah=11, laki_laki=5)],  # KRISTEN removed
+        [replace(apbdes[1], nilai=55.0)],  # 2026 anggaran removed, 2025 not named: kept
+        bantuan,
+    )
+    assert statuses == {"agama": "ok", "apbdes": "ok", "bantuan": "unchanged"}
+    obs = store.audit_frame("observation").set_index("kode")
+    assert obs.loc["1", "change"] == "update" and obs.loc["1", "baru_jumlah"] == 11
+    assert obs.loc["2", "change"] == "delete" and set(obs["run_id"]) == {run3}
+    meas = store.audit_frame("measurement").set_index(["periode", "ukuran"])
+    assert meas.loc[("2026", "realisasi"), "baru_nilai"] == 55.0
+    assert meas.loc[("2026", "anggaran"), "change"] == "delete"
+    assert ("2025", "anggaran") not in meas.index
+    current = store.measurements_frame().set_index(["dataset", "periode", "ukuran"])["nilai"]
+    assert current.loc[("apbdes", "2025", "anggaran")] == 90.0
+    assert current.loc[("bantuan", "", "peserta")] == 5.0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 from sqlalchemy import inspect
 
 from config.registry import load_registry
@@ -144,3 +145,70 @@ def test_collect_requests_lifecycle(store):
     frame = store.requests_frame().set_index("id")
     assert frame.loc[first, "status"] == "done" and frame.loc[first, "run_id"] == 7
     assert frame.loc[second, "detail"] == "stopped"
+
+
+def test_database_refusal_rolls_back_only_that_dataset(store):
+    """A value the database cannot store (a count beyond BIGINT) fails its dataset alone, in
+    the middle of a pull: the datasets before and after it land, its previous values and
+    history stay as they were, it is logged as failed, and the validator is not kept."""
+    run1 = store.start_run()
+    writes = [DatasetWrite(d, "ok", ROWS) for d in ("agama", "pekerjaan", "golongan-darah")]
+    first = store.record_village(run1, DESA, writes, SourceInfo("summary-v1", '"v1"'))
+    assert set(first.values()) == {"ok"} and store.etags("summary-v1") == {DESA: '"v1"'}
+
+    run2 = store.start_run()
+    changed = [ObservationRow("1", "ISLAM", 12, 6, 6, urutan=1), *ROWS[1:]]
+    huge = [ObservationRow("1", "ISLAM", 2**70, 2**69, 2**69, urutan=1)]
+    statuses = store.record_village(
+        run2,
+        DESA,
+        [DatasetWrite("agama", "ok", changed), DatasetWrite("pekerjaan", "ok", huge),
+         DatasetWrite("golongan-darah", "ok", changed)],
+        SourceInfo("summary-v1", '"v2"'),
+    )  # fmt: skip
+    assert statuses == {"agama": "ok", "pekerjaan": "failed", "golongan-darah": "ok"}
+    obs = store.observations_frame().set_index(["dataset", "kode"])
+    assert (
+        obs.loc[("agama", "1"), "jumlah"] == 12 and obs.loc[("golongan-darah", "1"), "jumlah"] == 12
+    )
+    assert obs.loc[("pekerjaan", "1"), "jumlah"] == 10  # the refused dataset kept its values
+    assert sorted(obs.loc["pekerjaan"].index) == ["1", "2", "belum_mengisi"]
+    log = store.fetch_log_frame(run2).set_index("dataset")
+    assert log.loc["pekerjaan", "status"] == "failed"
+    assert log.loc["pekerjaan", "error"].startswith("refused by the warehouse")
+    state = store.dataset_status_frame().set_index("dataset")
+    assert state.loc["pekerjaan", "last_status"] == "failed"
+    assert state.loc["pekerjaan", "last_success_run_id"] == run1
+    assert state.loc["agama", "last_success_run_id"] == run2
+    assert store.etags("summary-v1") == {}  # pulled again next time, not answered with a 304
+    audit = store.audit_frame(run_id=run2)
+    assert set(audit["dataset"]) == {"agama", "golongan-darah"}  # no history of the refusal
+
+    # a village seen for the first time: its bookkeeping lands in full all the same
+    other = "17.03.06.2002"
+    run3 = store.start_run()
+    statuses = store.record_village(
+        run3, other, [DatasetWrite("agama", "ok", huge), DatasetWrite("pekerjaan", "ok", ROWS)]
+    )
+    assert statuses == {"agama": "failed", "pekerjaan": "ok"}
+    state = store.dataset_status_frame()
+    mine = state[state.kode_desa == other].set_index("dataset")
+    assert mine.loc["agama", "last_status"] == "failed"
+    assert pd.isna(mine.loc["agama", "last_success_run_id"])  # never landed
+    assert mine.loc["pekerjaan", "last_success_run_id"] == run3
+    assert set(store.observations_frame().query("kode_desa == @other")["dataset"]) == {"pekerjaan"}
+
+
+def test_large_dataset_lands_whole_and_idempotent(store):
+    """More rows than one INSERT statement carries: all land; the same rows again change
+    nothing and write no history."""
+    rows = [ObservationRow(str(i), f"KATEGORI {i}", i, i // 2, i - i // 2, urutan=i)
+            for i in range(1, 701)]  # fmt: skip
+    run1 = store.start_run()
+    assert store.record_dataset(run1, DESA, "pekerjaan", rows=rows, status="ok") == "ok"
+    obs = store.observations_frame()
+    assert len(obs) == 700 and obs.set_index("kode").loc["699", "perempuan"] == 350
+    run2 = store.start_run()
+    assert store.record_dataset(run2, DESA, "pekerjaan", rows=rows, status="ok") == "unchanged"
+    assert store.audit_frame().empty
+    assert set(store.observations_frame()["updated_run_id"]) == {run1}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -10,8 +11,19 @@ from pathlib import Path
 import pandas as pd
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, bindparam, create_engine, event, func, insert, select, update
+from sqlalchemy import (
+    Engine,
+    String,
+    bindparam,
+    create_engine,
+    event,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
 from warehouse.models import (
     CollectionRun,
@@ -29,12 +41,17 @@ from warehouse.values import (
     OBSERVATIONS,
     MeasurementRow,
     ObservationRow,
+    Plan,
+    apply_plans,
     diff,
+    insert_rows,
     load_existing,
     table_for,
 )
 
 __all__ = ["DatasetWrite", "MeasurementRow", "ObservationRow", "SourceInfo", "Warehouse"]
+
+log = logging.getLogger(__name__)
 
 MIGRATIONS_INI = Path(__file__).resolve().parent / "alembic.ini"
 
@@ -48,6 +65,12 @@ def _aware(ts: datetime | None) -> datetime | None:
     if ts is not None and ts.tzinfo is None:
         return ts.replace(tzinfo=UTC)
     return ts
+
+
+def _reason(exc: BaseException) -> str:
+    """What the database said, without the statement and its parameters."""
+    orig = getattr(exc, "orig", None)
+    return str(orig if orig is not None else exc).strip()[:300]
 
 
 @dataclass(frozen=True)
@@ -103,8 +126,30 @@ _STATUS_FAILED_UPDATE = (
     )
 )
 # built once: statement construction and cache-key work per call dominate small writes
-_FETCH_INSERT = insert(_FETCH)
-_STATUS_INSERT = insert(_STATUS)
+_FETCH_COLUMNS = (
+    "run_id", "kode_desa", "dataset", "status", "http_status", "duration_ms", "error", "warning",
+    "fetched_at",
+)  # fmt: skip
+_STATUS_COLUMNS = (
+    "kode_desa", "dataset", "last_status", "last_attempt_at", "last_success_at",
+    "last_success_run_id", "last_error", "last_error_at", "last_warning",
+)  # fmt: skip
+_KNOWN_STATUS = select(_STATUS.c.dataset).where(_STATUS.c.kode_desa == bindparam("kode"))
+_SOURCE = SourceState.__table__
+# a 304 says nothing about the system: an app or version not given keeps what was seen before
+_SOURCE_UPDATE = (
+    update(_SOURCE)
+    .where(_SOURCE.c.kode_desa == bindparam("b_kode"), _SOURCE.c.endpoint == bindparam("b_end"))
+    .values(
+        etag=bindparam("etag"),
+        updated_at=bindparam("updated_at"),
+        source_app=func.coalesce(bindparam("p_app", type_=String), _SOURCE.c.source_app),
+        source_version=func.coalesce(
+            bindparam("p_version", type_=String), _SOURCE.c.source_version
+        ),
+    )
+)
+_SOURCE_INSERT = insert(_SOURCE)
 
 
 def make_engine(url: str, **kwargs) -> Engine:
@@ -258,12 +303,18 @@ class Warehouse:
     ) -> dict[str, str]:
         """Land one village's datasets; return each dataset's final status.
 
-        Every dataset whose values change is written in a transaction of its own, so a refused
-        dataset leaves the others landed. With rows, the stored values become exactly those
-        rows (inserted, updated, deleted); without rows (a 304 or a failure) they are left as
-        they are. The bookkeeping (fetch log, dataset status, source state) of the whole pull
-        follows in one more transaction: it changes no value, and one statement per table
-        instead of one per dataset keeps the single writer fast.
+        With rows, a dataset's stored values become exactly those rows (inserted, updated,
+        deleted, the old versions kept as history); without rows (a 304 or a failure) they are
+        left as they are. A dataset is refused whole, and logged as failed, when the diff finds
+        a duplicate key or the database cannot store one of its values; the village's other
+        datasets land all the same, and a refused dataset's previous values stay.
+
+        The common case is one transaction for the whole pull: every changed dataset's values,
+        one statement per table, then the bookkeeping (fetch log, dataset status, source
+        state). A single writer is bound by statements and commits, not rows: 26 commits per
+        village were most of a first sweep. Should the database refuse anything in it, that
+        transaction is rolled back and the pull lands the careful way: one transaction per
+        dataset (a refused one rolls back alone), then the bookkeeping in one more.
         """
         now = utcnow()
         names = [w.dataset for w in writes]
@@ -273,132 +324,138 @@ class Warehouse:
         for w in writes:
             if w.rows is not None and w.status != "failed":
                 with_rows.setdefault(w.kind, []).append(w.dataset)
-        statuses: dict[str, str] = {}
-        logged: list[DatasetWrite] = []
-        # one connection for the village, one transaction per dataset on it
         with self.engine.connect() as conn:
             with conn.begin():
                 existing = {
                     kind: load_existing(conn, table_for(kind), kode_desa, datasets)
                     for kind, datasets in with_rows.items()
                 }
-                known_status = set(
-                    conn.execute(
-                        select(_STATUS.c.dataset).where(_STATUS.c.kode_desa == kode_desa)
-                    ).scalars()
-                )
-            for write in writes:
-                if write.rows is None or write.status == "failed":
-                    statuses[write.dataset] = write.status
-                    logged.append(write)
+                known_status = set(conn.execute(_KNOWN_STATUS, {"kode": kode_desa}).scalars())
+            # plan every dataset before writing any: the diff refuses a dataset before SQL does
+            outcome: dict[str, tuple[str, str | None]] = {}  # dataset: (status, error)
+            plans: dict[str, Plan] = {}
+            for w in writes:
+                outcome[w.dataset] = (w.status, w.error)
+                if w.rows is None or w.status == "failed":
                     continue
+                stored = existing.get(w.kind, {}).get(w.dataset, {})
                 try:
                     plan = diff(
-                        table_for(write.kind),
-                        kode_desa,
-                        write.dataset,
-                        write.rows,
-                        existing.get(write.kind, {}).get(write.dataset, {}),
-                        run_id,
-                        now,
-                        periods=write.periods,
-                    )
+                        table_for(w.kind), kode_desa, w.dataset, w.rows, stored, run_id, now,
+                        periods=w.periods,
+                    )  # fmt: skip
                 except ValueError as exc:
-                    statuses[write.dataset] = "failed"
-                    logged.append(replace(write, status="failed", rows=None, error=str(exc)))
+                    outcome[w.dataset] = ("failed", str(exc))
                     continue
                 if plan.empty:
-                    statuses[write.dataset] = "unchanged"
-                    logged.append(replace(write, status="unchanged"))
-                    continue
+                    outcome[w.dataset] = ("unchanged", w.error)
+                else:
+                    plans[w.dataset] = plan
+                    outcome[w.dataset] = ("ok", w.error)
+            try:
                 with conn.begin():
-                    plan.apply(conn)
-                statuses[write.dataset] = "ok"
-                logged.append(replace(write, status="ok"))
-            with conn.begin():
-                self._log(conn, run_id, kode_desa, logged, known_status, now)
-                if source is not None:
-                    self._save_source(conn, kode_desa, source, now)
-        return statuses
+                    apply_plans(conn, list(plans.values()))
+                    self._bookkeep(
+                        conn, run_id, kode_desa, writes, outcome, set(known_status), source, now
+                    )
+            except (DBAPIError, OverflowError) as exc:
+                if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+                    raise  # a lost database is no dataset's fault: the sweep stops
+                log.info("desa %s: one transaction refused (%s); dataset by dataset", kode_desa,
+                         _reason(exc))  # fmt: skip
+                for dataset, plan in plans.items():
+                    try:
+                        with conn.begin():
+                            plan.apply(conn)
+                    except (DBAPIError, OverflowError) as exc:
+                        if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+                            raise
+                        # a value the database cannot store (out of range, too long): this
+                        # dataset is rolled back alone and keeps its previous values
+                        log.warning("desa %s, dataset %s refused: %s", kode_desa, dataset,
+                                    _reason(exc))  # fmt: skip
+                        outcome[dataset] = ("failed", f"refused by the warehouse: {_reason(exc)}")
+                with conn.begin():
+                    self._bookkeep(
+                        conn, run_id, kode_desa, writes, outcome, known_status, source, now
+                    )
+        return {dataset: status for dataset, (status, _error) in outcome.items()}
+
+    def _bookkeep(
+        self, conn, run_id, kode_desa, writes, outcome, known_status: set, source, now
+    ) -> None:
+        """Fetch log and dataset status of a pull with its final statuses, and source state."""
+        entries = []
+        for w in writes:
+            status, error = outcome[w.dataset]
+            entries.append((w.dataset, status, w.http_status, w.duration_ms, error, w.warning))
+        self._log_entries(conn, run_id, kode_desa, entries, known_status, now)
+        if source is not None:
+            if source.etag is not None and any(s == "failed" for s, _ in outcome.values()):
+                # the validator is kept only when every dataset landed: a dataset the
+                # warehouse refused is pulled again next time, not answered with a 304
+                source = replace(source, etag=None)
+            self._save_source(conn, kode_desa, source, now)
 
     def _log(self, conn, run_id, kode_desa, writes, known_status: set, now) -> None:
-        conn.execute(
-            _FETCH_INSERT,
-            [
-                dict(
-                    run_id=run_id,
-                    kode_desa=kode_desa,
-                    dataset=w.dataset,
-                    status=w.status,
-                    http_status=w.http_status,
-                    duration_ms=w.duration_ms,
-                    error=w.error,
-                    warning=w.warning,
-                    fetched_at=now,
-                )
-                for w in writes
-            ],
-        )
-        updates, inserts = [], []
-        for w in writes:
-            success = w.status in ("ok", "unchanged")
-            values = dict(
-                b_kode=kode_desa,
-                b_dataset=w.dataset,
-                last_status=w.status,
-                last_attempt_at=now,
-                last_success_at=now if success else None,
-                last_success_run_id=run_id if success else None,
-                last_error=None if success else w.error,
-                last_error_at=None if success else now,
-                last_warning=w.warning if success else None,
-            )
-            if w.dataset in known_status:
-                updates.append(values)
+        """Fetch log and dataset status of DatasetWrite values (their status as final)."""
+        entries = [
+            (w.dataset, w.status, w.http_status, w.duration_ms, w.error, w.warning) for w in writes
+        ]
+        self._log_entries(conn, run_id, kode_desa, entries, known_status, now)
+
+    def _log_entries(self, conn, run_id, kode_desa, entries, known_status: set, now) -> None:
+        """entries: (dataset, status, http_status, duration_ms, error, warning) tuples."""
+        if not entries:
+            return
+        # fetch_log columns after run_id and kode_desa, before fetched_at: the entry as it is
+        insert_rows(conn, _FETCH, _FETCH_COLUMNS, entries, head=(run_id, kode_desa), tail=(now,))
+        ok_updates, failed_updates, inserts = [], [], []
+        for dataset, status, _http, _ms, error, warning in entries:
+            success = status in ("ok", "unchanged")
+            if dataset in known_status:
+                # a failure keeps the last success on record
+                if success:
+                    ok_updates.append(
+                        dict(b_kode=kode_desa, b_dataset=dataset, last_status=status,
+                             last_attempt_at=now, last_success_at=now,
+                             last_success_run_id=run_id, last_warning=warning)
+                    )  # fmt: skip
+                else:
+                    failed_updates.append(
+                        dict(b_kode=kode_desa, b_dataset=dataset, last_status=status,
+                             last_attempt_at=now, last_error=error, last_error_at=now)
+                    )  # fmt: skip
             else:
                 inserts.append(
-                    {
-                        k.removeprefix("b_").replace("kode", "kode_desa"): v
-                        for k, v in values.items()
-                    }
-                )
-                known_status.add(w.dataset)
-        # only the keys each statement names: extra column keys would become SET clauses
-        ok_keys = ("b_kode", "b_dataset", "last_status", "last_attempt_at", "last_success_at",
-                   "last_success_run_id", "last_warning")  # fmt: skip
-        failed_keys = ("b_kode", "b_dataset", "last_status", "last_attempt_at", "last_error",
-                       "last_error_at")  # fmt: skip
-        ok_updates = [{k: u[k] for k in ok_keys} for u in updates if u["last_success_at"]]
-        failed_updates = [
-            {k: u[k] for k in failed_keys} for u in updates if not u["last_success_at"]
-        ]
+                    (dataset, status, now, now if success else None,
+                     run_id if success else None, None if success else error,
+                     None if success else now, warning if success else None)
+                )  # fmt: skip
+                known_status.add(dataset)
         if ok_updates:
             conn.execute(_STATUS_OK_UPDATE, ok_updates)
         if failed_updates:
             conn.execute(_STATUS_FAILED_UPDATE, failed_updates)
         if inserts:
-            conn.execute(_STATUS_INSERT, inserts)
+            insert_rows(conn, _STATUS, _STATUS_COLUMNS, inserts, head=(kode_desa,))
 
     def save_source_state(self, kode_desa: str, source: SourceInfo) -> None:
         with self.engine.begin() as conn:
             self._save_source(conn, kode_desa, source, utcnow())
 
     def _save_source(self, conn, kode_desa: str, source: SourceInfo, now) -> None:
-        # a 304 says nothing about the system: keep what was seen before
-        values = dict(etag=source.etag, updated_at=now)
-        if source.app is not None:
-            values["source_app"] = source.app
-        if source.version is not None:
-            values["source_version"] = source.version
         found = conn.execute(
-            update(SourceState)
-            .where(SourceState.kode_desa == kode_desa, SourceState.endpoint == source.endpoint)
-            .values(**values)
-        ).rowcount
+            _SOURCE_UPDATE,
+            dict(b_kode=kode_desa, b_end=source.endpoint, etag=source.etag, updated_at=now,
+                 p_app=source.app, p_version=source.version),
+        ).rowcount  # fmt: skip
         if not found:
             conn.execute(
-                insert(SourceState).values(kode_desa=kode_desa, endpoint=source.endpoint, **values)
-            )
+                _SOURCE_INSERT,
+                dict(kode_desa=kode_desa, endpoint=source.endpoint, etag=source.etag,
+                     updated_at=now, source_app=source.app, source_version=source.version),
+            )  # fmt: skip
 
     def etags(self, endpoint: str) -> dict[str, str]:
         with self.engine.connect() as conn:

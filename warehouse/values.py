@@ -11,15 +11,16 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cache
-from operator import attrgetter
+from functools import cache, cached_property
+from itertools import chain, repeat
+from operator import attrgetter, itemgetter
 
 from sqlalchemy import Table, bindparam, delete, select, update
 
 from warehouse.models import Measurement, MeasurementHistory, Observation, ObservationHistory
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # no __dict__: a first sweep holds ~44,000 rows
 class ObservationRow:
     """A population count as an adapter delivers it, before it meets the warehouse."""
 
@@ -34,7 +35,7 @@ class ObservationRow:
     periode: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MeasurementRow:
     """Any other value: one measure (ukuran) of one item (kode) in one period."""
 
@@ -75,6 +76,31 @@ class ValueTable:
             values["atribut"] = row.atribut_json()
         return values
 
+    @cached_property
+    def item_of(self):
+        """A function: a pulled row's keys, then its values, as one tuple in column order
+        (atribut as JSON). One C-level attribute fetch per row: the first sweep reads ~44,000."""
+        plain = tuple(c for c in self.values if c != "atribut")
+        getter = _getter((*self.keys, *plain))
+        if len(plain) == len(self.values):
+            return getter
+        if self.values[-1] != "atribut":
+            raise ValueError("atribut must be the last value column")
+        return lambda row: (*getter(row), row.atribut_json())
+
+    @cached_property
+    def stored_values(self):
+        """A function: the value columns of a stored row, as a tuple."""
+        return _getter(self.values)
+
+    @cached_property
+    def insert_columns(self) -> tuple[str, ...]:
+        """Columns of a new current row: region and dataset, item_of's tuple, the run stamps."""
+        return (
+            self.region, "dataset", *self.keys, *self.values,
+            "first_run_id", "updated_run_id", "updated_at",
+        )  # fmt: skip
+
 
 OBSERVATIONS = ValueTable(
     Observation.__table__,
@@ -101,10 +127,14 @@ class Plan:
     """The statements that make one dataset's stored values equal to what was pulled."""
 
     spec: ValueTable
-    inserts: list[dict] = field(default_factory=list)
+    inserts: list[tuple] = field(default_factory=list)  # new rows, as ValueTable.item_of
     updates: list[dict] = field(default_factory=list)
     retired: list[dict] = field(default_factory=list)  # old versions going to history
     deletes: list[int] = field(default_factory=list)
+    region: str = ""
+    dataset: str = ""
+    run_id: int = 0
+    now: datetime | None = None
 
     @property
     def empty(self) -> bool:
@@ -115,14 +145,33 @@ class Plan:
         return len(self.inserts) + len(self.updates) + len(self.deletes)
 
     def apply(self, conn) -> None:
-        if self.retired:
-            insert_many(conn, self.spec.history, self.retired)
-        if self.inserts:
-            insert_many(conn, self.spec.table, self.inserts)
-        if self.updates:
-            conn.execute(_update_statement(self.spec), self.updates)
-        if self.deletes:
-            conn.execute(delete(self.spec.table).where(self.spec.table.c.id.in_(self.deletes)))
+        """Run the plan on a connection inside a transaction (the caller commits)."""
+        apply_plans(conn, [self])
+
+
+def apply_plans(conn, plans: Sequence[Plan]) -> None:
+    """Run several plans (datasets of one region, say) with one statement per table and kind
+    of change where one will do. Inside a transaction; the caller commits."""
+    for spec in {id(p.spec): p.spec for p in plans}.values():
+        mine = [p for p in plans if p.spec is spec]
+        retired = [r for p in mine for r in p.retired]
+        if retired:
+            insert_many(conn, spec.history, retired)
+        with_inserts = [p for p in mine if p.inserts]
+        # the rows of a dataset share a run and a time: so, as a rule, do one pull's datasets
+        for run_id, now in dict.fromkeys((p.run_id, p.now) for p in with_inserts):
+            groups = [
+                ((p.region, p.dataset), p.inserts)
+                for p in with_inserts
+                if (p.run_id, p.now) == (run_id, now)
+            ]
+            insert_groups(conn, spec.table, spec.insert_columns, groups, tail=(run_id, run_id, now))
+        updates = [u for p in mine for u in p.updates]
+        if updates:
+            conn.execute(_update_statement(spec), updates)
+        deletes = [d for p in mine for d in p.deletes]
+        if deletes:
+            conn.execute(delete(spec.table).where(spec.table.c.id.in_(deletes)))
 
 
 _UPDATES: dict[str, object] = {}
@@ -141,44 +190,161 @@ def _update_statement(spec: ValueTable):
     return stmt
 
 
-def insert_many(conn, table: Table, rows: list[dict]) -> None:
-    """executemany straight to the driver: the first sweep inserts ~30,000 rows and SQLAlchemy's
-    per-row parameter processing was most of its time. Values go through each column type's
-    own bind processor, so what is stored is what SQLAlchemy would have stored."""
-    dialect = conn.dialect
-    columns = list(rows[0])
-    processors = [table.c[c].type._cached_bind_processor(dialect) for c in columns]
-    mark = "?" if dialect.paramstyle == "qmark" else "%s"
-    sql = (
-        f"INSERT INTO {table.name} ({', '.join(columns)}) "
-        f"VALUES ({', '.join([mark] * len(columns))})"
-    )
-    # columns without a processor pass as they are; the others (timestamps on SQLite) mostly
-    # carry one value per write, so each distinct value is converted once
-    plain = [c for c, proc in zip(columns, processors, strict=True) if proc is None]
-    converted = {c: proc for c, proc in zip(columns, processors, strict=True) if proc is not None}
-    seen: dict[tuple[str, object], object] = {}
+# one statement carries many rows: SQLite allows 32,766 parameters, PostgreSQL 65,535
+_MAX_PARAMS = 30_000
+_MAX_ROWS = 256
 
-    def convert(column: str, value: object) -> object:
+
+@cache
+def _values_sql(paramstyle: str, table: str, columns: tuple[str, ...], rows: int) -> str:
+    mark = "?" if paramstyle == "qmark" else "%s"
+    one = f"({', '.join([mark] * len(columns))})"
+    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES {', '.join([one] * rows)}"
+
+
+def insert_rows(
+    conn,
+    table: Table,
+    columns: Sequence[str],
+    rows: Sequence[tuple],
+    *,
+    head: tuple = (),
+    tail: tuple = (),
+) -> None:
+    """Insert rows given as tuples: `head` + row + `tail` in `columns` order (see
+    insert_groups); `head` and `tail` are the same for every row."""
+    insert_groups(conn, table, columns, [(head, rows)], tail=tail)
+
+
+def insert_groups(
+    conn,
+    table: Table,
+    columns: Sequence[str],
+    groups: Sequence[tuple[tuple, Sequence[tuple]]],
+    *,
+    tail: tuple = (),
+) -> None:
+    """Insert groups of rows, each group a (head, rows) pair: a row's values in `columns`
+    order are its group's head (region and dataset), the row, then `tail` (run and time).
+
+    The rows go to the driver as multi-row INSERT ... VALUES statements, a few per table for
+    a whole village (see _chunks): SQLAlchemy's per-row parameter handling, and on SQLite one
+    statement step per row (each releasing and retaking the GIL the fetching threads want),
+    were most of a first sweep's write time. Values go through each column type's own bind
+    processor, so what is stored is what SQLAlchemy would have stored. Must run inside a
+    transaction.
+    """
+    groups = [(h, rows) for h, rows in groups if rows]
+    if not groups:
+        return
+    if not conn.in_transaction():
+        raise RuntimeError("insert_groups runs inside a transaction")
+    columns = tuple(columns)
+    dialect = conn.dialect
+    processors = _processors(table, columns, dialect)
+    nhead = len(groups[0][0])
+    end = len(columns) - len(tail)
+    tail = tuple(_bound(p, v) for p, v in zip(processors[end:], tail, strict=True))
+    head_procs = processors[:nhead]
+    # columns in the rows that need converting (timestamps on SQLite, floats): each distinct
+    # value converted once
+    convert = [(i, p) for i, p in enumerate(processors[nhead:end]) if p is not None]
+    seen: dict[tuple[int, object], object] = {}
+
+    def bound(i: int, proc, value: object) -> object:
         if value is None:
             return None
-        key = (column, value)
+        key = (i, value)
         if key not in seen:
-            seen[key] = converted[column](value)
+            seen[key] = proc(value)
         return seen[key]
 
-    plain_set = set(plain)
-    params = [tuple(r[c] if c in plain_set else convert(c, r[c]) for c in columns) for r in rows]
-    conn.exec_driver_sql(sql, params)
+    triples: list[tuple] = []  # (head, row, tail) of every row
+    for head, rows in groups:
+        if len(head) != nhead:
+            raise ValueError("every group's head has the same columns")
+        head = tuple(_bound(p, v) for p, v in zip(head_procs, head, strict=True))
+        if convert:
+            converted = []
+            for row in rows:
+                row = list(row)
+                for i, proc in convert:
+                    row[i] = bound(i, proc, row[i])
+                converted.append(row)
+            rows = converted
+        triples.extend(zip(repeat(head), rows, repeat(tail)))
+    start = 0
+    for size in _chunks(len(triples), len(columns)):
+        chunk = triples[start : start + size]
+        start += size
+        params = tuple(chain.from_iterable(chain.from_iterable(chunk)))
+        if len(params) != size * len(columns):
+            raise ValueError(f"{table.name}: a row does not have {len(columns)} values")
+        conn.exec_driver_sql(_values_sql(dialect.paramstyle, table.name, columns, size), params)
+
+
+def _chunks(rows: int, width: int) -> list[int]:
+    """Statement sizes for `rows` rows: powers of two, largest first (150 = 128 + 16 + 4 + 2),
+    so a handful of statement texts serve every village and the driver's prepared statements
+    are reused (a village's row count varies; preparing a 2,000-parameter statement costs
+    about as much as running it)."""
+    largest = 1
+    while largest * 2 <= min(_MAX_ROWS, _MAX_PARAMS // width):
+        largest *= 2
+    sizes = []
+    while rows:
+        size = largest
+        while size > rows:
+            size //= 2
+        sizes.append(size)
+        rows -= size
+    return sizes
+
+
+def _processors(table: Table, columns: tuple[str, ...], dialect) -> list:
+    return [table.c[c].type._cached_bind_processor(dialect) for c in columns]
+
+
+def _bound(proc, value: object) -> object:
+    return value if proc is None or value is None else proc(value)
+
+
+def insert_many(conn, table: Table, rows: list[dict]) -> None:
+    """Insert rows given as dicts with the same keys (see insert_rows)."""
+    if not rows:
+        return
+    columns = tuple(rows[0])
+    getter = _itemgetter(columns)
+    insert_rows(conn, table, columns, [getter(r) for r in rows])
+
+
+@cache
+def _itemgetter(columns: tuple[str, ...]):
+    getter = itemgetter(*columns)
+    return (lambda row: (getter(row),)) if len(columns) == 1 else getter
+
+
+_EXISTING: dict[tuple[str, int], object] = {}
 
 
 def load_existing(conn, spec: ValueTable, region: str, datasets: Sequence[str]) -> dict:
     """Current rows of a region's datasets: {dataset: {key: row}}."""
-    t = spec.table
+    datasets = list(dict.fromkeys(datasets))
+    # built once per table and number of datasets, with one parameter per dataset (an
+    # expanding IN re-renders the statement on every call)
+    stmt = _EXISTING.get((spec.table.name, len(datasets)))
+    if stmt is None:
+        t = spec.table
+        stmt = select(t).where(
+            t.c[spec.region] == bindparam("region"),
+            t.c.dataset.in_([bindparam(f"d{i}") for i in range(len(datasets))]),
+        )
+        _EXISTING[(spec.table.name, len(datasets))] = stmt
+    params = {"region": region, **{f"d{i}": d for i, d in enumerate(datasets)}}
     found: dict[str, dict] = {}
-    stmt = select(t).where(t.c[spec.region] == region, t.c.dataset.in_(list(datasets)))
-    for r in conn.execute(stmt):
-        found.setdefault(r.dataset, {})[spec.key_of(r)] = r
+    key_of = _getter(spec.keys)
+    for r in conn.execute(stmt, params).fetchall():  # one fetch, not one per row
+        found.setdefault(r.dataset, {})[key_of(r)] = r
     return found
 
 
@@ -198,32 +364,32 @@ def diff(
     With `periods`, only values of those periods may be removed (a monthly file replaces its
     month, not the whole history of the dataset).
     """
-    plan = Plan(spec)
-    seen = set()
+    plan = Plan(spec, region=region, dataset=dataset, run_id=run_id, now=now)
+    nkeys = len(spec.keys)
+    item_of, stored_values = spec.item_of, spec.stored_values
+    inserts = plan.inserts
+    seen: set[tuple] = set()
     for row in rows:
-        key = spec.key_of(row)
+        item = item_of(row)
+        key = item[:nkeys]
         if key in seen:
             shown = ", ".join(f"{k} {v}" for k, v in zip(spec.keys, key, strict=True) if v != "")
             level = "desa" if len(region) == 13 else "kecamatan"
             raise ValueError(f"{level} {region}, dataset {dataset}: duplicate {shown}")
         seen.add(key)
-        values = spec.values_of(row)
-        old = existing.get(key)
+        old = existing.get(key) if existing else None
         if old is None:
-            plan.inserts.append(
+            inserts.append(item)
+        elif stored_values(old) != item[nkeys:]:
+            plan.retired.append(_retire(spec, old, run_id, now, "update"))
+            plan.updates.append(
                 dict(
-                    values,
-                    **{spec.region: region},
-                    dataset=dataset,
-                    **dict(zip(spec.keys, key, strict=True)),
-                    first_run_id=run_id,
+                    zip(spec.values, item[nkeys:], strict=True),
+                    b_id=old.id,
                     updated_run_id=run_id,
                     updated_at=now,
                 )
             )
-        elif any(getattr(old, c) != values[c] for c in spec.values):
-            plan.retired.append(_retire(spec, old, run_id, now, "update"))
-            plan.updates.append(dict(values, b_id=old.id, updated_run_id=run_id, updated_at=now))
     scope = set(periods) if periods is not None else None
     for key, old in existing.items():
         if key in seen or (scope is not None and old.periode not in scope):

@@ -195,10 +195,13 @@ def parse_apbdes(doc: dict) -> list[MeasurementRow]:
             rows.append(MeasurementRow(ukuran, nilai, kode, label, periode=str(tahun)))
     for year in {t for t, _ in amounts}:
         mine = {k: v for (t, k), v in amounts.items() if t == year}
-        children = {
-            k: [c for c in mine if c.startswith(k + ".") and c.count(".") == k.count(".") + 1]
-            for k in mine
-        }
+        # an account's direct children: one more dot-separated part (4.1 and 4.2 under 4);
+        # found by each code's parent, not by comparing every pair of codes
+        children: dict[str, list[str]] = {k: [] for k in mine}
+        for code in mine:
+            parent, dot, _ = code.rpartition(".")
+            if dot and parent in children:
+                children[parent].append(code)
         check_budget_tree(mine, children, {k: f"akun {k}" for k in mine}, f"apbdes {year}")
     return rows
 
@@ -286,16 +289,30 @@ def parse_statistic(doc: dict, slug: str) -> Statistic:
         if not isinstance(raw, dict):
             raise PayloadError(f"{where}, row {i + 1}: not an object")
         code = raw.get("code")
-        if code is None or str(code).strip() == "":
+        kode = "" if code is None else str(code).strip()
+        if not kode:
             raise PayloadError(f"{where}, row {i + 1}: category code missing")
-        counts = parse_counts(raw, f"{where}, kode {code}", allow_string=False)
+        total, laki, perempuan = raw.get("total"), raw.get("laki"), raw.get("perempuan")
+        # the usual row, three whole numbers ≥ 0, checked without building its message
+        if (
+            type(total) is int
+            and type(laki) is int
+            and type(perempuan) is int
+            and total >= 0
+            and laki >= 0
+            and perempuan >= 0
+        ):
+            counts = Counts(total, laki, perempuan)
+        else:
+            counts = parse_counts(raw, f"{where}, kode {code}", allow_string=False)
+        dari, sampai = raw.get("dari"), raw.get("sampai")
         rows.append(
             CategoryRow(
-                kode=str(code).strip(),
+                kode=kode,
                 label=str(raw.get("label") or code).strip(),
                 counts=counts,
-                dari=_opt_int(raw.get("dari")),
-                sampai=_opt_int(raw.get("sampai")),
+                dari=None if dari is None else _opt_int(dari),
+                sampai=None if sampai is None else _opt_int(sampai),
             )
         )
     belum = entry.get("belum_mengisi")
