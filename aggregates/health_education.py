@@ -245,6 +245,14 @@ def trend(meas: pd.DataFrame, dataset: str, grain: str, kode: str | None = None)
     return add_derived(out, dataset).sort_values("periode").reset_index(drop=True)
 
 
+def last_periods(meas: pd.DataFrame, dataset: str) -> pd.Series:
+    """kode_desa → the latest period a village reported `dataset` for (e.g. "2026-03")."""
+    rows = _rows(meas, dataset, None)
+    if rows.empty:
+        return pd.Series(dtype=object)
+    return rows.groupby("kode_wilayah")["periode"].max()
+
+
 def not_reported(table: pd.DataFrame) -> list[str]:
     """Names of the villages of a `village_table` without data for the period."""
     return [str(n) for n in table.loc[~table["melapor"], "nama_desa"]]

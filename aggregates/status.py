@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pandas as pd
 
 from config.statistik import TOTALS_DATASET
@@ -19,6 +21,18 @@ VILLAGE_STATUS_COLUMNS = [
     "terakhir_berhasil",
     "galat_terakhir",
 ]
+
+
+def last_success(dataset_status: pd.DataFrame, datasets: Sequence[str] | None = None) -> pd.Series:
+    """kode_desa → the newest successful collection (UTC) of any of `datasets` (all when None);
+    villages never collected are absent."""
+    if dataset_status.empty:
+        return pd.Series(dtype="datetime64[ns, UTC]")
+    ds = dataset_status
+    if datasets is not None:
+        ds = ds[ds["dataset"].isin(list(datasets))]
+    stamps = pd.to_datetime(ds["last_success_at"], utc=True)
+    return stamps.groupby(ds["kode_desa"]).max().dropna()
 
 
 def last_run_summary(runs: pd.DataFrame) -> dict:

@@ -31,10 +31,12 @@ from flask import (
     send_from_directory,
 )
 
+from aggregates.status import last_success
 from config.regions import RegionCodeError, normalize_code
 from config.settings import Settings
 from dashboard.data import DataSource, Snapshot
 from dashboard.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
+from layouts.format import format_date
 from layouts.maps import BOUNDARIES_DIR, BOUNDARY_ROUTE, boundary_file
 from warehouse.store import Warehouse
 
@@ -677,6 +679,47 @@ def totals_of(snapshot: Snapshot, w: Wilayah) -> dict | None:
     return None if rows.empty else rows.iloc[0].to_dict()
 
 
+def unreported_villages(snapshot: Snapshot, w: Wilayah) -> list[str]:
+    """Codes of the region's villages without population totals, by name."""
+    desa = _regions(snapshot, "desa")
+    if desa.empty or w.kode is None:
+        return []
+    if w.tingkat != "kabupaten":
+        desa = desa[(desa["kode"] == w.kode) | desa["kode"].str.startswith(w.kode + ".")]
+    level = cached(snapshot, ("totals", "desa"), lambda: snapshot.totals("desa"))
+    reported = set(level.loc[level["desa_melapor"] > 0, "kode_wilayah"])
+    missing = desa[~desa["kode"].isin(reported)].sort_values("nama")
+    return [str(k) for k in missing["kode"]]
+
+
+def villages_since(
+    snapshot: Snapshot,
+    codes: Sequence[str],
+    lang: str,
+    datasets: Sequence[str] | None = None,
+    limit: int = 12,
+) -> str:
+    """Villages by name with when their data last came in: "Meok (terakhir berhasil 3 Okt 2026
+    07.15 WIB), Apoho (belum pernah)"; `datasets`: only those count (all when None)."""
+    seen = cached(
+        snapshot,
+        ("last_success", tuple(datasets) if datasets is not None else None),
+        lambda: last_success(snapshot.dataset_status, datasets),
+    )
+    names = cached(snapshot, ("region_names",), lambda: snapshot.regions.set_index("kode")["nama"])
+    items = []
+    for kode in codes[:limit]:
+        when = seen.get(kode)
+        since = (
+            t("kosong.sejak", lang, tanggal=format_date(when, lang))
+            if when is not None and not pd.isna(when)
+            else t("kosong.belum_pernah", lang)
+        )
+        items.append(f"{names.get(kode, kode)} ({since})")
+    more = len(codes) - limit
+    return ", ".join(items) + (f", … (+{more})" if more > 0 else "")
+
+
 def reporting(snapshot: Snapshot, w: Wilayah) -> tuple[int, int]:
     """(villages with data, villages listed) in the region."""
     totals = totals_of(snapshot, w)
@@ -684,8 +727,16 @@ def reporting(snapshot: Snapshot, w: Wilayah) -> tuple[int, int]:
     return reported, villages_in(snapshot, w.kode)
 
 
-def empty_message(snapshot: Snapshot, w: Wilayah, lang: str, statistik: str | None = None) -> str:
-    """Why there is nothing to show, naming how many villages have not reported."""
+def empty_message(
+    snapshot: Snapshot,
+    w: Wilayah,
+    lang: str,
+    statistik: str | None = None,
+    *,
+    names: bool = True,
+) -> str:
+    """Why there is nothing to show: how many villages have not reported and (with `names`;
+    not inside a chart, where a long line does not fit) which, since when."""
     reported, expected = reporting(snapshot, w)
     if expected == 0:
         return t("kosong.tanpa_desa", lang)
@@ -696,10 +747,18 @@ def empty_message(snapshot: Snapshot, w: Wilayah, lang: str, statistik: str | No
     if statistik and belum == 0:  # every village reported, but not this statistic
         return t("kosong.statistik_saja", lang, statistik=statistik, wilayah=name)
     if statistik:
-        return t(
+        text = t(
             "kosong.statistik", lang, statistik=statistik, wilayah=name, belum=belum, m=expected
         )
-    return t("kosong.wilayah", lang, wilayah=name, belum=belum, m=expected)
+    else:
+        text = t("kosong.wilayah", lang, wilayah=name, belum=belum, m=expected)
+    return text + (" " + not_reported_note(snapshot, w, lang) if names else "")
+
+
+def not_reported_note(snapshot: Snapshot, w: Wilayah, lang: str) -> str:
+    """ "Belum melapor: <villages (since when)>." for the region, or "" when all did."""
+    codes = unreported_villages(snapshot, w)
+    return t("kosong.daftar", lang, daftar=villages_since(snapshot, codes, lang)) if codes else ""
 
 
 def dropdown_labels(lang: str) -> dict[str, str]:

@@ -69,6 +69,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         ),
         "kosong.statistik_saja": "Belum ada data {statistik} untuk {wilayah}.",
         "kosong.sebagian": "{belum} dari {m} desa di {wilayah} belum melapor.",
+        "kosong.daftar": "Belum melapor: {daftar}.",
+        "kosong.sejak": "terakhir berhasil {tanggal}",
+        "kosong.belum_pernah": "belum pernah",
+        "kosong.periode_terakhir": "terakhir {periode}",
         "galat.judul": "Terjadi galat.",
         "galat.teks": (
             "Data tidak dapat ditampilkan; rinciannya tercatat di log server. "
@@ -215,6 +219,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         ),
         "kosong.statistik_saja": "No {statistik} data yet for {wilayah}.",
         "kosong.sebagian": "{belum} of {m} villages in {wilayah} have not reported.",
+        "kosong.daftar": "Not reported: {daftar}.",
+        "kosong.sejak": "last successful {tanggal}",
+        "kosong.belum_pernah": "never",
+        "kosong.periode_terakhir": "last for {periode}",
         "galat.judul": "Something went wrong.",
         "galat.teks": (
             "The data cannot be shown; the details are in the server log. "

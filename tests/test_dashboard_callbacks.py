@@ -432,6 +432,7 @@ def test_failed_villages_are_counted_and_named(faulty_db):
         )
         message = "Belum ada data Agama untuk Kecamatan Enggano: 6 dari 6 desa belum melapor."
         assert message in texts(out[kpd.ID_PESAN])
+        assert "Meok (belum pernah)" in texts(out[kpd.ID_PESAN])  # which, since when
         assert out[kpd.ID_GRAFIK]["figure"]["layout"]["annotations"][0]["text"] == message
         assert out[kpd.ID_GRID]["rowData"] == []
         out = client.call(

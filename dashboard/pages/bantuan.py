@@ -140,7 +140,7 @@ def render(snapshot: Snapshot, w: Wilayah, lang: str) -> dict:
     name = display_name(w, lang) if w.kode else t("app.judul", lang)
     rows, per_desa = tables(snapshot, w.kode)
     reported, expected = int(per_desa["melapor"].sum()), len(per_desa)
-    pesan = missing_alert(per_desa, w, "", lang, "bnt.belum_melapor")
+    pesan = missing_alert(snapshot, per_desa, "", lang, "bnt.belum_melapor", "bantuan")
     message = t("bnt.kosong", lang, wilayah=name)
     if rows.empty:
         message = " ".join([message, *([pesan.children] if pesan is not None else [])])

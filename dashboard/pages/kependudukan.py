@@ -30,6 +30,7 @@ from dashboard.app import (
     filter_bar,
     guarded,
     language,
+    not_reported_note,
     region_notices,
     register_filter_callbacks,
     reporting,
@@ -291,13 +292,16 @@ def render(snapshot: Snapshot, w: Wilayah, slug: str, lang: str) -> dict:
     run = snapshot.last_run()
     pesan = None
     if table.empty:
-        message = empty_message(snapshot, w, lang, statistik=judul)
-        pesan = dbc.Alert([html.Strong(t("kosong.judul", lang) + ". "), message], color="info")
+        message = empty_message(snapshot, w, lang, statistik=judul, names=False)
+        listed = empty_message(snapshot, w, lang, statistik=judul)
+        pesan = dbc.Alert([html.Strong(t("kosong.judul", lang) + ". "), listed], color="info")
         figure = category_bar(table, title=judul, lang=lang, empty_message=message)
     else:
         if reported < expected:
             pesan = dbc.Alert(
-                t("kosong.sebagian", lang, belum=expected - reported, m=expected, wilayah=name),
+                t("kosong.sebagian", lang, belum=expected - reported, m=expected, wilayah=name)
+                + " "
+                + not_reported_note(snapshot, w, lang),
                 color="light",
                 className="py-2",
             )
@@ -326,7 +330,7 @@ def pyramid_figure(snapshot: Snapshot, w: Wilayah, lang: str) -> go.Figure:
     name = display_name(w, lang)
     if pyr.empty:
         judul = statistic_title(PYRAMID_STATISTIK, lang)
-        message = empty_message(snapshot, w, lang, statistik=judul)
+        message = empty_message(snapshot, w, lang, statistik=judul, names=False)
         return population_pyramid(pyr, lang=lang, empty_message=message)
     reported, expected = reporting(snapshot, w)
     title = t("kpd.piramida", lang, wilayah=name)

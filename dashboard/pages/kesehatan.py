@@ -275,6 +275,26 @@ def region_figure(
     return go.Figure(data=bars, layout=layout)
 
 
+def last_reported(snapshot: Snapshot, table: pd.DataFrame, dataset: str, lang: str) -> str:
+    """The villages of a `village_table` without data, by name, with the latest period they
+    did report (villages send these by spreadsheet, per period): "Meok (terakhir Mar 2026)"."""
+    latest = cached(
+        snapshot, ("he-last", dataset), lambda: he.last_periods(measurements(snapshot), dataset)
+    )
+    missing = table[~table["melapor"]]
+    items = [
+        f"{nama} ("
+        + (
+            t("kosong.periode_terakhir", lang, periode=period_label(latest[kode], lang))
+            if kode in latest.index
+            else t("kosong.belum_pernah", lang)
+        )
+        + ")"
+        for kode, nama in zip(missing["kode_desa"], missing["nama_desa"], strict=True)
+    ]
+    return names(items)
+
+
 # -- the view ------------------------------------------------------------------------------
 @cached_view("kesehatan")
 def render(
@@ -297,7 +317,7 @@ def render(
     belum = he.not_reported(table)
     missing = (
         t(f"{ns}.belum_melapor", lang, n=len(belum), m=len(table), dataset=ds_name,
-          periode=p_text, nama=names(belum))
+          periode=p_text, nama=last_reported(snapshot, table, dataset, lang))
         if belum else ""
     )  # fmt: skip
 

@@ -33,6 +33,7 @@ from dashboard.app import (
     register_filter_callbacks,
     resolve_wilayah,
     villages_in,
+    villages_since,
     wilayah_from_filters,
 )
 from dashboard.data import Snapshot
@@ -226,12 +227,18 @@ def region_figure(
     )
 
 
-def missing_alert(table: pd.DataFrame, w: Wilayah, tahun: str, lang: str, key: str) -> Any:
-    """Which desa have not reported (by name) and which are kelurahan, or None."""
+def missing_alert(
+    snapshot: Snapshot, table: pd.DataFrame, tahun: str, lang: str, key: str, dataset: str
+) -> Any:
+    """Which desa have not reported `dataset` (by name, with when it last came in) and which
+    are kelurahan, or None."""
     belum, kelurahan = finance.not_reported(table)
     parts = []
     if belum:
-        parts.append(t(key, lang, n=len(belum), m=len(table), tahun=tahun, nama=names(belum)))
+        missing = table[~table["melapor"].astype(bool) & (table["jenis"] != "kelurahan")]
+        codes = list(missing["kode_desa"])
+        since = villages_since(snapshot, codes, lang, datasets=[dataset])
+        parts.append(t(key, lang, n=len(belum), m=len(table), tahun=tahun, nama=since))
     if kelurahan and key == "keu.belum_melapor":
         parts.append(t("keu.kelurahan", lang, nama=names(kelurahan)))
     if not parts:
@@ -486,13 +493,13 @@ def render(snapshot: Snapshot, w: Wilayah, tahun: str, lang: str) -> dict:
             message = t("keu.kelurahan_ini", lang, wilayah=name)
         else:
             message = t("keu.kosong", lang, tahun=year_text, wilayah=name)
-            alert = missing_alert(table, w, year_text, lang, "keu.belum_melapor")
+            alert = missing_alert(snapshot, table, year_text, lang, "keu.belum_melapor", "apbdes")
             message = " ".join([message, *([alert.children] if alert is not None else [])])
         pesan = dbc.Alert([html.Strong(t("kosong.judul", lang) + ". "), message], color="info")
         grafik = peringkat = empty_figure(message)
         kartu: list = []
     else:
-        pesan = missing_alert(table, w, year_text, lang, "keu.belum_melapor")
+        pesan = missing_alert(snapshot, table, year_text, lang, "keu.belum_melapor", "apbdes")
         grafik = budget_figure(snapshot, w, tahun, table, name, fresh, legend, lang)
         peringkat = ranking_figure(snapshot, w, tahun, name, fresh, lang)
         kartu = card_row(

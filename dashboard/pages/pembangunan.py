@@ -162,7 +162,7 @@ def render(snapshot: Snapshot, w: Wilayah, tahun: str, lang: str) -> dict:
     items, per_desa = tables(snapshot, w.kode, tahun)
     reported, expected = int(per_desa["melapor"].sum()), len(per_desa)
     fresh = note(snapshot, reported, expected, lang)
-    pesan = missing_alert(per_desa, w, year_text, lang, "pbg.belum_melapor")
+    pesan = missing_alert(snapshot, per_desa, year_text, lang, "pbg.belum_melapor", "pembangunan")
     message = t("pbg.kosong", lang, tahun=year_text, wilayah=name)
     if items.empty:
         full = " ".join([message, *([pesan.children] if pesan is not None else [])])
