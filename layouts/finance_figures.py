@@ -97,21 +97,44 @@ def absorption_ranking(
     one village (its kode_desa). customdata holds kode_desa for click-through."""
     if table is None or table.empty:
         return empty_figure(empty_message)
-    keys = [str(k) for k in table["kode_desa"]]
-    colours = [COLOURS["sorot"] if k == highlight else COLOURS["bar"] for k in keys]
+    return _clickable_bars(
+        [f"{r}. {n}" for r, n in zip(table["peringkat"], table["nama_desa"], strict=True)],
+        _floats(table["serapan_belanja"]),
+        [str(k) for k in table["kode_desa"]],
+        highlight=highlight,
+        title=title,
+        note=note,
+        hover="%{y}<br>%{x:,.1f} %<extra></extra>",
+        value_axis=dict(title=dict(text=axis_title), range=[0, 100], ticksuffix=" %"),
+    )
+
+
+def _clickable_bars(
+    labels: Sequence[str],
+    values: Sequence[float | None],
+    keys: Sequence[str],
+    *,
+    highlight: str | None,
+    title: str,
+    note: str,
+    hover: str,
+    value_axis: dict,
+) -> go.Figure:
+    """Horizontal bars, one per region, first on top; `keys` (region codes) in customdata
+    for click-through; the bar of `highlight` in the highlight colour."""
     bar = go.Bar(
         orientation="h",
-        y=[f"{r}. {n}" for r, n in zip(table["peringkat"], table["nama_desa"], strict=True)],
-        x=_floats(table["serapan_belanja"]),
-        customdata=keys,
-        marker_color=colours,
-        hovertemplate="%{y}<br>%{x:,.1f} %<extra></extra>",
+        y=list(labels),
+        x=list(values),
+        customdata=list(keys),
+        marker_color=[COLOURS["sorot"] if k == highlight else COLOURS["bar"] for k in keys],
+        hovertemplate=hover,
     )
     layout = _base_layout(max(360, 130 + BAR_HEIGHT * len(keys)))
     layout.update(
         title=_title(_wrap(title), note),
         showlegend=False,
-        xaxis=dict(title=dict(text=axis_title), range=[0, 100], ticksuffix=" %", **AXIS),
+        xaxis=dict(**value_axis, **AXIS),
         yaxis=dict(autorange="reversed", automargin=True, type="category", **AXIS),
     )
     _title_room(layout, title)
@@ -219,27 +242,16 @@ def region_bars(
     holds the region code so a click drills down; `highlight` marks one code."""
     if table is None or table.empty or table["nilai"].isna().all():
         return empty_figure(empty_message)
-    keys = [str(k) for k in table["kode"]]
-    colours = [COLOURS["sorot"] if k == highlight else COLOURS["bar"] for k in keys]
-    bar = go.Bar(
-        orientation="h",
-        y=[readable_label(v) for v in table["nama"]],
-        x=_floats(table["nilai"]),
-        customdata=keys,
-        marker_color=colours,
-        hovertemplate=f"%{{y}}<br>{prefix}%{{x:,.{decimals}f}}<extra></extra>",
+    return _clickable_bars(
+        [readable_label(v) for v in table["nama"]],
+        _floats(table["nilai"]),
+        [str(k) for k in table["kode"]],
+        highlight=highlight,
+        title=title,
+        note=note,
+        hover=f"%{{y}}<br>{prefix}%{{x:,.{decimals}f}}<extra></extra>",
+        value_axis=dict(title=dict(text=axis_title), tickformat=",.0f", nticks=5, automargin=True),
     )
-    layout = _base_layout(max(360, 130 + BAR_HEIGHT * len(keys)))
-    layout.update(
-        title=_title(_wrap(title), note),
-        showlegend=False,
-        xaxis=dict(
-            title=dict(text=axis_title), tickformat=",.0f", nticks=5, automargin=True, **AXIS
-        ),  # fmt: skip
-        yaxis=dict(autorange="reversed", automargin=True, type="category", **AXIS),
-    )
-    _title_room(layout, title)
-    return go.Figure(data=[bar], layout=layout)
 
 
 # -- grids ---------------------------------------------------------------------------------

@@ -123,6 +123,43 @@ def collected_store(collected_db):
     wh.engine.dispose()
 
 
+@pytest.fixture(scope="module")
+def two_runs(tmp_path_factory, simulator, default_villages):
+    """Four Kerkap villages collected twice; the second time their population grew.
+    (store, the second run's id, the village codes)."""
+    from collectors.sweep import run_sweep
+
+    villages = pointed_at(
+        [v for v in default_villages if v.kode_kecamatan == "17.03.06"][:4], simulator.url
+    )
+    store = Warehouse(f"sqlite:///{tmp_path_factory.mktemp('two-runs') / 'wh.db'}")
+    store.upgrade()
+    settings = Settings(concurrency=8, read_timeout=5, retries=1, backoff=0.01, tahun=2026)
+    run_sweep(villages, store, settings)
+    second = run_sweep(villages, store, replace(settings, tahun=2027))
+    yield store, second.run_id, [v.kode_desa for v in villages]
+    store.engine.dispose()
+
+
+def sweep_with_failures(
+    store: Warehouse, villages: list, failing: list, simulator, registry: list
+) -> None:
+    """One sweep of `villages` (on the simulator) in which `failing` answer 500, then every
+    village of `registry` registered, so the others show as never reported."""
+    from collectors.sweep import run_sweep
+
+    store.upgrade()
+    settings = Settings(concurrency=8, read_timeout=2, retries=0, backoff=0.01, tahun=2026)
+    try:
+        for v in failing:
+            simulator.set_fault(v.kode_digits, "500")
+        run_sweep(pointed_at(villages, simulator.url), store, settings)
+    finally:
+        for v in failing:
+            simulator.set_fault(v.kode_digits, None)
+    store.sync_regions(registry)
+
+
 # -- headless Chromium (helpers in tests/browser_support.py) -------------------------------
 @pytest.fixture
 def downloads(tmp_path) -> Path:

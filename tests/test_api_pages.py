@@ -35,7 +35,6 @@ from tests.browser_support import (
     serve_app,
     wait_for,
 )
-from tests.conftest import pointed_at
 from tests.test_dashboard_callbacks import DashClient, find
 from warehouse.store import Warehouse
 
@@ -366,25 +365,6 @@ def test_twins_refuse_what_they_do_not_take(app):
         resp = app.get(url(page, table), query_string=params)
         assert resp.status_code == 400, (page, table)
         assert resp.get_json()["error"]
-
-
-@pytest.fixture(scope="module")
-def two_runs(tmp_path_factory, simulator, default_villages):
-    """Four Kerkap villages collected twice; the second time their population grew."""
-    from dataclasses import replace
-
-    from collectors.sweep import run_sweep
-
-    villages = pointed_at(
-        [v for v in default_villages if v.kode_kecamatan == KECAMATAN][:4], simulator.url
-    )
-    store = Warehouse(f"sqlite:///{tmp_path_factory.mktemp('two-runs') / 'wh.db'}")
-    store.upgrade()
-    settings = Settings(concurrency=8, read_timeout=5, retries=1, backoff=0.01, tahun=2026)
-    run_sweep(villages, store, settings)
-    second = run_sweep(villages, store, replace(settings, tahun=2027))
-    yield store, second.run_id, [v.kode_desa for v in villages]
-    store.engine.dispose()
 
 
 def test_changes_are_the_grid_and_the_audit(two_runs):

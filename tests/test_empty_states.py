@@ -8,7 +8,6 @@ import pandas as pd
 import pytest
 
 from aggregates.status import last_success
-from collectors.sweep import run_sweep
 from config.settings import Settings
 from dashboard.app import create_app, data_source, villages_since
 from dashboard.pages import bantuan as bnt
@@ -16,7 +15,7 @@ from dashboard.pages import kependudukan as kpd
 from dashboard.pages import keuangan as keu
 from dashboard.pages import ringkasan as rks
 from layouts.format import format_date
-from tests.conftest import pointed_at
+from tests.conftest import sweep_with_failures
 from tests.test_dashboard_callbacks import DashClient, find, texts
 from warehouse.store import Warehouse
 
@@ -30,18 +29,8 @@ def partial(tmp_path_factory, simulator, default_villages) -> Iterator[tuple[War
     """Five villages of one kecamatan swept, two of them failing; the rest never reported."""
     subset = [v for v in default_villages if v.kode_desa.startswith(KECAMATAN + ".")]
     subset = [v for v in subset if v.kode_desa[-4] == "2"][:5]  # desa: they have an APBDes
-    failing = subset[:2]
     store = Warehouse(f"sqlite:///{tmp_path_factory.mktemp('partial') / 'wh.db'}")
-    store.upgrade()
-    settings = Settings(concurrency=8, read_timeout=2, retries=0, backoff=0.01, tahun=2026)
-    try:
-        for v in failing:
-            simulator.set_fault(v.kode_digits, "500")
-        run_sweep(pointed_at(subset, simulator.url), store, settings)
-    finally:
-        for v in failing:
-            simulator.set_fault(v.kode_digits, None)
-    store.sync_regions(default_villages)
+    sweep_with_failures(store, subset, subset[:2], simulator, default_villages)
     yield store, subset
     store.engine.dispose()
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pytest
 
 from aggregates.indicators import compare_villages, indicators
@@ -13,7 +11,6 @@ from dashboard.data import DataSource
 from dashboard.pages import kependudukan as kpd
 from dashboard.pages import ringkasan as rks
 from layouts.format import format_number
-from tests.conftest import pointed_at
 from tests.test_dashboard_callbacks import DashClient, find, texts, values
 from warehouse.store import Warehouse
 
@@ -33,24 +30,6 @@ def one_run(collected_db):
 @pytest.fixture
 def client(one_run) -> DashClient:
     return DashClient(create_app(one_run[0], Settings()))
-
-
-@pytest.fixture(scope="module")
-def two_runs(tmp_path_factory, simulator, default_villages):
-    """Four Kerkap villages collected twice; the second time their population grew."""
-    from collectors.sweep import run_sweep
-
-    villages = pointed_at(
-        [v for v in default_villages if v.kode_kecamatan == KECAMATAN][:4], simulator.url
-    )
-    path = tmp_path_factory.mktemp("two-runs") / "wh.db"
-    store = Warehouse(f"sqlite:///{path}")
-    store.upgrade()
-    settings = Settings(concurrency=8, read_timeout=5, retries=1, backoff=0.01, tahun=2026)
-    run_sweep(villages, store, settings)
-    second = run_sweep(villages, store, replace(settings, tahun=2027))
-    yield store, second.run_id, [v.kode_desa for v in villages]
-    store.engine.dispose()
 
 
 def _extra_inputs(kecamatan: str, desa: str | None, statistik: str) -> dict:

@@ -20,7 +20,7 @@ from tests.browser_support import (
     serve_app,
     wait_for,
 )
-from tests.conftest import pointed_at
+from tests.conftest import sweep_with_failures
 from tests.test_dashboard_callbacks import DashClient
 from warehouse.store import Warehouse
 
@@ -130,22 +130,10 @@ def test_collect_now_writes_a_request(collected_db, tmp_path, only_our_pages):
 
 
 def test_failed_and_never_reported_villages(tmp_path, simulator, default_villages, only_our_pages):
-    from collectors.sweep import run_sweep
-
     subset = [v for v in default_villages if v.kode_desa.startswith(KECAMATAN + ".")][:5]
     failing = subset[:2]
     store = Warehouse(f"sqlite:///{tmp_path / 'wh.db'}")
-    store.upgrade()
-    settings = Settings(concurrency=8, read_timeout=2, retries=0, backoff=0.01, tahun=2026)
-    try:
-        for v in failing:
-            simulator.set_fault(v.kode_digits, "500")
-        run_sweep(pointed_at(subset, simulator.url), store, settings)
-    finally:
-        for v in failing:
-            simulator.set_fault(v.kode_digits, None)
-    # the sweep registers only these villages: add the rest so "never" shows
-    store.sync_regions(default_villages)
+    sweep_with_failures(store, subset, failing, simulator, default_villages)
     client = client_for(store)
 
     r = update(client, "17.03", None)

@@ -31,13 +31,10 @@ def parse_count(value: object, where: str, *, allow_string: bool = True) -> int:
     return number
 
 
-def parse_counts(obj: object, where: str, *, keys=("total", "laki", "perempuan"), **kw) -> Counts:
-    if not isinstance(obj, dict):
-        raise PayloadError(f"{where}: expected an object with {', '.join(keys)}")
-    k_total, k_laki, k_perempuan = keys
-    total, laki, perempuan = obj.get(k_total), obj.get(k_laki), obj.get(k_perempuan)
-    # the usual answer, three whole numbers ≥ 0, without building a message per count (a
-    # first sweep reads ~44,000 of them); anything else goes the careful way (bool is not int)
+def plain_counts(total: object, laki: object, perempuan: object) -> Counts | None:
+    """The usual answer, three whole numbers ≥ 0, as Counts without building a message per
+    count (a first sweep reads ~44,000 of them); None sends the caller the careful way, which
+    names what is wrong (bool is not int)."""
     if (
         type(total) is int
         and type(laki) is int
@@ -47,6 +44,17 @@ def parse_counts(obj: object, where: str, *, keys=("total", "laki", "perempuan")
         and perempuan >= 0
     ):
         return Counts(total, laki, perempuan)
+    return None
+
+
+def parse_counts(obj: object, where: str, *, keys=("total", "laki", "perempuan"), **kw) -> Counts:
+    if not isinstance(obj, dict):
+        raise PayloadError(f"{where}: expected an object with {', '.join(keys)}")
+    k_total, k_laki, k_perempuan = keys
+    total, laki, perempuan = obj.get(k_total), obj.get(k_laki), obj.get(k_perempuan)
+    plain = plain_counts(total, laki, perempuan)
+    if plain is not None:
+        return plain
     return Counts(
         parse_count(total, f"{where}.{k_total}", **kw),
         parse_count(laki, f"{where}.{k_laki}", **kw),

@@ -11,6 +11,7 @@ from collectors.adapters.common import (
     make_statistic,
     parse_count,
     parse_counts,
+    plain_counts,
     unknown_codes_warning,
 )
 from collectors.http import FetchError, HttpClient, describe_status
@@ -292,18 +293,8 @@ def parse_statistic(doc: dict, slug: str) -> Statistic:
         kode = "" if code is None else str(code).strip()
         if not kode:
             raise PayloadError(f"{where}, row {i + 1}: category code missing")
-        total, laki, perempuan = raw.get("total"), raw.get("laki"), raw.get("perempuan")
-        # the usual row, three whole numbers ≥ 0, checked without building its message
-        if (
-            type(total) is int
-            and type(laki) is int
-            and type(perempuan) is int
-            and total >= 0
-            and laki >= 0
-            and perempuan >= 0
-        ):
-            counts = Counts(total, laki, perempuan)
-        else:
+        counts = plain_counts(raw.get("total"), raw.get("laki"), raw.get("perempuan"))
+        if counts is None:  # only then is the message built
             counts = parse_counts(raw, f"{where}, kode {code}", allow_string=False)
         dari, sampai = raw.get("dari"), raw.get("sampai")
         rows.append(
