@@ -121,7 +121,7 @@ def village_map(
         trace.update(
             z=pd.to_numeric(shown["value"]).tolist(),
             colorscale="Blues",
-            colorbar=dict(thickness=12, len=0.7, separatethousands=True),
+            colorbar=dict(thickness=12, len=0.7, tickformat=",~f"),  # 5.000, 3,5: not "5k"
             showlegend=False,
         )
         fig.add_trace(trace)
