@@ -191,6 +191,15 @@ def test_tokens_never_leave_the_server(tmp_path, simulator, default_villages, mo
             f"/api/v1/{p}{ext}" for p in ("penduduk", "desa", "kamus") for ext in ("", ".csv")
         ]
         paths += [f"/api/v1/desa?wilayah={kode}", "/unduh", "/kamus", "/_dash-layout"]
+        # every grid's twin, the village profile's tables included
+        from dashboard.api import page_tables
+
+        paths += [
+            f"/api/v1/halaman/{page}/{table}{ext}?wilayah={kode}"
+            for page, tables in page_tables().items()
+            for table in tables
+            for ext in ("", ".csv")
+        ]
         for path in paths:
             resp = http.get(path)
             assert resp.status_code == 200, path
