@@ -10,7 +10,7 @@ import pandas as pd
 from dash import dcc, html
 
 from dashboard import api
-from dashboard.app import failure_alert, guarded, language
+from dashboard.app import cached, data_source, failure_alert, guarded, language
 from dashboard.i18n import t
 
 log = logging.getLogger(__name__)
@@ -33,8 +33,13 @@ def layout(**_query: Any) -> html.Div:
 
 
 def _layout(lang: str) -> html.Div:
-    table = api.answer("kamus", {}).table
-    return _page(sections(table, lang), lang)
+    snapshot = data_source().snapshot()
+
+    # the dictionary changes only with a run (code lists come from the data): once per language
+    def build() -> html.Div:
+        return _page(sections(api.answer("kamus", {}).table, lang), lang)
+
+    return cached(snapshot, ("kamus-halaman", lang), build)
 
 
 def _page(body: list, lang: str) -> html.Div:
