@@ -371,6 +371,28 @@ def misses(pages: dict) -> dict[str, list[str]]:
     return over
 
 
+def first_desa_views(client: Client, store: Warehouse, count: int = 8) -> dict:
+    """Per page: the router request for desa the warmer did not compute (every 23rd village,
+    `count` of them), each the first request for that desa; median and max ms."""
+    import dashboard.pages as pages_pkg
+
+    desa = store.regions_frame().query("tingkat == 'desa'")["kode"].tolist()[::23][:count]
+    found: dict[str, dict] = {}
+    for name in pages_pkg.PAGE_MODULES:
+        module = importlib.import_module(name)
+        if not applies(module, "kecamatan"):  # the profile: /desa/<kode>, not warmed either
+            continue
+        samples = []
+        for kode in desa:
+            values = router_values(module.PATH, f"?wilayah={kode}")
+            ms, _, err = client.timed(client.dep(ROUTER), values)
+            if err is None:
+                samples.append(ms)
+        if samples:
+            found[name.rsplit(".", 1)[-1]] = summary(samples)
+    return found
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", default="var/bench.db", help="warehouse from build_history.py")
@@ -441,6 +463,8 @@ def main() -> None:
 
             reset_cache()
             result["warming_after_a_run"] = warm_views(app)
+            # what the warmer leaves to the visitor: the first view of a desa, each page
+            result["first_desa_view_after_warming"] = first_desa_views(client, store)
     result["misses"] = misses(result["pages"])
     result["load_average_after"] = os.getloadavg()
     print(json.dumps(result, indent=2, default=str))
