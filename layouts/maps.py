@@ -86,7 +86,7 @@ def village_map(
     colours: Mapping[str, str] | None = None,
     labels: Mapping[str, str] | None = None,
     highlight: str | None = None,
-    height: int = 560,
+    height: int = 680,  # a whole kabupaten with its islands (Enggano) stays legible
     geojson_url: str | None = None,
 ) -> go.Figure:
     """Villages coloured by `values["category"]` (with `colours`, `labels` by category, in that
