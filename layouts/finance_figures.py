@@ -14,9 +14,9 @@ import dash_ag_grid as dag
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.i18n import DEFAULT_LANGUAGE, grid_locale
+from dashboard.i18n import DEFAULT_LANGUAGE
 from layouts.figures import AXIS, _base_layout, _title, empty_figure, readable_label
-from layouts.tables import NUMBER_FORMATTER, row_data
+from layouts.tables import NUMBER_FORMATTER, grid, row_data
 
 COLOURS = {"anggaran": "#9bbbd9", "realisasi": "#154360", "sorot": "#d9822b", "bar": "#2f6fb0"}
 BAR_HEIGHT = 26
@@ -310,25 +310,5 @@ def finance_grid(
         else:
             d.update(filter="agTextColumnFilter", tooltipField=col, minWidth=110)
         defs.append(d)
-    options: dict = {
-        "localeText": grid_locale(lang),
-        "animateRows": False,
-        "enableCellTextSelection": True,
-        "ensureDomOrder": True,
-    }
-    style: dict = {"width": "100%"}
-    if height is None:
-        options["domLayout"] = "autoHeight"
-    else:
-        style["height"] = f"{height}px"
     extra = {"getRowId": row_id} if row_id else {}
-    return dag.AgGrid(
-        id=id,
-        rowData=grid_rows(df, columns, lang, link),
-        columnDefs=defs,
-        defaultColDef={"sortable": True, "filter": True, "resizable": True, "minWidth": 90},
-        columnSize="responsiveSizeToFit",
-        dashGridOptions=options,
-        style=style,
-        **extra,
-    )
+    return grid(id, grid_rows(df, columns, lang, link), defs, lang=lang, height=height, **extra)

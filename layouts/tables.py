@@ -111,6 +111,52 @@ def row_data(df: pd.DataFrame, columns: Sequence[str], lang: str = DEFAULT_LANGU
     return [dict(zip(names, row, strict=True)) for row in zip(*fields.values(), strict=True)]
 
 
+def grid(
+    id: str,
+    rows: list,
+    defs: list,
+    *,
+    lang: str = DEFAULT_LANGUAGE,
+    height: int | None = 420,
+    options: Mapping | None = None,
+    default_col: Mapping | None = None,
+    column_size: str | None = "responsiveSizeToFit",
+    **props: object,
+) -> dag.AgGrid:
+    """The AG Grid every table is: sortable, filterable and resizable columns, the grid's texts
+    in `lang`, selectable cell text; `height` None grows with its rows. `options` and
+    `default_col` add to the grid options and the default column definition."""
+    grid_options: dict = {
+        "localeText": grid_locale(lang),
+        "animateRows": False,
+        "enableCellTextSelection": True,
+        "ensureDomOrder": True,
+        **(options or {}),
+    }
+    style: dict = {"width": "100%"}
+    if height is None:
+        grid_options["domLayout"] = "autoHeight"
+    else:
+        style["height"] = f"{height}px"
+    if column_size:
+        props["columnSize"] = column_size
+    return dag.AgGrid(
+        id=id,
+        rowData=rows,
+        columnDefs=defs,
+        defaultColDef={
+            "sortable": True,
+            "filter": True,
+            "resizable": True,
+            "minWidth": 90,
+            **(default_col or {}),
+        },
+        dashGridOptions=grid_options,
+        style=style,
+        **props,
+    )
+
+
 def data_grid(
     id: str,
     df: pd.DataFrame,
@@ -121,34 +167,17 @@ def data_grid(
     page_size: int | None = None,
 ) -> dag.AgGrid:
     """An AG Grid of df's columns (in that order) with sorting, filtering and Indonesian numbers."""
-    options: dict = {
-        "localeText": grid_locale(lang),
-        "animateRows": False,
-        "suppressDragLeaveHidesColumns": True,
-        "enableCellTextSelection": True,
-        "ensureDomOrder": True,
-    }
-    style: dict = {"width": "100%"}
-    if height is None:
-        options["domLayout"] = "autoHeight"
-    else:
-        style["height"] = f"{height}px"
+    options: dict = {"suppressDragLeaveHidesColumns": True}
     if page_size:
         options.update(pagination=True, paginationPageSize=page_size)
-    return dag.AgGrid(
-        id=id,
-        rowData=row_data(df, columns, lang),
-        columnDefs=column_defs(df, columns, lang),
-        defaultColDef={
-            "sortable": True,
-            "filter": True,
-            "resizable": True,
-            "floatingFilter": False,
-            "minWidth": 90,
-        },
-        columnSize="responsiveSizeToFit",
-        dashGridOptions=options,
-        style=style,
+    return grid(
+        id,
+        row_data(df, columns, lang),
+        column_defs(df, columns, lang),
+        lang=lang,
+        height=height,
+        options=options,
+        default_col={"floatingFilter": False},
     )
 
 

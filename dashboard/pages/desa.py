@@ -33,6 +33,7 @@ from dashboard.i18n import statistic_title, t
 from dashboard.pages.keuangan import card_row, measurements
 from layouts import finance_figures as ff
 from layouts.format import format_date, format_number
+from layouts.panels import panel_section
 
 log = logging.getLogger(__name__)
 
@@ -124,16 +125,13 @@ def table_section(title: str, body: Any, table: str, w: Wilayah, lang: str,
                   **choices: str | None) -> html.Section:  # fmt: skip
     """A grid with its CSV download and its "CSV · JSON" API links (fixed: the village is
     the page's path, not a filter)."""
-    head = html.Div(
-        [
-            html.H2(title, className="me-auto"),
-            api.download_button("desa", table, w, lang, follow=False, **choices),
-        ],
-        className="d-flex align-items-center gap-2 mb-2",
-    )
     grid_id = body.id if isinstance(body, dag.AgGrid) else None
-    links = api.links("desa", table, w, lang, follow=False, grid=grid_id, **choices)
-    return html.Section([head, body, links], className="panel")
+    return panel_section(
+        title,
+        body,
+        api.links("desa", table, w, lang, follow=False, grid=grid_id, **choices),
+        tools=[api.download_button("desa", table, w, lang, follow=False, **choices)],
+    )
 
 
 def grid(ident: str, frame: pd.DataFrame, lang: str) -> Any:

@@ -48,6 +48,7 @@ from layouts.figures import (
     trend_line,
 )
 from layouts.format import format_number
+from layouts.panels import csv_download, panel_section
 from layouts.tables import data_grid, row_data
 
 FILTER = FilterIds("kpd")
@@ -189,27 +190,13 @@ def _page(
                 ],
                 className="g-3",
             ),
-            html.Section(
-                [
-                    html.Div(
-                        [
-                            html.H2(view["tabel_judul"], id=ID_TABEL_JUDUL, className="me-auto"),
-                            dbc.Button(
-                                t("unduh_csv", lang),
-                                id=ID_UNDUH,
-                                color="primary",
-                                outline=True,
-                                size="sm",
-                            ),
-                            dcc.Download(id=ID_DOWNLOAD),
-                        ],
-                        className="d-flex align-items-center gap-2 mb-1",
-                    ),
-                    html.P(t("kpd.keterangan_tabel", lang), className="panel-note"),
-                    data_grid(ID_GRID, view["tabel"], GRID_COLUMNS, lang=lang, height=None),
-                    api.links("kependudukan", "statistik", w, lang, grid=ID_GRID, statistik=slug),
-                ],
-                className="panel",
+            panel_section(
+                view["tabel_judul"],
+                data_grid(ID_GRID, view["tabel"], GRID_COLUMNS, lang=lang, height=None),
+                api.links("kependudukan", "statistik", w, lang, grid=ID_GRID, statistik=slug),
+                title_id=ID_TABEL_JUDUL,
+                tools=csv_download(ID_UNDUH, ID_DOWNLOAD, lang),
+                note=t("kpd.keterangan_tabel", lang),
             ),
             *extra_sections(view, lang),
         ]

@@ -41,6 +41,7 @@ from dashboard.i18n import t
 from layouts import finance_figures as ff
 from layouts.figures import empty_figure, freshness_note
 from layouts.format import format_number
+from layouts.panels import csv_download, panel_section
 
 log = logging.getLogger(__name__)
 
@@ -449,23 +450,15 @@ def grid_section(
     lang: str,
     links: Any = None,
 ) -> html.Section:
-    return html.Section(
-        [
-            html.Div(
-                [
-                    html.H2(title, id=title_id, className="me-auto"),
-                    dbc.Button(
-                        t("unduh_csv", lang), id=button_id, color="primary", outline=True, size="sm"
-                    ),
-                    dcc.Download(id=download_id),
-                ],
-                className="d-flex align-items-center gap-2 mb-1",
-            ),
-            html.P(help_text, className="panel-note"),
-            grid,
-            links,  # "Data ini lewat API: CSV · JSON" (api.links)
-        ],
-        className="panel",
+    """A page's main grid: its title, CSV button, help text, then `links` ("Data ini lewat
+    API: CSV · JSON", api.links) under the grid."""
+    return panel_section(
+        title,
+        grid,
+        links,
+        title_id=title_id,
+        tools=csv_download(button_id, download_id, lang),
+        note=help_text,
     )
 
 

@@ -37,7 +37,8 @@ from dashboard.app import (
     wilayah_from_filters,
 )
 from dashboard.data import Snapshot
-from dashboard.i18n import grid_locale, t
+from dashboard.i18n import t
+from layouts import tables
 from layouts.cards import kpi_card
 from layouts.figures import empty_figure, freshness_note
 from layouts.format import format_number
@@ -49,6 +50,7 @@ from layouts.maps import (
     status_heatmap,
     village_map,
 )
+from layouts.panels import csv_download, panel_section
 from layouts.tables import NUMBER_FORMATTER, TEXT_SUFFIX, row_data
 
 log = logging.getLogger(__name__)
@@ -186,14 +188,6 @@ def blank_view(lang: str) -> dict:
     }
 
 
-def _section(title: str, *children: Any, tools: list | None = None) -> html.Section:
-    head = html.Div(
-        [html.H2(title, className="me-auto"), *(tools or [])],
-        className="d-flex align-items-center gap-2 mb-2",
-    )
-    return html.Section([head, *children], className="panel mb-3")
-
-
 def _page(snapshot: Snapshot | None, w: Wilayah, view: dict, notices: list, lang: str) -> html.Div:
     config = map_config(dash.get_asset_url(TOPOJSON_ASSET))
     disabled, hint = view["kumpulkan"]
@@ -223,22 +217,19 @@ def _page(snapshot: Snapshot | None, w: Wilayah, view: dict, notices: list, lang
                 ],
                 className="panel mb-3",
             ),
-            _section(
+            panel_section(
                 t("pmt.tabel_kecamatan", lang),
                 grid(ID_GRID_KECAMATAN, view["kecamatan"], mon.SUMMARY_COLUMNS, lang, 360),
                 api.links("pemantauan", "kecamatan", w, lang, grid=ID_GRID_KECAMATAN),
                 tools=[api.download_button("pemantauan", "kecamatan", w, lang)],
+                class_name="panel mb-3",
             ),
-            _section(
+            panel_section(
                 t("pmt.tabel_desa", lang),
                 grid(ID_GRID_DESA, view["desa"], DESA_COLUMNS, lang, 480),
                 api.links("pemantauan", "desa", w, lang, grid=ID_GRID_DESA),
-                tools=[
-                    dbc.Button(
-                        t("unduh_csv", lang), id=ID_UNDUH, color="primary", outline=True, size="sm"
-                    ),
-                    dcc.Download(id=ID_DOWNLOAD),
-                ],
+                tools=csv_download(ID_UNDUH, ID_DOWNLOAD, lang),
+                class_name="panel mb-3",
             ),
             html.Section(
                 [
@@ -251,7 +242,7 @@ def _page(snapshot: Snapshot | None, w: Wilayah, view: dict, notices: list, lang
                 ],
                 className="panel mb-3",
             ),
-            _section(
+            panel_section(
                 t("pmt.tabel_pencilan", lang),
                 html.P(
                     t(
@@ -266,6 +257,7 @@ def _page(snapshot: Snapshot | None, w: Wilayah, view: dict, notices: list, lang
                 grid(ID_GRID_PENCILAN, view["pencilan"], PENCILAN_COLUMNS, lang, 320),
                 api.links("pemantauan", "pencilan", w, lang, grid=ID_GRID_PENCILAN),
                 tools=[api.download_button("pemantauan", "pencilan", w, lang)],
+                class_name="panel mb-3",
             ),
         ]
     )
@@ -290,20 +282,7 @@ def grid(id: str, df: pd.DataFrame, columns: list[str], lang: str, height: int) 
         else:
             d.update(filter="agTextColumnFilter", tooltipField=col, minWidth=120)
         defs.append(d)
-    return dag.AgGrid(
-        id=id,
-        rowData=row_data(df, columns, lang),
-        columnDefs=defs,
-        defaultColDef={"sortable": True, "filter": True, "resizable": True, "minWidth": 90},
-        columnSize="responsiveSizeToFit",
-        dashGridOptions={
-            "localeText": grid_locale(lang),
-            "animateRows": False,
-            "enableCellTextSelection": True,
-            "ensureDomOrder": True,
-        },
-        style={"width": "100%", "height": f"{height}px"},
-    )
+    return tables.grid(id, row_data(df, columns, lang), defs, lang=lang, height=height)
 
 
 # -- the view --------------------------------------------------------------------------------

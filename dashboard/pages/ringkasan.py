@@ -40,12 +40,13 @@ from dashboard.app import (
     wilayah_from_filters,
 )
 from dashboard.data import Snapshot
-from dashboard.i18n import grid_locale, statistic_title, t
+from dashboard.i18n import statistic_title, t
 from layouts.cards import kpi_card
 from layouts.figures import empty_figure, freshness_note
 from layouts.format import format_date, format_number
 from layouts.maps import TOPOJSON_ASSET, load_boundaries, map_config, village_map
-from layouts.tables import NUMBER_FORMATTER, column_defs, data_grid, row_data
+from layouts.panels import csv_download, panel_section
+from layouts.tables import NUMBER_FORMATTER, column_defs, data_grid, grid, row_data
 
 log = logging.getLogger(__name__)
 
@@ -163,26 +164,11 @@ def _page(snapshot: Snapshot | None, w: Wilayah, view: dict, notices: list, lang
             html.Div(view["pesan"], id=ID_PESAN),
             dbc.Row(view["kartu"], id=ID_KARTU, className="g-3 mb-3"),
             html.P(view["status"], id=ID_STATUS, className="mb-3"),
-            html.Section(
-                [
-                    html.Div(
-                        [
-                            html.H2(t("rks.tabel_desa", lang), className="me-auto"),
-                            dbc.Button(
-                                t("unduh_csv", lang),
-                                id=ID_UNDUH,
-                                color="primary",
-                                outline=True,
-                                size="sm",
-                            ),
-                            dcc.Download(id=ID_DOWNLOAD),
-                        ],
-                        className="d-flex align-items-center gap-2 mb-2",
-                    ),
-                    data_grid(ID_GRID, view["desa"], GRID_COLUMNS, lang=lang, height=520),
-                    api.links("ringkasan", "desa", w, lang, grid=ID_GRID),
-                ],
-                className="panel",
+            panel_section(
+                t("rks.tabel_desa", lang),
+                data_grid(ID_GRID, view["desa"], GRID_COLUMNS, lang=lang, height=520),
+                api.links("ringkasan", "desa", w, lang, grid=ID_GRID),
+                tools=csv_download(ID_UNDUH, ID_DOWNLOAD, lang),
             ),
             html.Section(
                 [
@@ -196,20 +182,13 @@ def _page(snapshot: Snapshot | None, w: Wilayah, view: dict, notices: list, lang
                 ],
                 className="panel mt-3",
             ),
-            html.Section(
-                [
-                    html.Div(
-                        [
-                            html.H2(t("kpx.perubahan", lang), className="me-auto"),
-                            api.download_button("ringkasan", "perubahan", w, lang),
-                        ],
-                        className="d-flex align-items-center gap-2 mb-2",
-                    ),
-                    html.Div(view["perubahan_pesan"], id=ID_PERUBAHAN_PESAN),
-                    changes_grid(view["perubahan"], lang),
-                    api.links("ringkasan", "perubahan", w, lang, grid=ID_PERUBAHAN),
-                ],
-                className="panel mt-3",
+            panel_section(
+                t("kpx.perubahan", lang),
+                html.Div(view["perubahan_pesan"], id=ID_PERUBAHAN_PESAN),
+                changes_grid(view["perubahan"], lang),
+                api.links("ringkasan", "perubahan", w, lang, grid=ID_PERUBAHAN),
+                tools=[api.download_button("ringkasan", "perubahan", w, lang)],
+                class_name="panel mt-3",
             ),
         ]
     )
@@ -438,20 +417,8 @@ def changes_grid(changes: pd.DataFrame, lang: str) -> dag.AgGrid:
                 "minWidth": 100,
             }
         )
-    return dag.AgGrid(
-        id=ID_PERUBAHAN,
-        rowData=row_data(changes, CHANGE_COLUMNS, lang),
-        columnDefs=defs,
-        defaultColDef={"sortable": True, "filter": True, "resizable": True, "minWidth": 90},
-        columnSize="responsiveSizeToFit",
-        dashGridOptions={
-            "localeText": grid_locale(lang),
-            "animateRows": False,
-            "enableCellTextSelection": True,
-            "ensureDomOrder": True,
-        },
-        style={"width": "100%", "height": "360px"},
-    )
+    return grid(ID_PERUBAHAN, row_data(changes, CHANGE_COLUMNS, lang), defs, lang=lang,
+                height=360)  # fmt: skip
 
 
 # a click on a village (or a kecamatan, or a treemap box) selects it through the URL, keeping

@@ -8,7 +8,6 @@ import logging
 from typing import Any
 
 import dash
-import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Input, Output, State, dcc, html, no_update
@@ -35,8 +34,9 @@ from dashboard.app import (
     wilayah_from_filters,
 )
 from dashboard.data import Snapshot
-from dashboard.i18n import grid_locale, statistic_title, t
-from layouts.tables import NUMBER_FORMATTER, shown_csv_link
+from dashboard.i18n import statistic_title, t
+from layouts.panels import csv_download, panel_section
+from layouts.tables import NUMBER_FORMATTER, grid, shown_csv_link
 
 log = logging.getLogger(__name__)
 
@@ -303,65 +303,43 @@ def _page(
             filter_bar(FILTER, snapshot, w, lang, extra=choices, extra_values=extra_values),
             html.Div(notices),
             html.Div(view["pesan"], id=ID_PESAN),
-            html.Section(
-                [
-                    html.Div(
-                        [
-                            html.H2(view["judul"], id=ID_TABEL_JUDUL, className="me-auto"),
-                            dbc.Button(
-                                t("unduh_csv", lang),
-                                id=ID_UNDUH,
-                                color="primary",
-                                size="sm",
-                            ),
-                            dcc.Download(id=ID_DOWNLOAD),
-                        ],
-                        className="d-flex align-items-center gap-2 mb-1",
-                    ),
-                    html.P(view["jumlah"], id=ID_JUMLAH, className="panel-note"),
-                    html.P(
-                        [
-                            t("unduh.tautan", lang),
-                            " ",
-                            html.A(
-                                "CSV",
-                                id=ID_LINK_CSV,
-                                href=view["csv"],
-                                rel="alternate",
-                            ),
-                            " · ",
-                            html.A(
-                                "JSON",
-                                id=ID_LINK_JSON,
-                                href=view["json"],
-                                rel="alternate",
-                            ),
-                            " · ",
-                            shown_csv_link(ID_GRID, "unduh_tampil", lang),
-                        ],  # fmt: skip
-                        className="panel-note",
-                    ),
-                    dag.AgGrid(
-                        id=ID_GRID,
-                        rowData=view["rows"],
-                        columnDefs=view["columns"],
-                        defaultColDef={
-                            "sortable": True,
-                            "filter": True,
-                            "resizable": True,
-                            "minWidth": 110,
-                        },
-                        dashGridOptions={
-                            "localeText": grid_locale(lang),
-                            "animateRows": False,
-                            "enableCellTextSelection": True,
-                            "ensureDomOrder": True,
-                            "tooltipShowDelay": 300,
-                        },
-                        style={"width": "100%", "height": "480px"},
-                    ),
-                ],
-                className="panel",
+            panel_section(
+                view["judul"],
+                html.P(
+                    [
+                        t("unduh.tautan", lang),
+                        " ",
+                        html.A(
+                            "CSV",
+                            id=ID_LINK_CSV,
+                            href=view["csv"],
+                            rel="alternate",
+                        ),
+                        " · ",
+                        html.A(
+                            "JSON",
+                            id=ID_LINK_JSON,
+                            href=view["json"],
+                            rel="alternate",
+                        ),
+                        " · ",
+                        shown_csv_link(ID_GRID, "unduh_tampil", lang),
+                    ],  # fmt: skip
+                    className="panel-note",
+                ),
+                grid(
+                    ID_GRID,
+                    view["rows"],
+                    view["columns"],
+                    lang=lang,
+                    height=480,
+                    options={"tooltipShowDelay": 300},
+                    default_col={"minWidth": 110},
+                    column_size=None,
+                ),
+                title_id=ID_TABEL_JUDUL,
+                tools=csv_download(ID_UNDUH, ID_DOWNLOAD, lang, outline=False),
+                note=html.P(view["jumlah"], id=ID_JUMLAH, className="panel-note"),
             ),
         ]
     )

@@ -1,0 +1,46 @@
+"""Page panels: a section with its title, tools on the right (download buttons), an optional
+note under the title, then its content."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+from dash.development.base_component import Component
+
+from dashboard.i18n import DEFAULT_LANGUAGE, t
+
+
+def panel_section(
+    title: Any,
+    *children: Any,
+    title_id: str | None = None,
+    tools: Sequence[Any] = (),
+    note: Any = None,
+    class_name: str = "panel",
+) -> html.Section:
+    """A titled panel; `note` (text, or a component of its own) sits right under the title."""
+    heading = html.H2(title, className="me-auto", **({"id": title_id} if title_id else {}))
+    head = html.Div(
+        [heading, *tools],
+        className="d-flex align-items-center gap-2 " + ("mb-1" if note is not None else "mb-2"),
+    )
+    if note is not None and not isinstance(note, Component):
+        note = html.P(note, className="panel-note")
+    return html.Section(
+        [head, *([note] if note is not None else []), *children], className=class_name
+    )
+
+
+def csv_download(
+    button_id: str, download_id: str, lang: str = DEFAULT_LANGUAGE, *, outline: bool = True
+) -> list:
+    """ "Unduh CSV": the button a page's download callback listens to, and its dcc.Download."""
+    return [
+        dbc.Button(
+            t("unduh_csv", lang), id=button_id, color="primary", outline=outline, size="sm"
+        ),  # fmt: skip
+        dcc.Download(id=download_id),
+    ]
