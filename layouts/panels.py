@@ -12,6 +12,25 @@ from dash.development.base_component import Component
 
 from dashboard.i18n import DEFAULT_LANGUAGE, t
 
+# the mode bar of every chart: on hover, without the selection tools a bar chart has no use for
+GRAPH_CONFIG = {
+    "displaylogo": False,
+    "displayModeBar": "hover",
+    "responsive": True,
+    "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d", "zoomIn2d", "zoomOut2d"],
+}
+
+
+def graph_panel(id: str, figure: Any, *, class_name: str = "panel") -> html.Div:
+    """A chart in its own panel."""
+    return html.Div(dcc.Graph(id=id, figure=figure, config=GRAPH_CONFIG), className=class_name)
+
+
+def graph_row(graphs: Sequence[tuple[str, Any, int]]) -> dbc.Row:
+    """Charts side by side on a wide screen, stacked on a narrow one: (id, figure, width in
+    twelfths from the lg breakpoint) each."""
+    return dbc.Row([dbc.Col(graph_panel(i, f), lg=lg) for i, f, lg in graphs], className="g-3")
+
 
 def panel_section(
     title: Any,

@@ -9,7 +9,7 @@ from typing import Any
 import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
-from dash import dcc, html
+from dash import html
 
 from aggregates import finance
 from dashboard import api
@@ -24,7 +24,6 @@ from dashboard.app import (
 from dashboard.data import Snapshot
 from dashboard.i18n import t
 from dashboard.pages.keuangan import (
-    GRAPH_CONFIG,
     FinancePage,
     card_row,
     finance_layout,
@@ -38,6 +37,7 @@ from dashboard.pages.keuangan import (
 from layouts import finance_figures as ff
 from layouts.figures import empty_figure
 from layouts.format import format_number
+from layouts.panels import graph_row
 
 log = logging.getLogger(__name__)
 
@@ -99,18 +99,7 @@ def _page(
             html.Div(notices),
             html.Div(view["pesan"], id=ID_PESAN),
             dbc.Row(view["kartu"], id=ID_KARTU, className="g-3 mb-3"),
-            dbc.Row(
-                [
-                    dbc.Col(
-                        html.Div(
-                            dcc.Graph(id=i, figure=view[k], config=GRAPH_CONFIG), className="panel"
-                        ),
-                        lg=6,
-                    )
-                    for i, k in ((ID_GRAFIK, "grafik"), (ID_WILAYAH, "wilayah"))
-                ],
-                className="g-3",
-            ),
+            graph_row([(ID_GRAFIK, view["grafik"], 6), (ID_WILAYAH, view["wilayah"], 6)]),
             grid_section(
                 ID_TABEL_JUDUL,
                 view["tabel_judul"],

@@ -48,7 +48,7 @@ from layouts.figures import (
     trend_line,
 )
 from layouts.format import format_number
-from layouts.panels import csv_download, panel_section
+from layouts.panels import GRAPH_CONFIG, csv_download, graph_row, panel_section
 from layouts.tables import data_grid, row_data
 
 FILTER = FilterIds("kpd")
@@ -88,12 +88,6 @@ INDICATOR_CARDS = {  # indicator column → decimals shown
 }
 TREND_ALL = "semua"  # the trend category value meaning "all categories summed"
 TREND_MONTHS = 12
-GRAPH_CONFIG = {
-    "displaylogo": False,
-    "displayModeBar": "hover",
-    "responsive": True,
-    "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d", "zoomIn2d", "zoomOut2d"],
-}
 
 
 def layout(wilayah: str | None = None, statistik: str | None = None, **_query: Any) -> html.Div:
@@ -171,25 +165,7 @@ def _page(
             ),
             html.Div(notices),
             html.Div(view["pesan"], id=ID_PESAN),
-            dbc.Row(
-                [
-                    dbc.Col(
-                        html.Div(
-                            dcc.Graph(id=ID_GRAFIK, figure=view["grafik"], config=GRAPH_CONFIG),
-                            className="panel",
-                        ),
-                        lg=7,
-                    ),
-                    dbc.Col(
-                        html.Div(
-                            dcc.Graph(id=ID_PIRAMIDA, figure=view["piramida"], config=GRAPH_CONFIG),
-                            className="panel",
-                        ),
-                        lg=5,
-                    ),
-                ],
-                className="g-3",
-            ),
+            graph_row([(ID_GRAFIK, view["grafik"], 7), (ID_PIRAMIDA, view["piramida"], 5)]),
             panel_section(
                 view["tabel_judul"],
                 data_grid(ID_GRID, view["tabel"], GRID_COLUMNS, lang=lang, height=None),

@@ -43,7 +43,6 @@ from dashboard.app import (
 from dashboard.data import Snapshot
 from dashboard.i18n import MissingTranslation, month_abbr, t
 from dashboard.pages.keuangan import (
-    GRAPH_CONFIG,
     grid_section,
     measurements,
     names,
@@ -53,6 +52,7 @@ from dashboard.pages.keuangan import (
 )
 from layouts import finance_figures as ff
 from layouts.figures import AXIS, _base_layout, _title, empty_figure
+from layouts.panels import graph_row
 
 log = logging.getLogger(__name__)
 
@@ -528,29 +528,12 @@ def _page(
             ),
             html.Div(notices),
             html.Div(view["pesan"], id=spec.id("pesan")),
-            dbc.Row(
+            graph_row(
                 [
-                    dbc.Col(
-                        html.Div(
-                            dcc.Graph(id=spec.id("tren"), figure=view["tren"], config=GRAPH_CONFIG),
-                            className="panel",
-                        ),
-                        lg=6,
-                    ),
-                    dbc.Col(
-                        html.Div(
-                            dcc.Graph(
-                                id=spec.id("per-wilayah"),
-                                figure=view["per_wilayah"],
-                                config=GRAPH_CONFIG,
-                            ),
-                            className="panel",
-                        ),
-                        lg=6,
-                    ),
-                ],
-                className="g-3",
-            ),  # fmt: skip
+                    (spec.id("tren"), view["tren"], 6),
+                    (spec.id("per-wilayah"), view["per_wilayah"], 6),
+                ]
+            ),
             grid_section(
                 spec.id("tabel-judul"),
                 view["tabel_judul"],

@@ -41,7 +41,7 @@ from dashboard.i18n import t
 from layouts import finance_figures as ff
 from layouts.figures import empty_figure, freshness_note
 from layouts.format import format_number
-from layouts.panels import csv_download, panel_section
+from layouts.panels import csv_download, graph_row, panel_section
 
 log = logging.getLogger(__name__)
 
@@ -88,12 +88,6 @@ CARDS = (
     "alokasi_dana_desa",
 )
 RANKING_CUT = 15  # more villages than 2 × this: show the top and bottom ones only
-GRAPH_CONFIG = {
-    "displaylogo": False,
-    "displayModeBar": "hover",
-    "responsive": True,
-    "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d", "zoomIn2d", "zoomOut2d"],
-}
 
 
 # -- helpers shared by the finance pages ---------------------------------------------------
@@ -396,27 +390,7 @@ def _page(
             html.Div(notices),
             html.Div(view["pesan"], id=ID_PESAN),
             dbc.Row(view["kartu"], id=ID_KARTU, className="g-3 mb-3"),
-            dbc.Row(
-                [
-                    dbc.Col(
-                        html.Div(
-                            dcc.Graph(id=ID_GRAFIK, figure=view["grafik"], config=GRAPH_CONFIG),
-                            className="panel",
-                        ),
-                        lg=6,
-                    ),
-                    dbc.Col(
-                        html.Div(
-                            dcc.Graph(
-                                id=ID_PERINGKAT, figure=view["peringkat"], config=GRAPH_CONFIG
-                            ),
-                            className="panel",
-                        ),
-                        lg=6,
-                    ),
-                ],
-                className="g-3",
-            ),
+            graph_row([(ID_GRAFIK, view["grafik"], 6), (ID_PERINGKAT, view["peringkat"], 6)]),
             grid_section(
                 ID_TABEL_JUDUL,
                 view["tabel_judul"],
