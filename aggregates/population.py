@@ -198,7 +198,3 @@ def pyramid(data: PopulationData, kode: str | None = None) -> pd.DataFrame:
     grouped = grouped[["label", "laki_laki", "perempuan", "jumlah", "dari"]].reset_index(drop=True)
     grouped.attrs["desa_rentang_sendiri"] = own
     return grouped
-
-
-def _level(kode: str) -> str:
-    return {5: "kabupaten", 8: "kecamatan", 13: "desa"}[len(kode)]

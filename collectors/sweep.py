@@ -85,11 +85,6 @@ def to_rows(data: Statistic | Totals | list) -> list:
     return rows
 
 
-def write_pull(store: Warehouse, run_id: int, pull: VillagePull) -> list[str]:
-    """Land one village's results (see Warehouse.record_village); return final statuses."""
-    return land_pull(store, run_id, pull, *prepare_pull(pull))
-
-
 def prepare_pull(pull: VillagePull) -> tuple[list[DatasetWrite], SourceInfo | None]:
     """What the warehouse is handed for one pull: its dataset writes and its source state.
     No database work: a sweep does this in the fetching thread, off the single writer."""

@@ -60,13 +60,6 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def _aware(ts: datetime | None) -> datetime | None:
-    # SQLite hands back naive datetimes; everything stored is UTC
-    if ts is not None and ts.tzinfo is None:
-        return ts.replace(tzinfo=UTC)
-    return ts
-
-
 def _reason(exc: BaseException) -> str:
     """What the database said, without the statement and its parameters."""
     orig = getattr(exc, "orig", None)
