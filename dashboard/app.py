@@ -36,7 +36,7 @@ from config.regions import RegionCodeError, normalize_code
 from config.settings import Settings
 from dashboard.data import DataSource, Snapshot
 from dashboard.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
-from layouts.format import format_date
+from layouts.format import format_date, name_list
 from layouts.maps import BOUNDARIES_DIR, BOUNDARY_ROUTE, boundary_file
 from warehouse.store import Warehouse
 
@@ -708,7 +708,7 @@ def villages_since(
     )
     names = cached(snapshot, ("region_names",), lambda: snapshot.regions.set_index("kode")["nama"])
     items = []
-    for kode in codes[:limit]:
+    for kode in codes[:limit]:  # only the villages shown are looked up
         when = seen.get(kode)
         since = (
             t("kosong.sejak", lang, tanggal=format_date(when, lang))
@@ -716,8 +716,7 @@ def villages_since(
             else t("kosong.belum_pernah", lang)
         )
         items.append(f"{names.get(kode, kode)} ({since})")
-    more = len(codes) - limit
-    return ", ".join(items) + (f", … (+{more})" if more > 0 else "")
+    return name_list(items, limit, total=len(codes))
 
 
 def reporting(snapshot: Snapshot, w: Wilayah) -> tuple[int, int]:

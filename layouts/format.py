@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -46,6 +47,14 @@ def format_number(x: object, decimals: int = 0) -> str:
     if text in ("-0", "-0." + "0" * decimals):  # rounding a small negative gives "-0"
         text = text[1:]
     return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+
+
+def name_list(items: Sequence[str], limit: int = 12, total: int | None = None) -> str:
+    """A readable list of names, shortened after `limit`: "A, B, … (+3)"; `total`: how many
+    there are when `items` holds only the first ones."""
+    count = len(items) if total is None else total
+    shown = ", ".join(items[:limit])
+    return shown + (f", … (+{count - limit})" if count > limit else "")
 
 
 def to_utc(ts: object) -> datetime | None:

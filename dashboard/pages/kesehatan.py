@@ -45,13 +45,13 @@ from dashboard.i18n import MissingTranslation, month_abbr, t
 from dashboard.pages.keuangan import (
     grid_section,
     measurements,
-    names,
     note,
     register_drill,
     resolve_choice,
 )
 from layouts import finance_figures as ff
 from layouts.figures import AXIS, _base_layout, _title, empty_figure
+from layouts.format import name_list
 from layouts.panels import graph_row
 
 log = logging.getLogger(__name__)
@@ -292,7 +292,7 @@ def last_reported(snapshot: Snapshot, table: pd.DataFrame, dataset: str, lang: s
         + ")"
         for kode, nama in zip(missing["kode_desa"], missing["nama_desa"], strict=True)
     ]
-    return names(items)
+    return name_list(items)
 
 
 # -- the view ------------------------------------------------------------------------------

@@ -40,7 +40,7 @@ from dashboard.data import Snapshot
 from dashboard.i18n import t
 from layouts import finance_figures as ff
 from layouts.figures import empty_figure, freshness_note
-from layouts.format import format_number
+from layouts.format import format_number, name_list
 from layouts.panels import csv_download, graph_row, panel_section
 
 log = logging.getLogger(__name__)
@@ -99,12 +99,6 @@ def measurements(snapshot: Snapshot) -> pd.DataFrame:
 def note(snapshot: Snapshot, reported: int, expected: int, lang: str) -> str:
     """ "data per <date>, N dari M desa" for a figure."""
     return freshness_note(snapshot.last_run().get("finished_at"), reported, expected, lang)
-
-
-def names(items: Sequence[str], limit: int = 12) -> str:
-    """A readable list of village names, shortened after `limit`."""
-    shown = ", ".join(items[:limit])
-    return shown + (f", … (+{len(items) - limit})" if len(items) > limit else "")
 
 
 def resolve_choice(raw: object, choices: Sequence[str]) -> str:
@@ -235,7 +229,7 @@ def missing_alert(
         since = villages_since(snapshot, codes, lang, datasets=[dataset])
         parts.append(t(key, lang, n=len(belum), m=len(table), tahun=tahun, nama=since))
     if kelurahan and key == "keu.belum_melapor":
-        parts.append(t("keu.kelurahan", lang, nama=names(kelurahan)))
+        parts.append(t("keu.kelurahan", lang, nama=name_list(kelurahan)))
     if not parts:
         return None
     return dbc.Alert(" ".join(parts), color="light", className="py-2")
