@@ -64,19 +64,8 @@ ID_GRID = "keu-grid"
 ID_UNDUH = "keu-unduh"
 ID_DOWNLOAD = "keu-download"
 
-GRID_COLUMNS = [
-    "kode_desa",
-    "nama_desa",
-    "nama_kecamatan",
-    "anggaran_pendapatan",
-    "realisasi_pendapatan",
-    "anggaran_belanja",
-    "realisasi_belanja",
-    "serapan_belanja",
-    "dana_desa",
-    "alokasi_dana_desa",
-    "peringkat",
-]
+# the village table of finance.apbdes_villages, without the financing (pembiayaan) columns
+GRID_COLUMNS = [c for c in finance.APBDES_COLUMNS if "pembiayaan" not in c]
 NUMBER_COLUMNS = GRID_COLUMNS[3:]
 CSV_COLUMNS = ["tahun", *GRID_COLUMNS]
 CARDS = (
