@@ -497,8 +497,14 @@ def identity(meas: pd.DataFrame, kode: str) -> dict:
     """A village's identitas attributes (nama_desa, website, source_app, …), or {}."""
     rows = _rows(meas, "identitas", None)
     rows = rows[rows["kode_wilayah"] == kode]
-    if rows.empty:
+    profil = rows[rows["ukuran"] == "profil"]
+    if profil.empty:
         return {}
-    info = _attrs(rows["atribut"]).iloc[0].to_dict()
-    info["updated_at"] = rows["updated_at"].iloc[0]
+    info = _attrs(profil["atribut"]).iloc[0].to_dict()
+    info["updated_at"] = profil["updated_at"].iloc[0]
+    # dusun, RW and RT counts, where the village's system lists them (OpenSID)
+    for ukuran in ("dusun", "rw", "rt"):
+        value = rows.loc[rows["ukuran"] == ukuran, "nilai"]
+        if len(value) and pd.notna(value.iloc[0]):
+            info[f"jumlah_{ukuran}"] = int(value.iloc[0])
     return {k: v for k, v in info.items() if not (isinstance(v, float) and np.isnan(v))}

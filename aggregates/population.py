@@ -31,7 +31,9 @@ TOTALS_COLUMNS = [
     "desa_melapor",
 ]
 TINGKAT = ("kabupaten", "kecamatan", "desa")
-NOT_CATEGORIES = ("total",)  # stored for reconciliation; never shown or exported as a category
+# stored for reconciliation; never shown or exported as a category ("jumlah": the distinct
+# recipients of overlapping aid programmes, see config/statistik.toml)
+NOT_CATEGORIES = ("total", "jumlah")
 
 
 @dataclass(frozen=True)

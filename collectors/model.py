@@ -31,6 +31,9 @@ class Statistic:
     rows: tuple[CategoryRow, ...]
     belum_mengisi: Counts
     total: Counts
+    # the source's own sum (OpenSID's row 666) where rows overlap and it is not their sum:
+    # distinct aid recipients when one family gets two programmes (statistik `bantuan` jenis)
+    jumlah: Counts | None = None
 
 
 @dataclass(frozen=True)

@@ -78,6 +78,9 @@ def to_rows(data: Statistic | Totals | list) -> list:
         for i, r in enumerate(data.rows, start=1)
     ]
     b, t = data.belum_mengisi, data.total
+    if data.jumlah is not None:
+        j = data.jumlah
+        rows.append(ObservationRow("jumlah", "JUMLAH", j.jumlah, j.laki_laki, j.perempuan, 9997))
     rows.append(
         ObservationRow("belum_mengisi", "BELUM MENGISI", b.jumlah, b.laki_laki, b.perempuan, 9998)
     )

@@ -29,7 +29,7 @@ def _same(*names: str) -> tuple[tuple[str, str], ...]:
 
 DATASETS: tuple[DatasetDef, ...] = (
     DatasetDef("identitas", "Identitas Desa", "Village identity", "snapshot",
-               measures=("profil",)),
+               measures=("profil", "dusun", "rw", "rt")),
     DatasetDef("bantuan", "Program Bantuan", "Social aid programmes", "snapshot",
                measures=("peserta",)),
     DatasetDef("apbdes", "APBDes", "Village budget", "tahun",

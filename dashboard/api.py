@@ -342,10 +342,18 @@ def kamus_table(snapshot: Snapshot) -> pd.DataFrame:
         row["deskripsi_id"] = f"{stat.judul}. {row['deskripsi_id']}"
         for kode, label in stat.codes:
             add("kode", tabel, "kode").update(kode=kode, label=label, tipe="string")
-        if not stat.codes:
-            add("kode", tabel, "kode", "kamus.kode_desa_sendiri").update(tipe="string")
-        extra = add("kode", tabel, "kode", "kamus.belum_mengisi")
+        if not stat.codes or stat.jenis == "umur":
+            add("kode", tabel, "kode", f"kamus.kode_{stat.jenis}").update(tipe="string")
+        extra = add(
+            "kode", tabel, "kode", "kamus.belum_mengisi" if stat.sisa is None else "kamus.sisa"
+        )
         extra.update(kode="belum_mengisi", label="BELUM MENGISI", tipe="string")
+        if stat.sisa is not None:  # what OpenSID's 777 means here, e.g. "not a recipient"
+            extra["deskripsi_id"] += f" ({stat.sisa})"
+            extra["deskripsi_en"] += f" ({stat.sisa_en})"
+        if not stat.additive:
+            extra = add("kode", tabel, "kode", "kamus.jumlah_penerima")
+            extra.update(kode="jumlah", label="JUMLAH", tipe="string")
     table = measurements(snapshot)
     for ds in DATASETS:
         tabel = f"dataset/{ds.name}"

@@ -115,23 +115,61 @@ def villages_check(obj: Context, path: str | None) -> None:
     help="Give one village a fault mode, e.g. 1703062001=timeout (repeatable).",
 )
 @click.option("--villages", "villages_path", help="Registry CSV (default: DASBOR_VILLAGES).")
+@click.option(
+    "--gabungan-port",
+    type=int,
+    default=None,
+    help="Also serve these villages as one API Database Gabungan on this port.",
+)
+@click.option(
+    "--gabungan-rate-limit",
+    type=int,
+    default=None,
+    help="The Gabungan's requests a minute per address (the real server: 60; default: "
+    "high, so collection is fast).",
+)
 @pass_ctx
 def simulate(
-    obj: Context, port, latency_ms, fail_rate, seed, fault_rate, fault_list, villages_path
+    obj: Context,
+    port,
+    latency_ms,
+    fail_rate,
+    seed,
+    fault_rate,
+    fault_list,
+    villages_path,
+    gabungan_port,
+    gabungan_rate_limit,
 ) -> None:
-    """Serve simulated villages (summary v1 and OpenSID internal_api) on loopback."""
-    from collectors.simulator import serve_forever
+    """Serve simulated villages (summary v1 and OpenSID internal_api) on loopback, and with
+    --gabungan-port the API Database Gabungan (simulator/gabungan.py)."""
+    from simulator.villages import serve_forever
 
     found = _registry(obj, villages_path)
-    serve_forever(
-        found,
-        port=port if port is not None else obj.settings.simulator_port,
-        latency_ms=latency_ms,
-        fail_rate=fail_rate,
-        seed=seed,
-        fault_rate=fault_rate,
-        faults=dict(f.split("=", 1) for f in fault_list) or None,
-    )
+    gabungan = None
+    if gabungan_port is not None:
+        from simulator.gabungan import DEFAULT_RATE_LIMIT, serve_in_background
+
+        gabungan = serve_in_background(
+            found,
+            port=gabungan_port,
+            latency_ms=latency_ms,
+            seed=seed,
+            rate_limit=gabungan_rate_limit or DEFAULT_RATE_LIMIT,
+        )
+    try:
+        serve_forever(
+            found,
+            port=port if port is not None else obj.settings.simulator_port,
+            latency_ms=latency_ms,
+            fail_rate=fail_rate,
+            seed=seed,
+            fault_rate=fault_rate,
+            faults=dict(f.split("=", 1) for f in fault_list) or None,
+        )
+    finally:
+        if gabungan is not None:
+            gabungan.stop()
 
 
 @main.command()
@@ -341,55 +379,50 @@ def status(obj: Context, kecamatan, all_datasets) -> None:
 @pass_ctx
 def demo(obj: Context, port, sim_port, no_serve) -> None:
     """Simulator + one collection + dashboard, on the embedded SQLite warehouse."""
-    from collectors.simulator import Simulator
     from collectors.sweep import run_sweep
+    from simulator.process import SimulatorProcess, free_port
 
     settings = obj.settings
     registry_path = Path(settings.villages)
     found = _registry(obj, str(registry_path))
-    wanted_port = sim_port or settings.simulator_port
-    sim = Simulator(found, port=wanted_port)
+    # the villages' stand-in runs in a process of its own, as real villages are other machines
+    sim = SimulatorProcess(registry_path, port=free_port(sim_port or settings.simulator_port))
+    sim.start()
     try:
-        sim.start()
-    except OSError:
-        sim = Simulator(found, port=0)  # the port is taken: any free one will do
-        sim.start()
-    expected = {f"http://127.0.0.1:{sim.port}/{v.kode_digits}" for v in found}
-    if {v.base_url for v in found} != expected:
-        # the registry points elsewhere: write one that points at this simulator
-        registry_path = Path(settings.var_dir) / "villages-demo.csv"
-        registry_path.parent.mkdir(parents=True, exist_ok=True)
-        rows = village_rows(found, base_url=sim.url + "/{kode}")
-        registry_path.write_text(registry_csv(rows), encoding="utf-8")
-        found = load_registry(registry_path)
-    click.echo(f"registry: {registry_path} ({len(found)} villages)")
-    click.echo(f"simulator: {sim.url}")
-    store = _store(obj)
-    summary = run_sweep(found, store, settings, trigger="demo")
-    click.echo(
-        f"collected {len(summary.outcomes)} villages in {summary.seconds:.1f} s: "
-        f"ok {summary.count('ok')}, unchanged {summary.count('unchanged')}, "
-        f"failed {summary.count('failed')}"
-    )
-    if not store.measurements_frame(["aki-akb"]).empty:
-        click.echo("sample health and education spreadsheets: already imported")
-    else:
-        # villages send these by spreadsheet, not by API: import generated sample files through
-        # the real import path so the Kesehatan and Pendidikan pages have data
-        from collectors.sample_data import load_samples
+        expected = {f"{sim.url}/{v.kode_digits}" for v in found}
+        if {v.base_url for v in found} != expected:
+            # the registry points elsewhere: write one that points at this simulator
+            registry_path = Path(settings.var_dir) / "villages-demo.csv"
+            registry_path.parent.mkdir(parents=True, exist_ok=True)
+            rows = village_rows(found, base_url=sim.url + "/{kode}")
+            registry_path.write_text(registry_csv(rows), encoding="utf-8")
+            found = load_registry(registry_path)
+        click.echo(f"registry: {registry_path} ({len(found)} villages)")
+        click.echo(f"simulator: {sim.url}")
+        store = _store(obj)
+        summary = run_sweep(found, store, settings, trigger="demo")
+        click.echo(
+            f"collected {len(summary.outcomes)} villages in {summary.seconds:.1f} s: "
+            f"ok {summary.count('ok')}, unchanged {summary.count('unchanged')}, "
+            f"failed {summary.count('failed')}"
+        )
+        if not store.measurements_frame(["aki-akb"]).empty:
+            click.echo("sample health and education spreadsheets: already imported")
+        else:
+            # villages send these by spreadsheet, not by API: import generated sample files through
+            # the real import path so the Kesehatan and Pendidikan pages have data
+            from simulator.spreadsheets import load_samples
 
-        click.echo("importing sample health and education spreadsheets (about half a minute)…")
-        tahun = settings.tahun or datetime.now().year
-        count = load_samples(store, found, tahun=tahun)
-        click.echo(f"imported {count} sample spreadsheets for {tahun}")
-    if no_serve:
-        sim.stop()
-        return
-    from dashboard.app import run_server
+            click.echo("importing sample health and education spreadsheets (about half a minute)…")
+            tahun = settings.tahun or datetime.now().year
+            count = load_samples(store, found, tahun=tahun)
+            click.echo(f"imported {count} sample spreadsheets for {tahun}")
+        if no_serve:
+            return
+        from dashboard.app import run_server
 
-    port = port or settings.port
-    click.echo(f"Dasbor Kecamatan: http://{settings.host}:{port}/  (Ctrl-C to stop)")
-    try:
+        port = port or settings.port
+        click.echo(f"Dasbor Kecamatan: http://{settings.host}:{port}/  (Ctrl-C to stop)")
         run_server(store, settings, settings.host, port)
     finally:
         sim.stop()

@@ -29,11 +29,11 @@ if str(ROOT) not in sys.path:  # run as a plain script from anywhere
 import pandas as pd  # noqa: E402
 
 import warehouse.store as store_module  # noqa: E402
-from collectors.simulator import Simulator  # noqa: E402
 from collectors.sweep import run_sweep  # noqa: E402
-from collectors.synthetic import BASE_YEAR  # noqa: E402
 from config.registry import Village, load_registry  # noqa: E402
 from config.settings import DEFAULT_REGISTRY, Settings  # noqa: E402
+from simulator.synthetic import BASE_YEAR  # noqa: E402
+from simulator.villages import Simulator  # noqa: E402
 from warehouse.store import DatasetWrite, ObservationRow, Warehouse  # noqa: E402
 
 MONTH = timedelta(days=30)

@@ -63,8 +63,8 @@ def pages() -> list[tuple[str, str, str | None]]:
 
 def collect(url: str, faults: dict[str, str]) -> None:
     """One sweep of the default registry from the simulator into the warehouse at url."""
-    from collectors.simulator import Simulator
     from collectors.sweep import run_sweep
+    from simulator.villages import Simulator
 
     villages = load_registry(DEFAULT_REGISTRY)
     store = Warehouse(url)

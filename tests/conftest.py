@@ -86,7 +86,7 @@ def pointed_at(villages: list[Village], url: str, adapter: str | None = None) ->
 
 @pytest.fixture(scope="session")
 def simulator(default_villages):
-    from collectors.simulator import Simulator
+    from simulator.villages import Simulator
 
     sim = Simulator(default_villages, port=0, seed=7)
     sim.start()

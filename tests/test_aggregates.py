@@ -17,7 +17,7 @@ from aggregates.population import (
 )
 from config.registry import load_registry
 from config.settings import DEFAULT_REGISTRY
-from config.statistik import RENTANG_UMUR_DEFAULT
+from config.statistik import BY_SLUG, RENTANG_UMUR_DEFAULT
 from warehouse.store import ObservationRow
 
 # three villages in two kecamatan; the third edited its age brackets
@@ -53,13 +53,13 @@ def population(store):
             rows=[ObservationRow("penduduk", "PENDUDUK", lk + pr, lk, pr, 1),
                   ObservationRow("keluarga", "KELUARGA", (lk + pr) // 3, urutan=2)],
         )  # fmt: skip
-    default = list(RENTANG_UMUR_DEFAULT)
-    edited = [(0, 14), (15, None)]
+    # OpenSID's default brackets (ids 5…21), and a village that replaced them by two
+    default = [(b.code, b.label, b.dari, b.sampai) for b in BY_SLUG["rentang-umur"].brackets]
+    edited = [("22", "0 s/d 14 Tahun", 0, 14), ("23", "15 Tahun ke Atas", 15, 150)]
     for kode, brackets in ((A, default), (B, default), (C, edited)):
         rows = [
-            ObservationRow(str(i), f"{a} s/d {b} Tahun" if b else f"Di atas {a} Tahun",
-                           10 * i + 1, 5 * i, 5 * i + 1, urutan=i, dari=a, sampai=b)
-            for i, (a, b) in enumerate(brackets, 1)
+            ObservationRow(code, label, 10 * i + 1, 5 * i, 5 * i + 1, urutan=i, dari=a, sampai=b)
+            for i, (code, label, a, b) in enumerate(brackets, 1)
         ]  # fmt: skip
         store.record_dataset(run, kode, "rentang-umur", rows=rows, status="ok")
     store.finish_run(run, ok=3, unchanged=0, failed=0)
@@ -95,7 +95,7 @@ def test_scope_by_region_code(population):
 def test_edited_age_brackets_are_kept_apart(population):
     kab = statistic_table(population, "rentang-umur", "kabupaten")
     labels = set(kab["label"])
-    assert {"0 s/d 1 Tahun", "Di atas 75 Tahun", "0 s/d 14 Tahun", "Di atas 15 Tahun"} <= labels
+    assert {"Di bawah 1 Tahun", "75 Tahun ke Atas", "0 s/d 14 Tahun", "15 Tahun ke Atas"} <= labels
     assert len(kab) == len(RENTANG_UMUR_DEFAULT) + 2
     pyr = pyramid(population)
     # the pyramid sums the villages on the default brackets; C's own brackets are named

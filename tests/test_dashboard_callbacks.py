@@ -156,8 +156,8 @@ def _subset(villages: list[Village], *kecamatan: str) -> list[Village]:
 @pytest.fixture(scope="module")
 def faulty_db(tmp_path_factory, default_villages):
     """Two kecamatan: Enggano's villages all fail, one Kerkap village fails, one never tried."""
-    from collectors.simulator import Simulator
     from collectors.sweep import run_sweep
+    from simulator.villages import Simulator
 
     villages = _subset(default_villages, "17.03.01", KECAMATAN)
     enggano = [v.kode_desa for v in villages if v.kode_kecamatan == "17.03.01"]

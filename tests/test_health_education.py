@@ -6,9 +6,9 @@ import pandas as pd
 import pytest
 
 from aggregates import health_education as he
-from collectors.sample_data import PENYAKIT, sample_files
 from collectors.spreadsheet import read_table, validate
 from config.datasets import BY_NAME
+from simulator.spreadsheets import PENYAKIT, sample_files
 
 KAB, KEC = "17.03", "17.03.06"
 A, B, C = "17.03.06.2001", "17.03.06.2002", "17.03.07.2001"

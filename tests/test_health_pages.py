@@ -9,11 +9,11 @@ import pandas as pd
 import pytest
 
 from aggregates import health_education as he
-from collectors.sample_data import load_samples
 from config.settings import Settings
 from dashboard.app import create_app
 from dashboard.pages import kesehatan as kes
 from dashboard.pages import pendidikan as pdk
+from simulator.spreadsheets import load_samples
 from tests.test_dashboard_callbacks import DashClient, find, texts, values
 from warehouse.store import Warehouse
 

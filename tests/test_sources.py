@@ -1,5 +1,5 @@
-"""Every source and validation reason over real HTTP: the Gabungan API, OpenSID numbering and
-shapes, and each fault mode the simulator can play, recorded with its reason."""
+"""Every source and validation reason over real HTTP: the Gabungan API, OpenSID villages as
+real 2508 answers, and each fault mode the simulator can play, recorded with its reason."""
 
 from __future__ import annotations
 
@@ -8,11 +8,12 @@ from dataclasses import replace
 
 import pytest
 
-from collectors.gabungan import GabunganSimulator
-from collectors.simulator import Simulator
+from collectors.adapters import gabungan
 from collectors.sweep import run_sweep
 from config.registry import parse_registry, registry_csv
 from config.statistik import PULLED_SLUGS
+from simulator.gabungan import GabunganSimulator
+from simulator.villages import Simulator
 from tests.conftest import pointed_at
 
 KERKAP = "17.03.06"
@@ -53,31 +54,43 @@ def test_gabungan_source_lands_every_village(store, gabungan_villages, simulator
     summary = run_sweep(villages, store, fast_settings)
     assert summary.count("failed") == 0, summary.failed[:2]
     obs = store.observations_frame()
-    assert set(obs["dataset"]) == {"total", *PULLED_SLUGS}
+    # every statistic the server can give one village (gabungan.NOT_SERVED says why not the rest)
+    assert set(obs["dataset"]) == {"total", *(s for s in PULLED_SLUGS if s in gabungan.SOURCES)}
     # the same numbers as the village's own summary document (same seed and year)
     for v in villages[:3]:
         doc = simulator.document(v.kode_digits, fast_settings.tahun)[0]
         mine = obs[obs.kode_desa == v.kode_desa]
         pend = mine[(mine.dataset == "total") & (mine.kode == "penduduk")].iloc[0]
         assert pend["jumlah"] == doc["totals"]["penduduk"]["total"]
-        pekerjaan = next(s for s in doc["statistics"] if s["slug"] == "pekerjaan")  # paginated
+        pekerjaan = next(s for s in doc["statistics"] if s["slug"] == "pekerjaan")
         rows = mine[mine.dataset == "pekerjaan"].set_index("kode")
-        assert {r["code"]: r["total"] for r in pekerjaan["rows"]} == {
+        # the server lists only the occupations someone has
+        assert {r["code"]: r["total"] for r in pekerjaan["rows"] if r["total"]} == {
             k: rows.loc[k, "jumlah"] for k in rows.index if k not in ("belum_mengisi", "total")
         }
     apbdes = store.measurements_frame(["apbdes"])
     desa = [v for v in villages if v.kode_desa[9] == "2"][0]
     doc = simulator.document(desa.kode_digits, fast_settings.tahun)[0]
     mine = apbdes[(apbdes.kode_wilayah == desa.kode_desa) & (apbdes.ukuran == "anggaran")]
-    assert sorted(mine["nilai"]) == sorted(float(a["anggaran"]) for a in doc["apbdes"])
+    landed = dict(zip(mine["kode"], mine["nilai"], strict=True))
+    # the server's accounts go down to level 4 (sub-accounts of the village's own); level 1,
+    # which OpenSID leaves at 0 or stale, is taken as the sum of its children: the village's
+    # own budget, account by account
+    served = {a["kode"]: a for a in sim.apbdes(desa.kode_digits, fast_settings.tahun)}
+    assert set(landed) == set(served) > {a["kode"] for a in doc["apbdes"]}
+    assert {a["kode"]: float(a["anggaran"]) for a in doc["apbdes"]} == {
+        a["kode"]: landed[a["kode"]] for a in doc["apbdes"]
+    }
+    assert all(landed[k] == a["anggaran"] for k, a in served.items() if a["parent"])
 
 
 def test_gabungan_expired_token_signs_in_again(sqlite_store, gabungan_villages, fast_settings):
     sim, villages = gabungan_villages
     run_sweep(villages[:2], sqlite_store, fast_settings)
-    sim.expire_tokens()
+    sim.expire_tokens()  # deleted, as signing in elsewhere with the same account does
     summary = run_sweep(villages[:2], sqlite_store, fast_settings)
     assert summary.count("failed") == 0
+    assert sim.token_count() == 1
 
 
 def test_gabungan_wrong_password_says_so(
@@ -85,12 +98,16 @@ def test_gabungan_wrong_password_says_so(
 ):
     sim, villages = gabungan_villages
     monkeypatch.setenv("GABUNGAN_LOGIN", "operator@desa.test:salah")
-    from collectors.adapters import gabungan
-
     gabungan._tokens.clear()
     summary = run_sweep(villages[:2], sqlite_store, fast_settings)
     assert summary.count("failed") == 2
-    assert "sign-in refused (HTTP 401)" in summary.failed[0].errors[0]
+    errors = [e for o in summary.failed for e in o.errors]
+    assert any("sign-in refused (HTTP 401)" in e for e in errors), errors
+    # only the APBDes needs the token: the public statistics still landed
+    status = sqlite_store.dataset_status_frame()
+    failed = status[status.last_status == "failed"]
+    assert set(failed["dataset"]) == {"apbdes"}
+    assert sim.token_count() == 0
 
 
 def _kerkap(default_villages, url, adapter=None):
@@ -164,30 +181,38 @@ def test_unknown_category_code_is_kept_and_flagged(
     )
 
 
-def test_opensid_old_numbering_and_nested_shapes(
+def test_opensid_villages_with_real_quirks_land_every_dataset(
     sqlite_store, simulator, default_villages, fast_settings
 ):
-    from collectors.synthetic import uses_nested_shape, uses_old_statistik_ids
+    """Through the opensid adapter, villages with edited and added age brackets, BDT
+    households, a family in two programmes and projects without progress reports land every
+    dataset with the numbers the village serves (its summary document says the same)."""
+    from simulator.synthetic import has_edited_brackets
 
-    old = [v for v in default_villages if uses_old_statistik_ids(v.kode_digits, 7)][:3]
-    nested = [v for v in default_villages if uses_nested_shape(v.kode_digits, 7)][:3]
-    villages = pointed_at(old + nested, simulator.url, "opensid")
+    edited = [v for v in default_villages if has_edited_brackets(v.kode_digits, 7)][:3]
+    kerkap = [v for v in default_villages if v.kode_kecamatan == KERKAP][:3]
+    villages = pointed_at(edited + kerkap, simulator.url, "opensid")
     summary = run_sweep(villages, sqlite_store, fast_settings)
     assert summary.count("failed") == 0, summary.failed
     obs = sqlite_store.observations_frame()
-    for v in old + nested:
-        doc = simulator.document(v.kode_digits, fast_settings.tahun)[0]
-        for slug in ("rentang-umur", "penyandang-cacat", "penyakit-menahun"):
+    for v in edited + kerkap:
+        record = simulator.record(v.kode_digits)
+        doc = record.document
+        mine = obs[obs.kode_desa == v.kode_desa]
+        assert set(mine["dataset"]) == {"total", *PULLED_SLUGS}, v.kode_desa
+        for slug in ("rentang-umur", "bdt", "bantuan-keluarga", "akta-kelahiran", "pekerjaan"):
             stat = next(s for s in doc["statistics"] if s["slug"] == slug)
-            rows = obs[(obs.kode_desa == v.kode_desa) & (obs.dataset == slug)].set_index("kode")
+            rows = mine[mine.dataset == slug].set_index("kode")
             assert {r["code"]: r["total"] for r in stat["rows"]} == {
-                k: rows.loc[k, "jumlah"] for k in rows.index if k not in ("belum_mengisi", "total")
-            }
-    status = sqlite_store.dataset_status_frame()
-    notes = status[status.kode_desa == old[0].kode_desa]["last_warning"].dropna()
-    assert notes.str.contains("numbering before 2501").any()
-    versions = sqlite_store.source_state_frame().set_index("kode_desa")["source_version"]
-    assert versions[old[0].kode_desa] < "2501"
+                k: rows.loc[k, "jumlah"]
+                for k in rows.index
+                if k not in ("belum_mengisi", "total", "jumlah")
+            }, (v.kode_desa, slug)
+        totals = mine[mine.dataset == "total"].set_index("kode")["jumlah"]
+        assert totals["penduduk"] == doc["totals"]["penduduk"]["total"]
+        assert totals["keluarga"] == doc["totals"]["keluarga"]
+        assert totals["rumah_tangga"] == doc["totals"]["rumah_tangga"]
+    assert any(p.progres is None for v in kerkap for p in simulator.record(v.kode_digits).projects)
 
 
 def test_five_percent_faults_sweep(sqlite_store, default_villages, fast_settings):

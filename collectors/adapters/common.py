@@ -87,22 +87,49 @@ def check_sums(stat: Statistic, where: str) -> None:
             )
 
 
+def check_overlapping(stat: Statistic, where: str) -> None:
+    """Aid programmes: a recipient of two programmes is in two rows but counted once in the
+    source's own sum (jumlah), so only jumlah ≤ the rows' sum and jumlah ≤ total can hold."""
+    if stat.jumlah is None:
+        raise PayloadError(f"{where}: no JUMLAH (666) row: the number of distinct recipients")
+    for field, name in (("jumlah", "total"), ("laki_laki", "laki"), ("perempuan", "perempuan")):
+        rows = sum(getattr(r.counts, field) for r in stat.rows)
+        distinct = getattr(stat.jumlah, field)
+        if distinct > rows:
+            raise PayloadError(
+                f"{where}: {distinct} distinct recipients ({name}) but the programmes' rows "
+                f"add up to only {rows}"
+            )
+
+
 def make_statistic(
-    slug: str, rows: list[CategoryRow], belum: Counts, total: Counts, where: str
+    slug: str,
+    rows: list[CategoryRow],
+    belum: Counts,
+    total: Counts,
+    where: str,
+    *,
+    jumlah: Counts | None = None,
 ) -> Statistic:
+    """A checked Statistic: rows + belum mengisi = total, or for the catalogue's overlapping
+    (aid programme) statistics the weaker rule of check_overlapping."""
     codes = [r.kode for r in rows]
     dupes = {c for c in codes if codes.count(c) > 1} if len(set(codes)) != len(codes) else ()
     if dupes:
         raise PayloadError(f"{where}: duplicate category code(s) {', '.join(sorted(dupes))}")
-    stat = Statistic(slug=slug, rows=tuple(rows), belum_mengisi=belum, total=total)
-    check_sums(stat, where)
+    if _additive(slug):
+        stat = Statistic(slug=slug, rows=tuple(rows), belum_mengisi=belum, total=total)
+        check_sums(stat, where)
+    else:
+        stat = Statistic(slug, tuple(rows), belum_mengisi=belum, total=total, jumlah=jumlah)
+        check_overlapping(stat, where)
     return stat
 
 
 def unknown_codes_warning(stat: Statistic) -> str | None:
     """Category codes the catalogue does not know: kept, and said so."""
     known = _known_codes(stat.slug)
-    if not known or stat.slug == "rentang-umur":  # villages edit their own age brackets
+    if not known:  # age brackets, suku and programmes are the village's own
         return None
     unknown = [f"{r.kode} ({r.label})" for r in stat.rows if r.kode not in known]
     if not unknown:
@@ -111,10 +138,20 @@ def unknown_codes_warning(stat: Statistic) -> str | None:
 
 
 @cache
+def _additive(slug: str) -> bool:
+    from config.statistik import BY_SLUG
+
+    return slug not in BY_SLUG or BY_SLUG[slug].additive
+
+
+@cache
 def _known_codes(slug: str) -> frozenset[str]:
     from config.statistik import BY_SLUG
 
-    return frozenset(code for code, _ in BY_SLUG[slug].codes) if slug in BY_SLUG else frozenset()
+    stat = BY_SLUG.get(slug)
+    if stat is None or not stat.fixed_codes:
+        return frozenset()
+    return frozenset(code for code, _ in stat.codes)
 
 
 def check_budget_tree(amounts: dict, children: dict, name_of: dict, where: str) -> None:

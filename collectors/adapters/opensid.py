@@ -1,17 +1,26 @@
-"""Adapter for OpenSID 2025+ internal_api: one request per statistic, JSON:API rows."""
+"""Adapter for OpenSID's public `internal_api`, as OpenSID 2508 really serves it.
+
+What the real system does is recorded in tests/fixtures/opensid-2508 (README there); in short:
+- no endpoint names the village or its version: the village is who the registry says it is;
+- `statistik/{key}` answers JSON:API rows with reference ids, then 666 JUMLAH, 777 BELUM
+  MENGISI, 888 TOTAL; an unknown key answers 200 with pendidikan dalam KK, so every answer is
+  checked against the categories of the statistic asked for and never retried under another key;
+- `bdt` drops its rows (666 = households in the BDT); the aid programmes' rows overlap (666 =
+  distinct recipients);
+- `pembangunan` keeps progress in `pembangunan_dokumentasi[].persentase`; `peserta_bantuan` is one
+  row per recipient with NIK, name and address: counted here, never kept; both page by 30.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
 
-from collectors.adapters.common import (
-    age_range,
-    make_statistic,
-    parse_count,
-    unknown_codes_warning,
-)
+from collectors.adapters.common import make_statistic, parse_count, unknown_codes_warning
 from collectors.http import FetchError, HttpClient, describe_status
 from collectors.model import (
     CategoryRow,
@@ -23,27 +32,22 @@ from collectors.model import (
     VillagePull,
 )
 from config.registry import Village
-from config.statistik import (
-    BY_KEY,
-    BY_SLUG,
-    OLD_IDS,
-    PULLED_SLUGS,
-    STATISTICS,
-    TOTALS_DATASET,
-)
+from config.statistik import BY_KEY, BY_SLUG, OPEN_END, PULLED_SLUGS, TOTALS_DATASET, StatDef
 from warehouse.values import MeasurementRow
 
+SOURCE_APP = "OpenSID"
 SUMMARY_IDS = {"666": "jumlah", "777": "belum_mengisi", "888": "total"}
-SUMMARY_LABELS = {
-    "JUMLAH": "jumlah",
-    "BELUM MENGISI": "belum_mengisi",
-    "TOTAL": "total",
-    "TOTAL KESELURUHAN": "total",
-}
 # datasets from endpoints other than statistik
 EXTRA_DATASETS = ("identitas", "pembangunan", "bantuan")
 # totals come from three statistics: sex (penduduk), kelas sosial (families), BDT (households)
 TOTAL_KEYS = ("4", "kelas_sosial", "bdt")
+# OpenSID caps page[size] at 30 (spatie json-api-paginate); asking for more costs nothing and
+# serves a later release that allows it
+PAGE_SIZE = 100
+MAX_PAGES = 1000  # 30,000 recipients or projects: past that it is a loop, not a village
+MAX_CATEGORIES = 1000  # OpenSID's longest reference table (pekerjaan) has 89
+MAX_LABEL = 200  # the warehouse's label column
+BANTUAN_TARGETS = ("bantuan_penduduk", "bantuan_keluarga")  # sasaran 1 and 2
 
 
 def pull(
@@ -55,328 +59,168 @@ def pull(
     deadline_s: float | None = None,
     datasets: Sequence[str] | None = None,
 ) -> VillagePull:
-    """Fetch the wanted statistics of one village; stop early if the village hangs."""
+    """Fetch the wanted datasets of one village; stop early if the village hangs."""
     everything = (TOTALS_DATASET, *PULLED_SLUGS, *EXTRA_DATASETS)
     wanted = [d for d in everything if datasets is None or d in datasets]
     keys: list[str] = []
     for d in wanted:
-        if d in EXTRA_DATASETS:
-            continue
-        keys.extend(TOTAL_KEYS if d == TOTALS_DATASET else (BY_SLUG[d].key,))
-    pull = VillagePull(kode_desa=village.kode_desa)
-    start = time.perf_counter()
-    # the identity endpoint names the village and its version: a wrong code or a village that
-    # does not answer at all fails the whole pull at once
-    try:
-        identity = _identitas(village, client, tahun, pull)
-    except (FetchError, PayloadError) as exc:
-        http = getattr(exc, "http_status", None) or (200 if isinstance(exc, PayloadError) else None)
-        identity = DatasetResult("identitas", "failed", error=str(exc), http_status=http)
-        fatal = str(exc).startswith("wrong village code") or getattr(exc, "timeout", False)
-        if fatal or http is None:
-            pull.duration_ms = int((time.perf_counter() - start) * 1000)
-            pull.results = [
-                DatasetResult(d, "failed", error=str(exc), http_status=http) for d in wanted
-            ]
-            return pull
-    identity.duration_ms = int((time.perf_counter() - start) * 1000)
-    fetched: dict[str, Statistic | str] = {}  # key -> statistic or error text
-    status_of: dict[str, int | None] = {}
-    ms_of: dict[str, int] = {}
-    notes: dict[str, str] = {}
-    gave_up: str | None = None
-    for key in dict.fromkeys(keys):
-        if gave_up:
-            fetched[key] = gave_up
-            continue
-        try:
-            stat, status, ms, note = _fetch_statistic(village, client, key, tahun)
-            fetched[key], status_of[key], ms_of[key] = stat, status, ms
-            if note:
-                notes[key] = note
-        except FetchError as exc:
-            fetched[key], status_of[key] = str(exc), exc.http_status
-            if exc.timeout:
-                gave_up = f"skipped: village gave no answer in time on statistik {key}"
-        if deadline_s and time.perf_counter() - start > deadline_s and not gave_up:
-            gave_up = f"skipped: village took longer than {deadline_s:g} s in all"
-
-    def result(dataset: str, keys: tuple[str, ...], build) -> DatasetResult:
-        errors = [_named(k, fetched[k]) for k in keys if isinstance(fetched[k], str)]
-        http = next((status_of.get(k) for k in keys if status_of.get(k) not in (None, 200)), None)
-        http = http or status_of.get(keys[0])
-        ms = sum(ms_of.get(k, 0) for k in keys)
-        if errors:
-            text = "; ".join(errors)
-            return DatasetResult(dataset, "failed", error=text, http_status=http, duration_ms=ms)
-        data = build()
-        warnings = [notes[k] for k in keys if k in notes]
-        if isinstance(data, Statistic) and (unknown := unknown_codes_warning(data)):
-            warnings.append(unknown)
-        return DatasetResult(
-            dataset, "ok", data=data, http_status=http, duration_ms=ms,
-            warning="; ".join(warnings) or None,
-        )  # fmt: skip
-
+        if d == TOTALS_DATASET:
+            keys.extend(TOTAL_KEYS)
+        elif d not in EXTRA_DATASETS:
+            keys.append(BY_SLUG[d].key)
+    site = _Site(village, client, tahun, deadline_s)
+    pull = VillagePull(kode_desa=village.kode_desa, endpoint="opensid", source_app=SOURCE_APP)
+    fetched = {
+        key: site.run(f"statistik {BY_KEY[key].slug}", _statistic, key)
+        for key in dict.fromkeys(keys)
+    }
     for dataset in wanted:
-        if dataset in EXTRA_DATASETS:
-            continue
         if dataset == TOTALS_DATASET:
-            pull.results.append(result(dataset, TOTAL_KEYS, lambda: _totals(fetched)))
+            pull.results.append(_totals_result(fetched))
+        elif dataset in EXTRA_DATASETS:
+            fetch = {"identitas": _identitas, "pembangunan": _pembangunan, "bantuan": _bantuan}
+            pull.results.append(site.run(dataset, fetch[dataset]).result(dataset))
         else:
-            key = BY_SLUG[dataset].key
-            pull.results.append(result(dataset, (key,), lambda k=key: fetched[k]))
-    if "identitas" in wanted:
-        pull.results.append(identity)
-    for dataset in (d for d in wanted if d in EXTRA_DATASETS and d != "identitas"):
-        if gave_up:
-            pull.results.append(DatasetResult(dataset, "failed", error=gave_up))
-            continue
-        fetch = {"pembangunan": _pembangunan, "bantuan": _bantuan}
-        t0 = time.perf_counter()
-        try:
-            result_ = fetch[dataset](village, client, tahun, pull)
-        except FetchError as exc:
-            result_ = DatasetResult(dataset, "failed", error=str(exc), http_status=exc.http_status)
-            if exc.timeout:
-                gave_up = f"skipped: village gave no answer in time on {dataset}"
-        except PayloadError as exc:
-            result_ = DatasetResult(dataset, "failed", error=str(exc), http_status=200)
-        result_.duration_ms = int((time.perf_counter() - t0) * 1000)
-        pull.results.append(result_)
-    pull.duration_ms = int((time.perf_counter() - start) * 1000)
+            pull.results.append(fetched[BY_SLUG[dataset].key].result(dataset))
+    pull.duration_ms = site.elapsed_ms()
     return pull
 
 
-def _get_json(client: HttpClient, url: str, what: str, params: dict | None = None):
-    resp = client.get(url, params=params, headers={"Accept": "application/json"})
-    if resp.status != 200:
-        raise FetchError(f"{what}: {describe_status(resp.status)}", http_status=resp.status)
-    try:
-        return json.loads(resp.body), resp
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise PayloadError(f"{what}: invalid JSON: {exc}") from None
+# ------------------------------------------------------------------ requests and their outcome
 
 
-def _attributes(doc: object, what: str) -> list[tuple[str | None, dict]]:
-    if not isinstance(doc, dict) or "data" not in doc:
-        raise PayloadError(f"{what}: expected a JSON:API object with data")
-    data = doc["data"]
-    items = data if isinstance(data, list) else [data]
+@dataclass
+class _Outcome:
+    """What one fetch gave: data (with a warning) or an error, with its HTTP status and time."""
+
+    data: object = None
+    error: str | None = None
+    http_status: int | None = None
+    duration_ms: int = 0
+    warning: str | None = None
+    periods: tuple[str, ...] | None = None
+
+    def result(self, dataset: str) -> DatasetResult:
+        if self.error is not None:
+            return DatasetResult(
+                dataset, "failed", error=self.error, http_status=self.http_status,
+                duration_ms=self.duration_ms,
+            )  # fmt: skip
+        return DatasetResult(
+            dataset, "ok", data=self.data, http_status=self.http_status,
+            duration_ms=self.duration_ms, warning=self.warning, periods=self.periods,
+        )  # fmt: skip
+
+
+@dataclass
+class _Site:
+    """One village's internal_api for one pull: GETs with a deadline for the whole village."""
+
+    village: Village
+    client: HttpClient
+    tahun: int
+    deadline_s: float | None
+    start: float = field(default_factory=time.perf_counter)
+    gave_up: str | None = None
+    requests: int = 0
+    _ms: int = 0
+    _status: int | None = None
+
+    def elapsed_ms(self) -> int:
+        return int((time.perf_counter() - self.start) * 1000)
+
+    def run(self, what: str, fetch: Callable, *args) -> _Outcome:
+        """Call fetch(self, *args) -> (data, warning, periods); a failure becomes an outcome."""
+        if self.gave_up:
+            return _Outcome(error=self.gave_up)
+        self._ms, self._status = 0, None
+        try:
+            data, warning, periods = fetch(self, *args)
+            outcome = _Outcome(data, None, self._status, self._ms, warning, periods)
+        except FetchError as exc:
+            outcome = _Outcome(error=_named(what, str(exc)), http_status=exc.http_status)
+            outcome.duration_ms = self._ms
+            if exc.timeout:
+                self.gave_up = f"skipped: the village gave no answer in time on {what}"
+        except PayloadError as exc:
+            outcome = _Outcome(error=_named(what, str(exc)), http_status=self._status)
+            outcome.duration_ms = self._ms
+        if (
+            not self.gave_up
+            and self.deadline_s
+            and time.perf_counter() - self.start > self.deadline_s
+        ):
+            self.gave_up = f"skipped: the village took longer than {self.deadline_s:g} s in all"
+        return outcome
+
+    def get_json(self, path: str, what: str, params: dict | None = None) -> object:
+        if self.gave_up:
+            raise FetchError(self.gave_up)
+        resp = self.client.get(
+            f"{self.village.base_url}/internal_api/{path}",
+            params=params,
+            headers={"Accept": "application/json"},
+        )
+        self.requests += 1
+        self._ms += resp.duration_ms
+        self._status = resp.status
+        if resp.status != 200:
+            raise FetchError(f"{what}: {describe_status(resp.status)}", http_status=resp.status)
+        try:
+            return json.loads(resp.body)
+        except (ValueError, UnicodeDecodeError) as exc:
+            # CodeIgniter answers an unknown path with an HTML page, never JSON
+            raise PayloadError(f"{what}: not JSON ({type(exc).__name__})") from None
+
+    def pages(self, path: str, what: str) -> Iterator[list[tuple[str | None, dict]]]:
+        """Every page of a paginated internal_api list: (JSON:API id, attributes) per item."""
+        number, last = 1, 1
+        while number <= last:
+            if number > MAX_PAGES:
+                raise PayloadError(f"{what}: more than {MAX_PAGES} pages; stopped")
+            page_what = f"{what}, page {number}"
+            doc = self.get_json(path, page_what, {"page[number]": number, "page[size]": PAGE_SIZE})
+            yield _items(doc, page_what)
+            pagination = (
+                (doc.get("meta") or {}).get("pagination") if isinstance(doc, dict) else None
+            )
+            if not isinstance(pagination, dict):
+                raise PayloadError(f"{page_what}: no meta.pagination")
+            last = parse_count(pagination.get("total_pages"), f"{page_what}: total_pages")
+            if self.deadline_s and time.perf_counter() - self.start > self.deadline_s:
+                raise FetchError(
+                    f"{what}: the village took longer than {self.deadline_s:g} s in all"
+                )
+            number += 1
+
+
+def _named(what: str, error: str) -> str:
+    """Prefix an error with what was fetched unless it already says so."""
+    return error if error.startswith((what, "skipped")) else f"{what}: {error}"
+
+
+def _items(doc: object, where: str) -> list[tuple[str | None, dict]]:
+    if not isinstance(doc, dict) or not isinstance(doc.get("data"), list):
+        raise PayloadError(f"{where}: expected a JSON:API object with a data list")
     out = []
-    for item in items:
+    for item in doc["data"]:
         if not isinstance(item, dict) or not isinstance(item.get("attributes"), dict):
-            raise PayloadError(f"{what}: an entry has no attributes")
-        out.append((None if item.get("id") is None else str(item["id"]), item["attributes"]))
+            raise PayloadError(f"{where}: a data entry has no attributes")
+        ident = item.get("id")
+        out.append((None if ident is None else str(ident), item["attributes"]))
     return out
 
 
-def _number(value: object, where: str, *, percent: bool = False) -> float:
-    """A non-negative amount; OpenSID sends some as strings, progress as "80%"."""
-    text = value
-    if isinstance(value, str):
-        text = value.strip().removesuffix("%").strip().replace(",", ".")
-    try:
-        number = float(text)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise PayloadError(f"{where}: {value!r} is not a number") from None
-    if isinstance(value, bool) or number != number:
-        raise PayloadError(f"{where}: {value!r} is not a number")
-    if number < 0:
-        raise PayloadError(f"{where}: negative amount {value}")
-    if percent and number > 100:
-        raise PayloadError(f"{where}: {value} is over 100%")
-    return number
+# ------------------------------------------------------------------ statistics
 
 
-def _identitas(village: Village, client: HttpClient, tahun: int, pull: VillagePull):
-    what = "identitas (wilayah/administratif)"
-    doc, resp = _get_json(client, f"{village.base_url}/internal_api/wilayah/administratif", what)
-    ((_, attrs),) = _attributes(doc, what)[:1] or [(None, {})]
-    meta = doc.get("meta") if isinstance(doc.get("meta"), dict) else {}
-    raw = str(attrs.get("kode_desa") or "").replace(".", "").strip()
-    if len(raw) == 4 and raw.isdigit():  # older installs keep only the village part
-        raw = village.kode_kecamatan.replace(".", "") + raw
-    if raw != village.kode_digits:
-        raise PayloadError(
-            f"wrong village code: wilayah/administratif says {attrs.get('kode_desa')!r}, "
-            f"registry says {village.kode_desa}"
-        )
-    pull.source_app = str(meta.get("app") or "OpenSID")
-    pull.source_version = meta.get("version") or resp.headers.get("X-OpenSID-Version")
-    fields = {
-        k: attrs.get(k)
-        for k in ("nama_desa", "sebutan_desa", "nama_kecamatan", "website")
-        if attrs.get(k) is not None
-    }
-    fields.update(source_app=pull.source_app, source_version=pull.source_version)
-    if meta.get("data_last_updated"):
-        fields["source_data_last_updated"] = meta["data_last_updated"]
-    return DatasetResult("identitas", "ok", data=[MeasurementRow("profil", None, atribut=fields)])
-
-
-MAX_PAGES = 50  # a village with more than 5,000 projects is a loop, not a village
-
-
-def _pembangunan(village: Village, client: HttpClient, tahun: int, pull: VillagePull):
-    rows: list[MeasurementRow] = []
-    seen: set[str] = set()
-    page = 1
-    while True:
-        what = f"pembangunan, page {page}"
-        doc, _ = _get_json(
-            client,
-            f"{village.base_url}/internal_api/pembangunan",
-            what,
-            {"page[number]": page, "page[size]": 100},
-        )
-        for ident, attrs in _attributes(doc, what):
-            ident = ident or str(attrs.get("id") or "")
-            if not ident:
-                raise PayloadError(f"{what}: a project has no id")
-            if ident in seen:
-                raise PayloadError(f"pembangunan {ident}: listed twice")
-            seen.add(ident)
-            where = f"pembangunan {ident}"
-            tahun_anggaran = attrs.get("tahun_anggaran")
-            try:
-                periode = str(int(str(tahun_anggaran)))
-            except ValueError:
-                raise PayloadError(f"{where}: tahun_anggaran {tahun_anggaran!r}") from None
-            anggaran = _number(attrs.get("anggaran"), f"{where}.anggaran")
-            progres = _number(
-                attrs.get("persentase", attrs.get("progres")), f"{where}.progres", percent=True
-            )
-            atribut = {
-                "sumber_dana": attrs.get("sumber_dana"),
-                "volume": attrs.get("volume"),
-                "pelaksana": attrs.get("pelaksana_kegiatan", attrs.get("pelaksana")),
-                "lokasi": attrs.get("lokasi"),
-            }
-            label = str(attrs.get("judul") or ident)
-            for ukuran, nilai in (("anggaran", anggaran), ("progres", progres)):
-                rows.append(MeasurementRow(ukuran, nilai, ident, label, periode, atribut))
-        pagination = (doc.get("meta") or {}).get("pagination") or {}
-        last = pagination.get("total_pages")
-        more = (doc.get("links") or {}).get("next") if last is None else page < int(last)
-        if not more:
-            break
-        page += 1
-        if page > MAX_PAGES:
-            raise PayloadError(f"pembangunan: more than {MAX_PAGES} pages; stopped")
-    periods = tuple(sorted({r.periode for r in rows}))
-    return DatasetResult("pembangunan", "ok", data=rows, http_status=200, periods=periods)
-
-
-def _bantuan(village: Village, client: HttpClient, tahun: int, pull: VillagePull):
-    rows: list[MeasurementRow] = []
-    seen: set[str] = set()
-    for target in ("bantuan_penduduk", "bantuan_keluarga"):
-        what = f"bantuan ({target})"
-        doc, _ = _get_json(
-            client, f"{village.base_url}/internal_api/peserta_bantuan/{target}", what
-        )
-        for ident, attrs in _attributes(doc, what):
-            program = ident or str(attrs.get("id") or "")
-            if not program or program in seen:
-                raise PayloadError(f"{what}: program id missing or listed twice ({program!r})")
-            seen.add(program)
-            where = f"bantuan, program {program}"
-            peserta = parse_count(attrs.get("jumlah_peserta"), f"{where}.jumlah_peserta")
-            atribut = {k: attrs.get(k) for k in ("sasaran", "asal_dana", "mulai", "selesai")}
-            label = str(attrs.get("nama") or program)
-            rows.append(MeasurementRow("peserta", float(peserta), program, label, atribut=atribut))
-    return DatasetResult("bantuan", "ok", data=rows, http_status=200)
-
-
-def _fetch_statistic(
-    village: Village, client: HttpClient, key: str, tahun: int
-) -> tuple[Statistic | str, int, int, str | None]:
-    """One statistic, checked by its labels: OpenSID before 2501 numbered some differently.
-
-    Returns (statistic or error, HTTP status, milliseconds, note on what was done).
-    """
-    slug = BY_KEY[key].slug
-    ms = 0
-    tried = [key] + ([OLD_IDS[key]] if key in OLD_IDS else [])
-    problem: str | None = None
-    last_status = 0
-    for ident in tried:
-        url = f"{village.base_url}/internal_api/statistik/{ident}"
-        resp = client.get(url, params={"tahun": tahun}, headers={"Accept": "application/json"})
-        ms += resp.duration_ms
-        last_status = resp.status
-        if resp.status != 200:
-            problem = problem or describe_status(resp.status)
-            continue
-        try:
-            stat = parse_statistik(resp.body, slug, ident)
-        except PayloadError as exc:
-            problem = problem or str(exc)
-            continue
-        other = looks_like(stat)
-        if other is not None and other != slug:
-            problem = problem or (
-                f"statistik {slug}: id {ident} answered with the categories of {other} "
-                "(another OpenSID version's numbering)"
-            )
-            continue
-        note = None
-        if ident != key:
-            note = f"statistik {slug}: read from id {ident} (OpenSID numbering before 2501)"
-        return stat, resp.status, ms, note
-    return problem or "no usable answer", last_status, ms, None
-
-
-def looks_like(stat: Statistic) -> str | None:
-    """Which catalogued statistic these category labels belong to, when they clearly do."""
-    labels = {r.label.strip().upper() for r in stat.rows}
-    if not labels:
-        return None
-    if sum(1 for r in stat.rows if age_range(r.label) != (None, None)) >= 0.8 * len(stat.rows):
-        # numeric brackets: rentang umur (kategori umur has named categories)
-        return "rentang-umur"
-    best, best_share = None, 0.0
-    for sdef in STATISTICS:
-        if not sdef.codes or sdef.slug == "rentang-umur":
-            continue
-        known = {label.upper() for _, label in sdef.codes}
-        share = len(labels & known) / len(labels)
-        if share > best_share:
-            best, best_share = sdef.slug, share
-    return best if best_share >= 0.6 else None
-
-
-def _named(key: str, error: str) -> str:
-    """Prefix an error with its statistic unless the parser already named it."""
-    return error if error.startswith("statistik") else f"statistik {BY_KEY[key].slug}: {error}"
-
-
-def _totals(fetched: dict) -> Totals:
-    sex, families, households = (fetched[k] for k in TOTAL_KEYS)
-    return Totals(
-        penduduk=sex.total, keluarga=families.total.jumlah, rumah_tangga=households.total.jumlah
-    )
-
-
-def _items(doc: object, where: str) -> list[dict]:
-    """Attribute dicts of a response, flat or nested (both shapes are seen on live sites)."""
-    if not isinstance(doc, dict) or not isinstance(doc.get("data"), list):
-        raise PayloadError(f"{where}: expected a JSON:API object with a data list")
-    items = []
-    for item in doc["data"]:
-        if not isinstance(item, dict):
-            raise PayloadError(f"{where}: a data entry is not an object")
-        attrs = item.get("attributes") if isinstance(item.get("attributes"), dict) else {}
-        if isinstance(attrs.get("data"), list):  # nested: {"attributes":{"label":..,"data":[..]}}
-            for inner in attrs["data"]:
-                inner_attrs = inner.get("attributes", inner) if isinstance(inner, dict) else None
-                if not isinstance(inner_attrs, dict):
-                    raise PayloadError(f"{where}: a nested entry is not an object")
-                items.append({"id": inner.get("id", inner_attrs.get("id")), **inner_attrs})
-        else:
-            items.append({"id": item.get("id"), **attrs})
-    return items
+def _statistic(site: _Site, key: str) -> tuple[Statistic, str | None, None]:
+    stat = BY_KEY[key]
+    what = f"statistik {stat.slug} (key {key})"
+    doc = site.get_json(f"statistik/{key}", what, {"tahun": site.tahun})
+    parsed = parse_statistik(doc, stat.slug, key)
+    check_categories(parsed, stat, site.village)
+    return parsed, unknown_codes_warning(parsed), None
 
 
 def parse_statistik(
@@ -387,7 +231,7 @@ def parse_statistik(
     fields: tuple[str, str, str] = ("jumlah", "laki", "perempuan"),
     summary_ids: dict[str, str] = SUMMARY_IDS,
 ) -> Statistic:
-    """Parse one statistics response, separating summary rows from categories.
+    """One statistics answer: category rows apart from the summary rows, checked.
 
     OpenSID's internal_api by default; the API Database Gabungan names its fields laki_laki
     and perempuan and numbers its summary rows 66666/77777/88888.
@@ -399,23 +243,29 @@ def parse_statistik(
         try:
             doc = json.loads(body)
         except (ValueError, UnicodeDecodeError) as exc:
-            raise PayloadError(f"{where}: invalid JSON: {exc}") from None
+            raise PayloadError(f"{where}: not JSON ({type(exc).__name__})") from None
+    items = _items(doc, where)
+    if len(items) > MAX_CATEGORIES + len(summary_ids):
+        raise PayloadError(f"{where}: {len(items)} rows, more than {MAX_CATEGORIES} categories")
+    stat_def = BY_SLUG.get(slug)
+    jenis = stat_def.jenis if stat_def is not None else "kategori"
     rows: list[CategoryRow] = []
     summary: dict[str, Counts] = {}
-    for i, attrs in enumerate(_items(doc, where)):
-        label = str(attrs.get("nama") or "").strip()
-        code = str(attrs.get("id") if attrs.get("id") is not None else attrs.get("no", i + 1))
-        kind = summary_ids.get(code) or SUMMARY_LABELS.get(label.upper())
-        counts = Counts(
-            *(parse_count(attrs.get(f), f"{where}, {label or code}.{f}") for f in fields)
-        )
+    for ident, attrs in items:
+        label = str(attrs.get("nama") if attrs.get("nama") is not None else "").strip()
+        if ident is None or not ident.strip():
+            raise PayloadError(f"{where}: a row ({label[:40]!r}) has no id")
+        if len(label) > MAX_LABEL or len(ident) > 64:
+            raise PayloadError(f"{where}, id {ident[:20]}: label or id longer than {MAX_LABEL}")
+        counts = Counts(*(parse_count(attrs.get(f), f"{where}, id {ident}.{f}") for f in fields))
+        kind = summary_ids.get(ident)
         if kind:
             summary[kind] = counts
             continue
-        dari, sampai = age_range(label) if slug == "rentang-umur" else (None, None)
-        rows.append(
-            CategoryRow(kode=code, label=label or code, counts=counts, dari=dari, sampai=sampai)
-        )
+        dari = sampai = None
+        if jenis == "umur" and "dari" in attrs:
+            dari, sampai = _bounds(attrs, f"{where}, id {ident}")
+        rows.append(CategoryRow(ident, label or ident, counts, dari, sampai))
     for row in rows:
         c = row.counts
         if c.laki_laki + c.perempuan != c.jumlah:
@@ -423,15 +273,260 @@ def parse_statistik(
                 f"{where}, kode {row.kode}: laki ({c.laki_laki}) + perempuan ({c.perempuan}) "
                 f"is not jumlah ({c.jumlah})"
             )
-    belum = summary.get("belum_mengisi", Counts(0, 0, 0))
-    total = summary.get("total")
-    if total is None:
-        jumlah = summary.get("jumlah")
-        if jumlah is None:
-            raise PayloadError(f"{where}: no TOTAL (888) or JUMLAH (666) row")
-        total = Counts(
-            jumlah.jumlah + belum.jumlah,
-            jumlah.laki_laki + belum.laki_laki,
-            jumlah.perempuan + belum.perempuan,
+    for ident, kind in summary_ids.items():
+        if kind in ("belum_mengisi", "total") and kind not in summary:
+            raise PayloadError(f"{where}: no summary row {ident} ({kind.replace('_', ' ')})")
+    jumlah = summary.get("jumlah")
+    if jenis == "umur" and any(r.dari is None for r in rows):
+        raise PayloadError(
+            f"{where}: the rows {_describe(rows)} carry no dari/sampai, so they are not age "
+            f"brackets{_hint(_looks_like(rows))}"
         )
-    return make_statistic(slug, rows, belum, total, where)
+    if jenis == "umur":
+        _check_brackets(rows, where)
+    if jenis == "rtm":
+        # OpenSID drops the BDT's rows and keeps their sum: the households in the BDT
+        if rows:
+            raise PayloadError(
+                f"{where}: category rows {_describe(rows)} where OpenSID 2508 sends none"
+                f"{_hint(_looks_like(rows))}"
+            )
+        if jumlah is None:
+            raise PayloadError(f"{where}: no JUMLAH (666) row: the households in the BDT")
+        code, name = stat_def.codes[0]
+        rows = [CategoryRow(code, name, jumlah)]
+    return make_statistic(
+        slug, rows, summary["belum_mengisi"], summary["total"], where, jumlah=jumlah
+    )
+
+
+def _bounds(attrs: dict, where: str) -> tuple[int, int]:
+    """An age bracket's bounds, from its `dari`/`sampai` (OpenSID's tweb_penduduk_umur)."""
+    dari = parse_count(attrs.get("dari"), f"{where}.dari")
+    sampai = parse_count(attrs.get("sampai"), f"{where}.sampai")
+    if dari > sampai or sampai > OPEN_END:
+        raise PayloadError(
+            f"{where}: age bracket {dari}–{sampai} is not a range within 0–{OPEN_END}"
+        )
+    return dari, sampai
+
+
+def _check_brackets(rows: list[CategoryRow], where: str) -> None:
+    """Brackets that overlap count a resident twice, and OpenSID's 777 goes wrong with them."""
+    spans = sorted((r.dari, r.sampai, r.kode) for r in rows)
+    for (a0, b0, k0), (a1, b1, k1) in zip(spans, spans[1:], strict=False):
+        if a1 <= b0:
+            raise PayloadError(
+                f"{where}: age brackets {k0} ({a0}–{b0}) and {k1} ({a1}–{b1}) overlap; "
+                "the village must correct them in OpenSID"
+            )
+
+
+def _normal(label: str) -> str:
+    """A label compared loosely: case, spaces and the spaces around '/' do not count."""
+    return re.sub(r"\s*/\s*", "/", re.sub(r"\s+", " ", label.strip().upper()))
+
+
+def _describe(rows: Sequence[CategoryRow], limit: int = 4) -> str:
+    shown = ", ".join(f"{r.kode} {r.label!r}" for r in rows[:limit])
+    more = f" and {len(rows) - limit} more" if len(rows) > limit else ""
+    return f"[{shown}{more}]"
+
+
+def _looks_like(rows: Sequence[CategoryRow]) -> str | None:
+    """The catalogued statistic whose reference ids and labels these rows carry, if any."""
+    pairs = {(r.kode, _normal(r.label)) for r in rows}
+    if not pairs:
+        return None
+    for other in BY_SLUG.values():
+        if other.fixed_codes and other.codes:
+            known = {(c, _normal(label)) for c, label in other.codes}
+            if len(pairs & known) >= 0.8 * len(pairs):
+                return other.slug
+    return None
+
+
+def check_categories(stat: Statistic, stat_def: StatDef, village: Village) -> None:
+    """Refuse an answer whose categories are not those of the statistic asked for.
+
+    OpenSID answers a key it does not know (an older release, a typo) with pendidikan dalam KK
+    and HTTP 200, so a wrong answer looks like any other; it must never be stored as another
+    statistic, nor retried under another key.
+    """
+    where = f"statistik {stat_def.slug} (key {stat_def.key})"
+    rows = list(stat.rows)
+    other = _looks_like(rows) if stat_def.jenis != "rtm" else None
+    if stat_def.jenis == "kategori":
+        known = {(c, _normal(label)) for c, label in stat_def.codes}
+        pairs = {(r.kode, _normal(r.label)) for r in rows}
+        wrong = pairs and len(pairs & known) < 0.5 * len(pairs) and other != stat_def.slug
+    else:  # age brackets, suku and programmes never carry a reference table's ids and labels
+        wrong = other is not None
+    if wrong:
+        raise PayloadError(
+            f"{where}: village {village.kode_desa} answered with the categories {_describe(rows)}, "
+            f"which are not those of {stat_def.slug}{_hint(other)}"
+        )
+
+
+def _hint(other: str | None) -> str:
+    if other == "pendidikan-dalam-kk":
+        return (
+            "; they are pendidikan dalam KK, OpenSID's answer to a statistic it does not know "
+            "(an older release?)"
+        )
+    return f"; they look like {other}" if other else ""
+
+
+def _totals_result(fetched: dict[str, _Outcome]) -> DatasetResult:
+    parts = [fetched[k] for k in TOTAL_KEYS]
+    errors = [p.error for p in parts if p.error]
+    ms = sum(p.duration_ms for p in parts)
+    http = next((p.http_status for p in parts if p.http_status not in (None, 200)), None)
+    if errors:
+        return DatasetResult(TOTALS_DATASET, "failed", error="; ".join(errors),
+                             http_status=http or parts[0].http_status, duration_ms=ms)  # fmt: skip
+    sex, families, households = (p.data for p in parts)
+    totals = Totals(
+        penduduk=sex.total, keluarga=families.total.jumlah, rumah_tangga=households.total.jumlah
+    )
+    return DatasetResult(TOTALS_DATASET, "ok", data=totals, http_status=200, duration_ms=ms)
+
+
+# ------------------------------------------------------------------ other endpoints
+
+
+def _identitas(site: _Site) -> tuple[list[MeasurementRow], None, None]:
+    """What the village itself says about its system (nothing names it or its version) and
+    its dusun, RW and RT from wilayah/administratif."""
+    dusun = rw = rt = 0
+    for items in site.pages("wilayah/administratif", "identitas (wilayah/administratif)"):
+        for ident, attrs in items:
+            where = f"wilayah/administratif, dusun {ident}"
+            dusun += 1
+            rw += parse_count(attrs.get("rws_count", 0), f"{where}.rws_count")
+            rt += parse_count(attrs.get("rts_count", 0), f"{where}.rts_count")
+    v = site.village
+    profil = {
+        "nama_desa": v.nama_desa,
+        "source_app": SOURCE_APP,
+        "source_api": "internal_api",
+        "sumber_identitas": "registry",  # OpenSID's internal_api does not name the village
+    }
+    rows = [
+        MeasurementRow("profil", None, atribut=profil),
+        MeasurementRow("dusun", float(dusun)),
+        MeasurementRow("rw", float(rw)),
+        MeasurementRow("rt", float(rt)),
+    ]
+    return rows, None, None
+
+
+def _amount(value: object, where: str) -> float:
+    """A rupiah amount ≥ 0, a number or a numeric string."""
+    if isinstance(value, bool):
+        raise PayloadError(f"{where}: {value!r} is not an amount")
+    try:
+        number = float(value.strip()) if isinstance(value, str) else float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise PayloadError(f"{where}: {str(value)[:40]!r} is not an amount") from None
+    if number != number or number in (float("inf"), float("-inf")):
+        raise PayloadError(f"{where}: {value!r} is not a finite amount")
+    if number < 0:
+        raise PayloadError(f"{where}: negative amount {number:,.0f}")
+    return number
+
+
+_PERCENT = re.compile(r"^\s*(\d+(?:[.,]\d+)?)\s*%?\s*$")
+
+
+def progress(entries: object, where: str) -> float | None:
+    """A project's progress: the highest of its documentation entries' `persentase` ("80%", or
+    a hand-typed "95"), as OpenSID's own admin list shows it; None when there is no entry."""
+    if entries is None:
+        return None
+    if not isinstance(entries, list):
+        raise PayloadError(f"{where}.pembangunan_dokumentasi: not a list")
+    best: float | None = None
+    for i, entry in enumerate(entries):
+        raw = entry.get("persentase") if isinstance(entry, dict) else None
+        m = _PERCENT.match(str(raw)) if raw is not None else None
+        at = f"{where}.pembangunan_dokumentasi[{i}].persentase"
+        if m is None:
+            raise PayloadError(f"{at}: {str(raw)[:20]!r} is not a percentage")
+        value = float(m.group(1).replace(",", "."))
+        if value > 100:
+            raise PayloadError(f"{at}: {value:g} is over 100%")
+        best = value if best is None else max(best, value)
+    return best
+
+
+def _pembangunan(site: _Site) -> tuple[list[MeasurementRow], None, tuple[str, ...]]:
+    rows: list[MeasurementRow] = []
+    seen: set[str] = set()
+    for items in site.pages("pembangunan", "pembangunan"):
+        for ident, attrs in items:
+            if not ident:
+                raise PayloadError("pembangunan: a project has no id")
+            if ident in seen:
+                raise PayloadError(f"pembangunan {ident}: listed twice")
+            seen.add(ident)
+            where = f"pembangunan {ident}"
+            raw_year = str(attrs.get("tahun_anggaran") or "").strip()
+            if not (raw_year.isdigit() and 2000 <= int(raw_year) <= 2100):
+                raise PayloadError(f"{where}: tahun_anggaran {raw_year[:10]!r} is not a year")
+            anggaran = _amount(attrs.get("anggaran"), f"{where}.anggaran")
+            atribut = {
+                "sumber_dana": attrs.get("sumber_dana"),
+                "volume": attrs.get("volume"),
+                "pelaksana": attrs.get("pelaksana_kegiatan"),
+                "lokasi": attrs.get("lokasi"),
+                "sifat_proyek": attrs.get("sifat_proyek"),
+            }
+            atribut = {k: str(v)[:MAX_LABEL] for k, v in atribut.items() if v not in (None, "")}
+            label = str(attrs.get("judul") or ident).strip()[:300]
+            value = progress(attrs.get("pembangunan_dokumentasi"), where)
+            rows.append(MeasurementRow("anggaran", anggaran, ident, label, raw_year, atribut))
+            rows.append(MeasurementRow("progres", value, ident, label, raw_year, atribut))
+    return rows, None, tuple(sorted({r.periode for r in rows}))
+
+
+def _bantuan(site: _Site) -> tuple[list[MeasurementRow], None, None]:
+    """Programmes of residents and of families with their recipients, counted from the per-
+    recipient listing. Only programme fields are read; every personal field is dropped here."""
+    programmes: dict[str, dict] = {}
+    recipients: dict[str, set[bytes]] = {}
+    for target in BANTUAN_TARGETS:
+        what = f"bantuan ({target})"
+        for items in site.pages(f"peserta_bantuan/{target}", what):
+            for ident, attrs in items:
+                program = ident or str(attrs.get("program_id") or "")
+                if not program:
+                    raise PayloadError(f"{what}: a recipient row has no programme id")
+                if program not in programmes:
+                    programmes[program] = _programme(attrs, target)
+                who = attrs.get("peserta")
+                if who in (None, ""):
+                    raise PayloadError(
+                        f"{what}, programme {program}: a recipient row has no peserta"
+                    )
+                # distinct recipients, without keeping who they are
+                recipients.setdefault(program, set()).add(
+                    hashlib.sha256(str(who).encode()).digest()
+                )
+    rows = [
+        MeasurementRow("peserta", float(len(recipients[p])), p, info.pop("nama"), atribut=info)
+        for p, info in programmes.items()
+    ]
+    return rows, None, None
+
+
+def _programme(attrs: dict, target: str) -> dict:
+    """The programme's own fields of a recipient row (never the recipient's)."""
+    return {
+        "nama": str(attrs.get("nama") or "").strip()[:300] or "?",
+        "sasaran": BANTUAN_TARGETS.index(target) + 1,  # OpenSID lists one sasaran per key
+        "asal_dana": attrs.get("asaldana"),
+        "mulai": str(attrs.get("sdate") or "")[:10] or None,
+        "selesai": str(attrs.get("edate") or "")[:10] or None,
+    }

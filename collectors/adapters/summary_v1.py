@@ -313,7 +313,14 @@ def parse_statistic(doc: dict, slug: str) -> Statistic:
         else parse_counts(belum, f"{where}.belum_mengisi", allow_string=False)
     )
     total = parse_counts(entry.get("total"), f"{where}.total", allow_string=False)
-    return make_statistic(slug, rows, belum_counts, total, where)
+    # overlapping aid programmes: the distinct recipients, which the rows do not add up to
+    raw_jumlah = entry.get("jumlah")
+    jumlah = (
+        None
+        if raw_jumlah is None
+        else parse_counts(raw_jumlah, f"{where}.jumlah", allow_string=False)
+    )
+    return make_statistic(slug, rows, belum_counts, total, where, jumlah=jumlah)
 
 
 def _opt_int(value: object) -> int | None:

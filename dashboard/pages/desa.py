@@ -154,6 +154,15 @@ def grid(ident: str, frame: pd.DataFrame, lang: str) -> Any:
     )
 
 
+def _wilayah_counts(info: dict, lang: str) -> str:
+    parts = [
+        f"{format_number(info[f'jumlah_{k}'])} {name}"
+        for k, name in (("dusun", "dusun"), ("rw", "RW"), ("rt", "RT"))
+        if f"jumlah_{k}" in info
+    ]
+    return ", ".join(parts) or "–"
+
+
 def identity_panel(info: dict, lang: str) -> html.Section:
     if not info:
         return section(t("desa.identitas", lang), html.P(t("desa.belum_ada_identitas", lang)))
@@ -163,6 +172,7 @@ def identity_panel(info: dict, lang: str) -> html.Section:
         (t("desa.sistem", lang), system or "–"),
         (t("desa.situs", lang), html.A(website, href=website) if website else "–"),
         (t("desa.data_terakhir", lang), format_date(info.get("source_data_last_updated"), lang)),
+        (t("desa.wilayah", lang), _wilayah_counts(info, lang)),
         (t("desa.diterima", lang), format_date(info.get("updated_at"), lang)),
     ]
     items = []

@@ -59,8 +59,18 @@ ID: dict[str, str] = {
     "kamus.tabel.kamus": "Kamus data ini (/api/v1/kamus)",
     # descriptions served by /api/v1/kamus
     "kamus.statistik": "Dihitung dalam satuan {unit}.",
-    "kamus.kode_desa_sendiri": "Kategori mengikuti program masing-masing desa.",
+    "kamus.kode_bantuan": "Kategori = program bantuan masing-masing desa (kode = id program).",
+    "kamus.kode_bebas": "Kategori dinamai sendiri oleh desa: kode = nama kategori.",
+    "kamus.kode_umur": (
+        "Kategori = rentang umur desa, dengan batas dari/sampai; desa dapat mengubah dan "
+        "menambah rentangnya (kode di atas adalah bawaan OpenSID)."
+    ),
     "kamus.belum_mengisi": "Penduduk yang datanya belum diisi untuk statistik ini.",
+    "kamus.sisa": "Sisa dari total yang tidak masuk kategori mana pun",
+    "kamus.jumlah_penerima": (
+        "Penerima yang berbeda: satu keluarga bisa menerima beberapa program, sehingga jumlah "
+        "baris kategori tidak sama dengan jumlah penerima."
+    ),
     "kamus.grain.snapshot": "Keadaan terkini per {level}, tanpa periode.",
     "kamus.grain.tahun": "Per {level} dan tahun (periode 2026).",
     "kamus.grain.bulan": "Per {level} dan bulan (periode 202611 = November 2026).",
@@ -169,8 +179,18 @@ EN: dict[str, str] = {
     "kamus.tabel.dataset": "Measurement datasets (/api/v1/dataset/<name>)",
     "kamus.tabel.kamus": "This data dictionary (/api/v1/kamus)",
     "kamus.statistik": "Counted in {unit}.",
-    "kamus.kode_desa_sendiri": "Categories follow each village's own programmes.",
+    "kamus.kode_bantuan": "Categories are each village's own aid programmes (code = programme id).",
+    "kamus.kode_bebas": "Categories named by the village itself: the code is the category's name.",
+    "kamus.kode_umur": (
+        "Categories are the village's age brackets, with dari/sampai bounds; villages edit and "
+        "add brackets (the codes above are OpenSID's defaults)."
+    ),
     "kamus.belum_mengisi": "Residents whose data for this statistic is not filled in.",
+    "kamus.sisa": "What the total holds beyond every category",
+    "kamus.jumlah_penerima": (
+        "Distinct recipients: a family may receive several programmes, so the categories do "
+        "not add up to the recipients."
+    ),
     "kamus.grain.snapshot": "Current state per {level}, no period.",
     "kamus.grain.tahun": "Per {level} and year (period 2026).",
     "kamus.grain.bulan": "Per {level} and month (period 202611 = November 2026).",

@@ -6,7 +6,7 @@ Indonesian Excel saves them), loaded through `collectors.spreadsheet.import_file
 exercises the real import path. Every number comes from `random.Random` seeded with strings
 ("{seed}:{kode}:{dataset}:{periode}"), so the same arguments always give the same files.
 
-Village sizes (penduduk, rumah tangga) come from `collectors.synthetic.village_document`, the
+Village sizes (penduduk, rumah tangga) come from `simulator.synthetic.village_record`, the
 same source as the simulator, so households with a toilet never exceed the village's
 households and school-age children follow its population.
 
@@ -22,10 +22,14 @@ import math
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from config.datasets import BY_NAME, period_id
 from config.registry import Village
-from warehouse.store import Warehouse
+from simulator.synthetic import village_record
+
+if TYPE_CHECKING:
+    from warehouse.store import Warehouse
 
 __all__ = ["PENYAKIT", "SampleFile", "load_samples", "sample_files"]
 
@@ -71,11 +75,9 @@ def _rng(seed: int, *parts: object) -> random.Random:
 
 
 def _sizes(villages: Sequence[Village], seed: int, tahun: int) -> dict[str, _Size]:
-    from collectors.synthetic import village_document
-
     out = {}
     for v in villages:
-        totals = village_document(v, seed=seed, tahun=tahun)["totals"]
+        totals = village_record(v, seed=seed, tahun=tahun).document["totals"]
         out[v.kode_desa] = _Size(int(totals["penduduk"]["total"]), int(totals["rumah_tangga"]))
     return out
 
@@ -228,7 +230,8 @@ def sample_files(
 def load_samples(
     store: Warehouse, villages: Sequence[Village], *, tahun: int, seed: int = 0
 ) -> int:
-    """Import every sample file through `import_file`; returns the number of files loaded.
+    """Import every sample file through `import_file` (the real import path of
+    collectors.spreadsheet); returns the number of files loaded.
 
     Raises ValueError naming the file if one is rejected (a bug in this generator)."""
     from collectors.spreadsheet import import_file
