@@ -212,3 +212,14 @@ def test_large_dataset_lands_whole_and_idempotent(store):
     assert store.record_dataset(run2, DESA, "pekerjaan", rows=rows, status="ok") == "unchanged"
     assert store.audit_frame().empty
     assert set(store.observations_frame()["updated_run_id"]) == {run1}
+
+
+def test_migrations_build_exactly_the_models(store):
+    """`dasbor db upgrade` gives the schema the models declare, on each backend."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from warehouse.models import Base
+
+    with store.engine.connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []

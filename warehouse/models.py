@@ -42,12 +42,19 @@ class Wilayah(Base):
     jenis: Mapped[str | None] = mapped_column(String(16))  # desa or kelurahan
 
 
+RUN_KINDS = ("collection", "import", "push")
+
+
 class CollectionRun(Base):
+    """One arrival of data: a collection (we pulled the villages), an import (a file) or a
+    push (a village sent). Only collections say anything of a village's own system."""
+
     __tablename__ = "collection_run"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     status: Mapped[str] = mapped_column(String(16))  # running, completed, aborted
+    kind: Mapped[str] = mapped_column(String(16), default="collection", server_default="collection")
     trigger: Mapped[str] = mapped_column(String(32), default="manual")
     shard: Mapped[str | None] = mapped_column(String(16))
     villages_total: Mapped[int] = mapped_column(Integer, default=0)
@@ -67,14 +74,17 @@ class FetchLog(Base):
     status: Mapped[str] = mapped_column(String(16))  # ok, unchanged, failed
     http_status: Mapped[int | None] = mapped_column(Integer)
     duration_ms: Mapped[int] = mapped_column(Integer, default=0)
-    error: Mapped[str | None] = mapped_column(Text)
+    error: Mapped[str | None] = mapped_column(Text)  # the original text, for operators
+    error_code: Mapped[str | None] = mapped_column(String(64))  # the reason, translated on pages
+    error_params: Mapped[str | None] = mapped_column(Text)  # JSON object of the reason's values
     warning: Mapped[str | None] = mapped_column(Text)  # landed, but flagged (e.g. unknown codes)
     fetched_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     __table_args__ = (Index("ix_fetch_log_desa_dataset", "kode_desa", "dataset", "fetched_at"),)
 
 
 class DatasetStatus(Base):
-    """Latest state of one dataset of one village (derived from the fetch log, kept current)."""
+    """Latest state of one dataset of one village from its collections (and pushes): the fetch
+    log's newest entry of those runs, kept current. Imports have their own ImportStatus."""
 
     __tablename__ = "dataset_status"
     kode_desa: Mapped[str] = mapped_column(String(13), primary_key=True)
@@ -84,8 +94,22 @@ class DatasetStatus(Base):
     last_success_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_success_run_id: Mapped[int | None] = mapped_column(Integer)
     last_error: Mapped[str | None] = mapped_column(Text)
+    last_error_code: Mapped[str | None] = mapped_column(String(64))
+    last_error_params: Mapped[str | None] = mapped_column(Text)
     last_error_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_warning: Mapped[str | None] = mapped_column(Text)
+
+
+class ImportStatus(Base):
+    """The latest import of one dataset and period for one region (village or kecamatan)."""
+
+    __tablename__ = "import_status"
+    kode_wilayah: Mapped[str] = mapped_column(String(13), primary_key=True)
+    dataset: Mapped[str] = mapped_column(String(64), primary_key=True)
+    periode: Mapped[str] = mapped_column(String(16), primary_key=True)
+    last_import_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    run_id: Mapped[int] = mapped_column(Integer)
+    source: Mapped[str | None] = mapped_column(String(200))  # the file's name
 
 
 class SourceState(Base):
@@ -200,7 +224,8 @@ class CollectRequest(Base):
 
     __tablename__ = "collect_request"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    kode_desa: Mapped[str | None] = mapped_column(String(13))  # None = every village
+    kode_desa: Mapped[str | None] = mapped_column(String(13))  # a village, a kecamatan; None = all
+    scope: Mapped[str] = mapped_column(String(16), default="desa", server_default="desa")
     requested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     requested_by: Mapped[str] = mapped_column(String(64), default="")
     # pending, running, done, rejected (not in the registry), failed (the sweep broke off)
