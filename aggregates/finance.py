@@ -83,7 +83,17 @@ BANTUAN_COLUMNS = [
     "peserta",
 ]
 PROGRAM_COLUMNS = ["program", "sasaran", "asal_dana", "desa", "peserta"]
-BANTUAN_VILLAGE_COLUMNS = ["kode_desa", "nama_desa", "nama_kecamatan", "jumlah_program", "peserta"]
+BANTUAN_VILLAGE_COLUMNS = [
+    "kode_desa",
+    "nama_desa",
+    "nama_kecamatan",
+    "jumlah_program",
+    "kepesertaan_penduduk",
+    "kepesertaan_keluarga",
+    "kepesertaan_rumah_tangga",
+    "kepesertaan_kelompok",
+    "kepesertaan_tanpa_sasaran",
+]
 
 
 # -- regions -------------------------------------------------------------------------------
@@ -435,15 +445,32 @@ def region_values(per_desa: pd.DataFrame, value_col: str, tingkat: str) -> pd.Da
 
 
 # -- bantuan -------------------------------------------------------------------------------
+# OpenSID's program.sasaran: whom a programme gives to. Recipients of different targets are
+# different things (persons, families, households, groups) and are never added together.
+SASARAN = {1: "penduduk", 2: "keluarga", 3: "rumah_tangga", 4: "kelompok"}
+TANPA_SASARAN = 0  # a programme whose source names no target (summary v1 allows it)
+# the population statistics that count each recipient of a target once (their `jumlah` row)
+PENERIMA_STATISTIK = {1: "bantuan-penduduk", 2: "bantuan-keluarga"}
+TARGET_COLUMNS = ["sasaran", "jumlah_program", "kepesertaan", "desa"]
+
+
+def _target(sasaran: pd.Series) -> pd.Series:
+    """The target code of each row; a missing or unknown one as TANPA_SASARAN."""
+    codes = pd.to_numeric(sasaran, errors="coerce")
+    return codes.where(codes.isin(list(SASARAN)), TANPA_SASARAN).astype(int)
+
+
 def bantuan_rows(
     meas: pd.DataFrame, regions: pd.DataFrame, kode: str | None = None
 ) -> pd.DataFrame:
     """One row per village × programme: id, name, target (sasaran 1–4), funding, period,
-    recipients (peserta)."""
+    recipients of the programme (peserta, a whole number)."""
     rows = _rows(meas, BANTUAN, kode)
     rows = rows[rows["ukuran"] == "peserta"]
     if rows.empty:
-        return pd.DataFrame(columns=BANTUAN_COLUMNS).astype({"peserta": float})
+        return pd.DataFrame(columns=BANTUAN_COLUMNS).astype(
+            {"peserta": "Int64", "sasaran": "Int64"}
+        )
     info = _attrs(rows["atribut"]).reindex(columns=["sasaran", "asal_dana", "mulai", "selesai"])
     desa = villages(regions).set_index("kode_desa")
     out = pd.DataFrame(
@@ -451,7 +478,8 @@ def bantuan_rows(
             "kode_desa": rows["kode_wilayah"],
             "kode": rows["kode"],
             "program": rows["label"],
-            "peserta": rows["nilai"].astype(float),
+            # counts of people: "97", never "97.0", in the grid and the CSV
+            "peserta": pd.to_numeric(rows["nilai"]).round().astype("Int64"),
         }
     ).join(info)
     out["sasaran"] = pd.to_numeric(out["sasaran"], errors="coerce").astype("Int64")
@@ -464,7 +492,9 @@ def bantuan_programs(rows: pd.DataFrame) -> pd.DataFrame:
     """Per programme (name and target: ids differ between villages, names are what people
     know): funding, villages running it, recipients; most recipients first."""
     if rows.empty:
-        return pd.DataFrame(columns=PROGRAM_COLUMNS).astype({"desa": int, "peserta": float})
+        return pd.DataFrame(columns=PROGRAM_COLUMNS).astype(
+            {"desa": int, "peserta": "Int64", "sasaran": "Int64"}
+        )
     work = rows.assign(sasaran=rows["sasaran"].astype("Int64"))
     out = (
         work.groupby(["program", "sasaran"], dropna=False)
@@ -475,20 +505,65 @@ def bantuan_programs(rows: pd.DataFrame) -> pd.DataFrame:
         )
         .reset_index()
     )
+    out["peserta"] = out["peserta"].astype("Int64")
     return out.sort_values(["peserta", "program"], ascending=[False, True]).reset_index(drop=True)[
         PROGRAM_COLUMNS
     ]
 
 
+def bantuan_targets(rows: pd.DataFrame) -> pd.DataFrame:
+    """Per target (sasaran, TANPA_SASARAN last): programmes (by name), their recipients summed
+    (kepesertaan: a family in two programmes counts twice) and villages running one.
+    Only the targets present; never a total across targets."""
+    if rows.empty:
+        return pd.DataFrame(columns=TARGET_COLUMNS).astype(
+            {"sasaran": int, "jumlah_program": int, "kepesertaan": "Int64", "desa": int}
+        )
+    work = rows.assign(sasaran=_target(rows["sasaran"]))
+    out = (
+        work.groupby("sasaran")
+        .agg(
+            jumlah_program=("program", "nunique"),
+            kepesertaan=("peserta", "sum"),
+            desa=("kode_desa", "nunique"),
+        )
+        .reset_index()
+    )
+    out["kepesertaan"] = out["kepesertaan"].astype("Int64")
+    out["_last"] = out["sasaran"] == TANPA_SASARAN
+    return out.sort_values(["_last", "sasaran"]).reset_index(drop=True)[TARGET_COLUMNS]
+
+
+def with_distinct(targets: pd.DataFrame, distinct: dict[int, object]) -> pd.DataFrame:
+    """`bantuan_targets` with `penerima`: each recipient of a target counted once (`distinct`
+    by target, from the aid statistics' `jumlah` rows; NA where the source gives none, as for
+    households and groups)."""
+    out = targets.copy()
+    out["penerima"] = pd.array([distinct.get(int(code)) for code in out["sasaran"]], dtype="Int64")
+    return out[[*TARGET_COLUMNS[:3], "penerima", "desa"]]
+
+
+def kepesertaan_column(sasaran: int) -> str:
+    """The per-village column of a target's recipients summed over its programmes:
+    kepesertaan_penduduk, kepesertaan_keluarga, …"""
+    return f"kepesertaan_{SASARAN.get(sasaran, 'tanpa_sasaran')}"
+
+
 def bantuan_villages(rows: pd.DataFrame, desa: pd.DataFrame) -> pd.DataFrame:
-    """Per registry village: programmes run and recipients (0 programmes when none reported)."""
-    grouped = rows.groupby("kode_desa").agg(
-        jumlah_program=("kode", "size"), peserta=("peserta", "sum")
+    """Per registry village: programmes run (0 when none reported) and, per target, the
+    recipients of its programmes of that target summed (kepesertaan_penduduk,
+    kepesertaan_keluarga, …; NA where it runs none); never one sum across targets."""
+    grouped = rows.groupby("kode_desa").agg(jumlah_program=("kode", "size"))
+    work = rows.assign(sasaran=_target(rows["sasaran"]))
+    per_target = work.pivot_table(
+        index="kode_desa", columns="sasaran", values="peserta", aggfunc="sum"
     )
     out = desa.merge(grouped, left_on="kode_desa", right_index=True, how="left")
     out["melapor"] = out["jumlah_program"].notna()
     out["jumlah_program"] = out["jumlah_program"].fillna(0).astype(int)
-    out["peserta"] = out["peserta"].astype(float)
+    for code in [*SASARAN, TANPA_SASARAN]:
+        values = per_target[code] if code in per_target else pd.Series(dtype=float)
+        out[kepesertaan_column(code)] = out["kode_desa"].map(values).round().astype("Int64")
     return out[[*BANTUAN_VILLAGE_COLUMNS, "jenis", "melapor"]].reset_index(drop=True)
 
 

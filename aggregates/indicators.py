@@ -13,12 +13,15 @@ from aggregates.population import (
     PopulationData,
     _group_column,
     _scope,
+    partition_codes,
+    rollup_categories,
     statistic_table,
     totals_table,
 )
 from config.statistik import TOTALS_DATASET
 
 AGE_DATASET = "rentang-umur"
+DESA_CODE_LENGTH = len("17.03.06.2001")
 YOUNG_BELOW, OLD_FROM = 15, 65  # dependency ratio: 0–14 and 65+ per 15–64
 INDICATOR_COLUMNS = [
     "kode_wilayah",
@@ -150,12 +153,17 @@ def indicators(data: PopulationData, tingkat: str, kode: str | None = None) -> p
 def compare_villages(data: PopulationData, slug: str, kecamatan: str) -> pd.DataFrame:
     """Each village's category shares (% of the village's own total) in one kecamatan.
 
-    `belum_mengisi` is a share of its own, so every village adds up to 100. Given the
+    `belum_mengisi` is a share of its own, so every village adds up to 100 (an aid statistic:
+    recipients and non-recipients, its programmes overlapping). Age brackets are harmonised
+    onto the default ones (aggregates.age_brackets), so every bar has the same categories. Given the
     kabupaten code instead, compares its kecamatan. Categories get one order across all
     regions (`urutan_kategori`), so a stacked chart stacks them the same way in every bar.
     """
     tingkat = "kecamatan" if len(kecamatan) == 5 else "desa"
-    table = statistic_table(data, slug, tingkat, kecamatan)
+    # villages compared side by side share one set of categories: age brackets harmonised
+    table = statistic_table(data, slug, tingkat, kecamatan, harmonised=True)
+    # shares of a whole: an aid statistic's programmes overlap, its recipients do not
+    table = table[partition_codes(table, slug)]
     if table.empty:
         return pd.DataFrame(columns=COMPARE_COLUMNS)
     table = table.copy()
@@ -211,7 +219,9 @@ def trend(
     `history` is `Warehouse.history_frame(kind="observation")`: at each time the version
     valid then (valid_from ≤ t < valid_to) is taken and summed over the region's villages.
     For `slug` "total" the value is `kategori` (default penduduk); for a statistic it is the
-    sum of its categories (belum_mengisi included), or one category's (`kategori`, a code).
+    sum of its categories (belum_mengisi included; an aid statistic's recipients and
+    non-recipients), or one category's (`kategori`, a code as `statistic_table` gives it for
+    the region: harmonised age brackets, aid programmes by name above the desa level).
     Months before any value was collected have `jumlah` NA and `desa` 0.
     """
     hist = _scope(history, kode) if not history.empty else history
@@ -220,9 +230,11 @@ def trend(
         if slug == TOTALS_DATASET:
             hist = hist[hist["kode"] == (kategori or "penduduk")]
         elif kategori is not None:
+            if not kode or len(kode) < DESA_CODE_LENGTH:  # the region's categories, summed
+                hist = rollup_categories(hist[hist["kode"] != "total"], slug)
             hist = hist[hist["kode"] == kategori]
         else:
-            hist = hist[~hist["kode"].isin(NOT_CATEGORIES)]
+            hist = hist[partition_codes(hist, slug)]
     when = month_ends(now if now is not None else pd.Timestamp.now(tz="UTC"), periods)
     rows = []
     for ts in when:

@@ -11,13 +11,17 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from aggregates.reasons import REASON_COLUMNS, latest_failures
 from config.statistik import TOTALS_DATASET
 
 AKTIF_HARI = 7  # seen within 7 days: active
 TIDAK_AKTIF_BULAN = 4  # not seen for more than 4 months: inactive
 KELAS = ("aktif", "tertinggal", "tidak_aktif", "belum_pernah")
+# a village's state as the map shows it (issue 8): failing in its latest attempt, else stale
+# (no success within AKTIF_HARI), never collected, or ok
+KEADAAN = ("gagal", "tertinggal", "belum_pernah", "baik")
 STATUSES = ("ok", "unchanged", "failed", "never")
-ERROR_CHARS = 120  # a grid cell, not a log: the full text stays in dataset_status
+ERROR_CHARS = 120  # a reason on one line (the village profile); the whole is on hover and below
 JUMP_PERCENT = 10.0  # a village's penduduk total moving more than this between versions
 Z_THRESHOLD = 3.5  # Iglewicz & Hoaglin's cut-off, as DHIS2 uses
 
@@ -27,10 +31,13 @@ FRESHNESS_COLUMNS = [
     "kode_kecamatan",
     "nama_kecamatan",
     "kelas",
+    "keadaan",
     "status_terakhir",
     "terakhir_berhasil",
     "hari_sejak",
     "galat_terakhir",
+    "alasan_kode",
+    "alasan_param",
     "dataset_gagal",
     "waktu_respons_ms",
     "sistem",
@@ -86,6 +93,17 @@ def activity_class(last_success: pd.Series, now: pd.Timestamp) -> pd.Series:
     return pd.Series(out, index=last_success.index, dtype=object)
 
 
+def village_state(status_terakhir: pd.Series, kelas: pd.Series) -> pd.Series:
+    """gagal (the latest attempt failed: whatever arrived before, the village's system does
+    not answer now), else tertinggal (no success within AKTIF_HARI days), belum_pernah, baik."""
+    out = np.select(
+        [status_terakhir == "failed", kelas == "belum_pernah", kelas != "aktif"],
+        ["gagal", "belum_pernah", "tertinggal"],
+        default="baik",
+    )
+    return pd.Series(out, index=status_terakhir.index, dtype=object)
+
+
 def freshness(
     dataset_status: pd.DataFrame,
     regions: pd.DataFrame,
@@ -94,13 +112,15 @@ def freshness(
     fetch_log: pd.DataFrame | None = None,
     source_state: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Per village: activity class, latest status, last success of any dataset, last error
-    (shortened), mean response time of its last run in `fetch_log`, system and version."""
+    """Per village: activity class and state (KEADAAN), latest status, last success of any
+    dataset, the reason of its latest failure (original text, code and values: whole, the
+    pages render and shorten it), mean response time of its last run in `fetch_log`, system
+    and version."""
     out = _villages(regions)
     now = pd.Timestamp(now)
     if dataset_status.empty:
         per = pd.DataFrame(
-            columns=["status_terakhir", "terakhir_berhasil", "galat_terakhir", "dataset_gagal"]
+            columns=["status_terakhir", "terakhir_berhasil", *REASON_COLUMNS, "dataset_gagal"]
         )
     else:
         ds = dataset_status.copy()
@@ -118,14 +138,16 @@ def freshness(
         per["status_terakhir"] = np.where(
             per["dataset_gagal"] > 0, "failed", np.where(per["_ok"], "ok", "unchanged")
         )
-        failed = ds[ds["_failed"]].sort_values("last_attempt_at", ascending=False)
-        per["galat_terakhir"] = failed.groupby("kode_desa")["last_error"].first().map(shorten)
+        reasons = latest_failures(dataset_status)
+        for col in REASON_COLUMNS:
+            per[col] = reasons[col].reindex(per.index)
         per = per.drop(columns="_ok")
     out = out.merge(per, left_on="kode_desa", right_index=True, how="left")
     out["terakhir_berhasil"] = pd.to_datetime(out["terakhir_berhasil"], utc=True)
     out["status_terakhir"] = out["status_terakhir"].fillna("never")
     out["dataset_gagal"] = out["dataset_gagal"].fillna(0).astype(int)
     out["kelas"] = activity_class(out["terakhir_berhasil"], now)
+    out["keadaan"] = village_state(out["status_terakhir"], out["kelas"])
     now_utc = now.tz_localize("UTC") if now.tzinfo is None else now.tz_convert("UTC")
     out["hari_sejak"] = ((now_utc - out["terakhir_berhasil"]).dt.total_seconds() // 86400).astype(
         "Int64"
@@ -138,7 +160,8 @@ def freshness(
 
 
 def _response_ms(fetch_log: pd.DataFrame | None) -> pd.Series:
-    """Mean duration_ms per village over its own latest run in the log."""
+    """Mean duration_ms per village over its own latest run in the log (the pages pass
+    `Warehouse.latest_attempts_frame()`: collections only, an import takes no time)."""
     if fetch_log is None or fetch_log.empty:
         return pd.Series(dtype=float)
     last = fetch_log.groupby("kode_desa")["run_id"].transform("max")

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from config.statistik import RENTANG_UMUR_DEFAULT, TOTALS_DATASET
+from aggregates.age_brackets import as_own, harmonise, not_harmonised, pooled
+from config.statistik import BY_SLUG, TOTALS_DATASET
 
 EXPORT_COLUMNS = [
     "kode_wilayah",
@@ -34,6 +35,7 @@ TINGKAT = ("kabupaten", "kecamatan", "desa")
 # stored for reconciliation; never shown or exported as a category ("jumlah": the distinct
 # recipients of overlapping aid programmes, see config/statistik.toml)
 NOT_CATEGORIES = ("total", "jumlah")
+AGE_BRACKETS = "rentang-umur"  # the statistic of the population pyramid
 
 
 @dataclass(frozen=True)
@@ -80,19 +82,74 @@ def _group_column(tingkat: str) -> str:
     ]
 
 
+def shown_codes(slug: str) -> tuple[str, ...]:
+    """The source rows a statistic never shows as categories: TOTAL always; JUMLAH too, but
+    for the aid statistics, where it is the distinct recipients (their programme rows
+    overlap, see config/statistik.toml)."""
+    stat = BY_SLUG.get(slug)
+    return ("total",) if stat is not None and not stat.additive else NOT_CATEGORIES
+
+
+def category_rows(obs: pd.DataFrame) -> pd.DataFrame:
+    """Observations of any statistics without the rows that are not categories (`shown_codes`
+    of each statistic): no TOTAL row, no JUMLAH row but the aid statistics' recipients."""
+    aid = [slug for slug, stat in BY_SLUG.items() if not stat.additive]
+    hidden = (obs["kode"] == "total") | ((obs["kode"] == "jumlah") & ~obs["dataset"].isin(aid))
+    return obs[~hidden & (obs["dataset"] != TOTALS_DATASET)]
+
+
+def partition_codes(table: pd.DataFrame, slug: str) -> pd.Series:
+    """Which rows of a statistic table add up to its total: every category and belum
+    mengisi; for the aid statistics only the recipients (`jumlah`) and the non-recipients
+    (`belum_mengisi`), their programme rows overlapping."""
+    stat = BY_SLUG.get(slug)
+    if stat is not None and not stat.additive:
+        return table["kode"].isin(("jumlah", "belum_mengisi"))
+    return ~table["kode"].isin(NOT_CATEGORIES)
+
+
+def rollup_categories(obs: pd.DataFrame, slug: str) -> pd.DataFrame:
+    """A statistic's rows with the categories villages share once they are summed: age
+    brackets mapped onto the default ones (the rest pooled as `tidak_diselaraskan`); aid
+    programmes by name, their ids being each village's own (kode = the programme's name)."""
+    stat = BY_SLUG.get(slug)
+    if stat is None:
+        return obs
+    if stat.jenis == "umur":
+        return pooled(harmonise(obs, slug))
+    if stat.jenis == "bantuan":
+        programme = ~obs["kode"].isin(("jumlah", "belum_mengisi", "total"))
+        name = obs["label"].astype(str).str.strip()
+        return obs.assign(
+            kode=obs["kode"].where(~programme, name), label=name.where(programme, obs["label"])
+        )
+    return obs
+
+
 def statistic_table(
-    data: PopulationData, slug: str, tingkat: str, kode: str | None = None
+    data: PopulationData,
+    slug: str,
+    tingkat: str,
+    kode: str | None = None,
+    *,
+    harmonised: bool | None = None,
 ) -> pd.DataFrame:
     """One row per region and category (belum_mengisi included, totals not), export columns.
 
-    Categories are matched by code and label, so villages that edited their age brackets
-    keep their own brackets instead of being merged into someone else's.
+    Categories are matched by code and label. Age brackets (`umur` statistics) differ
+    between villages: above the desa level (or with `harmonised`) they are mapped onto
+    OpenSID's default brackets (aggregates.age_brackets), and the village brackets that
+    straddle a default bound are summed into one `tidak_diselaraskan` category, so no two
+    unlike brackets are added and the region's counts still equal the villages'; a desa
+    keeps its own brackets. The aid statistics keep their `jumlah` row (distinct recipients).
     """
     group = _group_column(tingkat)
     obs = _scope(data.observations, kode)
-    obs = obs[(obs["dataset"] == slug) & ~obs["kode"].isin(NOT_CATEGORIES)]
+    obs = obs[(obs["dataset"] == slug) & ~obs["kode"].isin(shown_codes(slug))]
     if obs.empty:
         return pd.DataFrame(columns=[*EXPORT_COLUMNS, "urutan", "dari", "sampai"])
+    if harmonised if harmonised is not None else tingkat != "desa":
+        obs = rollup_categories(obs, slug)
     obs = obs.assign(label_key=obs["label"].str.upper().str.strip())
     out = (
         obs.groupby([group, "kode", "label_key"], sort=False, dropna=False)
@@ -112,12 +169,29 @@ def statistic_table(
     out["nama_wilayah"] = out["kode_wilayah"].map(names).fillna(out["kode_wilayah"])
     out["tingkat"] = tingkat
     out["statistik"] = slug
-    # belum_mengisi last; age brackets by their lower bound; other categories by the source order
+    # belum_mengisi last; age brackets by their lower bound; other categories by the source
+    # order (the aid statistics' recipients and the brackets not harmonised come after them)
     out["_belum"] = out["kode"] == "belum_mengisi"
     out["_dari"] = pd.to_numeric(out["dari"], errors="coerce")
     out = out.sort_values(["kode_wilayah", "_belum", "_dari", "urutan", "kode"], na_position="last")
     out = out.drop(columns=["_belum", "_dari", "label_key"]).reset_index(drop=True)
     return out[[*EXPORT_COLUMNS, "urutan", "dari", "sampai"]]
+
+
+def _village_names(data: PopulationData, codes: pd.Series) -> pd.Series:
+    """Village names by code (the code itself for a village the registry does not list)."""
+    return codes.map(data.regions.set_index("kode")["nama"]).fillna(codes)
+
+
+def not_harmonised_table(data: PopulationData, slug: str, kode: str | None = None) -> pd.DataFrame:
+    """The village age brackets under a region that fit no default bracket (summed as
+    `tidak_diselaraskan` in the region's rollup): one row per village and bracket, with the
+    village's name and its own code, label, bounds and counts."""
+    obs = _scope(data.observations, kode)
+    obs = obs[(obs["dataset"] == slug) & ~obs["kode"].isin(NOT_CATEGORIES)]
+    rest = not_harmonised(harmonise(obs, slug))
+    rest.insert(1, "nama_desa", _village_names(data, rest["kode_desa"]))
+    return rest
 
 
 def export_frame(table: pd.DataFrame) -> pd.DataFrame:
@@ -170,25 +244,20 @@ def totals_table(data: PopulationData, tingkat: str, kode: str | None = None) ->
 def pyramid(data: PopulationData, kode: str | None = None) -> pd.DataFrame:
     """Age brackets (rentang-umur) with male and female counts, youngest first.
 
-    Only villages using the default brackets are summed: brackets a village edited cannot be
-    split into the default ones without guessing. Their codes are in
-    `attrs["desa_rentang_sendiri"]`; the statistic table still shows their own brackets.
+    For one desa: its own brackets, whatever they are. For a kecamatan or the kabupaten
+    (`kode` None): the villages' brackets harmonised onto the default ones (aggregates.
+    age_brackets); those that straddle a default bound are left out of the pyramid and listed
+    by village and bracket in `attrs["tidak_diselaraskan"]` (the pyramid plus that list
+    equals the warehouse's brackets). `attrs["desa_rentang_sendiri"]` names the villages none
+    of whose brackets could be drawn.
     """
     obs = _scope(data.observations, kode)
-    obs = obs[
-        (obs["dataset"] == "rentang-umur") & ~obs["kode"].isin((*NOT_CATEGORIES, "belum_mengisi"))
-    ]
-    default = {(a, -1 if b is None else b) for a, b in RENTANG_UMUR_DEFAULT}
-    schemes = obs.assign(
-        _b=obs["sampai"].fillna(-1).astype(int), _a=obs["dari"].fillna(-2).astype(int)
-    )
-    per_village = schemes.groupby("kode_desa").apply(
-        lambda g: set(zip(g["_a"], g["_b"], strict=True)) == default, include_groups=False
-    )
-    own = sorted(per_village[~per_village].index) if len(per_village) else []
-    obs = obs[~obs["kode_desa"].isin(own)]
+    obs = obs[(obs["dataset"] == AGE_BRACKETS) & ~obs["kode"].isin(NOT_CATEGORIES)]
+    one_desa = kode is not None and len(kode) == len("17.03.06.2001")
+    mapped = as_own(obs) if one_desa else harmonise(obs, AGE_BRACKETS)
+    brackets = mapped[mapped["selaras"] & (mapped["kode"] != "belum_mengisi")]
     grouped = (
-        obs.groupby(["dari"], sort=True)
+        brackets.groupby(["dari"], sort=True)
         .agg(
             label=("label", "first"),
             laki_laki=("laki_laki", "sum"),
@@ -198,5 +267,9 @@ def pyramid(data: PopulationData, kode: str | None = None) -> pd.DataFrame:
         .reset_index()
     )
     grouped = grouped[["label", "laki_laki", "perempuan", "jumlah", "dari"]].reset_index(drop=True)
-    grouped.attrs["desa_rentang_sendiri"] = own
+    rest = not_harmonised(mapped)
+    drawn = set(brackets["kode_desa"])
+    grouped.attrs["desa_rentang_sendiri"] = sorted(set(rest["kode_desa"]) - drawn)
+    rest.insert(1, "nama_desa", _village_names(data, rest["kode_desa"]))
+    grouped.attrs["tidak_diselaraskan"] = rest
     return grouped

@@ -6,7 +6,9 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from aggregates.reasons import REASON_COLUMNS, latest_failures
 from config.statistik import TOTALS_DATASET
+from warehouse.models import VILLAGE_RUN_KINDS
 
 VILLAGE_STATUS_COLUMNS = [
     "kode_desa",
@@ -20,6 +22,9 @@ VILLAGE_STATUS_COLUMNS = [
     "status_terakhir",
     "terakhir_berhasil",
     "galat_terakhir",
+    "alasan_kode",
+    "alasan_param",
+    "dataset_gagal",
 ]
 
 
@@ -36,8 +41,11 @@ def last_success(dataset_status: pd.DataFrame, datasets: Sequence[str] | None = 
 
 
 def last_run_summary(runs: pd.DataFrame) -> dict:
-    """Counts of the newest finished run (ok, unchanged, failed, total), or zeros."""
+    """Counts of the newest completed collection (or push) run (ok, unchanged, failed,
+    total), or zeros: an import is never "the last collection" (issue 8)."""
     done = runs[runs["status"] == "completed"] if not runs.empty else runs
+    if "kind" in done:
+        done = done[done["kind"].isin(VILLAGE_RUN_KINDS)]
     if done.empty:
         return {
             "run_id": None,
@@ -61,7 +69,9 @@ def last_run_summary(runs: pd.DataFrame) -> dict:
 def village_status(
     regions: pd.DataFrame, totals: pd.DataFrame, dataset_status: pd.DataFrame, kode: str | None
 ) -> pd.DataFrame:
-    """Per village: its totals, the last attempt's status, last success and last error."""
+    """Per village: its totals, the last attempt's status, last success, and the reason of
+    its latest failure (aggregates.reasons: original text, code, values) with the number of
+    datasets that failed."""
     desa = regions[regions["tingkat"] == "desa"][["kode", "nama", "induk"]]
     if kode:
         desa = desa[(desa["kode"] == kode) | desa["kode"].str.startswith(kode + ".")]
@@ -74,8 +84,9 @@ def village_status(
     out = out.merge(t, on="kode_desa", how="left")
     if dataset_status.empty:
         st = pd.DataFrame(
-            columns=["kode_desa", "status_terakhir", "terakhir_berhasil", "galat_terakhir"]
-        )
+            columns=["kode_desa", "status_terakhir", "terakhir_berhasil", *REASON_COLUMNS,
+                     "dataset_gagal"]
+        )  # fmt: skip
     else:
         # a village's status: its worst dataset in the latest attempt; success = the totals dataset
         ds = dataset_status.copy()
@@ -88,17 +99,16 @@ def village_status(
             lambda r: "failed" if r["_failed"] else ("ok" if r["_ok"] else "unchanged"), axis=1
         )
         tot = ds[ds["dataset"] == TOTALS_DATASET].set_index("kode_desa")
-        errors = (
-            ds[ds["_failed"]]
-            .groupby("kode_desa")["last_error"]
-            .agg(lambda s: "; ".join(sorted(set(s.dropna().astype(str))))[:500])
-        )
+        # one reason per village, whole (the latest failure; the profile lists every one)
+        failures = latest_failures(dataset_status)
         st = worst[["status_terakhir"]].copy()
         st["terakhir_berhasil"] = tot["last_success_at"].reindex(st.index)
-        st["galat_terakhir"] = errors.reindex(st.index)
+        for col in (*REASON_COLUMNS, "dataset_gagal"):
+            st[col] = failures[col].reindex(st.index)
         st = st.reset_index()
     out = out.merge(st, on="kode_desa", how="left")
     out["status_terakhir"] = out["status_terakhir"].fillna("never")
+    out["dataset_gagal"] = pd.to_numeric(out["dataset_gagal"]).fillna(0).astype(int)
     return out[VILLAGE_STATUS_COLUMNS].sort_values("kode_desa").reset_index(drop=True)
 
 

@@ -68,6 +68,38 @@ def periods_of(table: pd.DataFrame, dataset: str) -> list[str]:
     return sorted({v for v in values if v}, reverse=True)
 
 
+KECAMATAN_CODE_LENGTH = len("17.03.06")
+
+
+def with_kecamatan_code(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows of villages with their kecamatan's code, so a CSV can be joined and filtered by
+    kecamatan without parsing codes: `kode_kecamatan` (the first part of kode_desa) goes
+    before nama_kecamatan, else after nama_desa, as in halaman/ringkasan/desa."""
+    if "kode_desa" not in frame or "kode_kecamatan" in frame:
+        return frame
+    columns = list(frame.columns)
+    if "nama_kecamatan" in columns:
+        at = columns.index("nama_kecamatan")
+    elif "nama_desa" in columns:
+        at = columns.index("nama_desa") + 1
+    else:
+        at = columns.index("kode_desa") + 1
+    out = frame.copy()
+    codes = frame["kode_desa"].astype(str).str.slice(0, KECAMATAN_CODE_LENGTH)
+    out.insert(at, "kode_kecamatan", codes)
+    return out
+
+
+def whole_numbers(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+    """The columns as nullable integers (rounded): counts and rupiah are written "97", not
+    "97.0", and a gap stays a gap."""
+    out = frame.copy()
+    for col in columns:
+        if col in out:
+            out[col] = pd.to_numeric(out[col], errors="coerce").round().astype("Int64")
+    return out
+
+
 def plain_values(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
     """The columns as plain Python values: whole numbers as int, gaps as None, times as ISO.
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -11,6 +12,7 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
+from collectors.model import Reason
 from config.settings import Settings
 
 RETRY_STATUSES = (429, 500, 502, 503, 504)
@@ -19,12 +21,37 @@ USER_AGENT = "dasbor-kecamatan/0.1 (+collector)"
 
 
 class FetchError(Exception):
-    """The village could not be reached or did not answer in time."""
+    """The village could not be reached or did not answer in time; the message says why (in
+    English, for operators), `code` and `params` say it for the pages (see Reason)."""
 
-    def __init__(self, message: str, *, http_status: int | None = None, timeout: bool = False):
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        params: Mapping | None = None,
+        http_status: int | None = None,
+        timeout: bool = False,
+    ):
         super().__init__(message)
+        self.code = code
+        self.params = dict(params or {})
         self.http_status = http_status
         self.timeout = timeout
+
+    @property
+    def reason(self) -> Reason:
+        return Reason(str(self), self.code, self.params)
+
+    @classmethod
+    def of(
+        cls, reason: Reason, *, http_status: int | None = None, timeout: bool = False
+    ) -> FetchError:
+        """The error that says `reason` (a reason passed on, not a new one)."""
+        return cls(
+            reason.text, code=reason.code, params=reason.params, http_status=http_status,
+            timeout=timeout,
+        )  # fmt: skip
 
 
 @dataclass
@@ -129,19 +156,35 @@ class HttpClient:
                 elapsed = int((time.perf_counter() - start) * 1000)
                 return Response(resp.status_code, body, dict(resp.headers), elapsed)
         except requests.exceptions.Timeout:
-            raise FetchError(
-                f"no answer within {self.settings.read_timeout:g} s (timeout)", timeout=True
-            ) from None
+            raise self._timeout() from None
         except requests.exceptions.RetryError as exc:
-            raise FetchError(f"gave up after retries: {_reason(exc)}") from None
+            detail = _reason(exc)
+            raise FetchError(
+                f"gave up after retries: {detail}",
+                code="http.retries",
+                params={"detail": detail},
+            ) from None
         except requests.exceptions.ConnectionError as exc:
             if "timed out" in str(exc).lower():
-                raise FetchError(
-                    f"no answer within {self.settings.read_timeout:g} s (timeout)", timeout=True
-                ) from None
-            raise FetchError(f"connection failed: {_reason(exc)}") from None
+                raise self._timeout() from None
+            detail = _reason(exc)
+            raise FetchError(
+                f"connection failed: {detail}", code="http.connection", params={"detail": detail}
+            ) from None
         except requests.exceptions.RequestException as exc:
-            raise FetchError(f"request failed: {_reason(exc)}") from None
+            detail = _reason(exc)
+            raise FetchError(
+                f"request failed: {detail}", code="http.request", params={"detail": detail}
+            ) from None
+
+    def _timeout(self) -> FetchError:
+        seconds = self.settings.read_timeout
+        return FetchError(
+            f"no answer within {seconds:g} s (timeout)",
+            code="http.timeout",
+            params={"detik": seconds},
+            timeout=True,
+        )
 
 
 def _read_capped(resp: requests.Response, start: float, deadline: float) -> bytes:
@@ -151,6 +194,8 @@ def _read_capped(resp: requests.Response, start: float, deadline: float) -> byte
     if declared and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
         raise FetchError(
             f"payload too large: {int(declared)} bytes (limit {MAX_BODY_BYTES})",
+            code="http.too_large",
+            params={"besar": int(declared), "batas": MAX_BODY_BYTES},
             http_status=resp.status_code,
         )
     chunks, size = [], 0
@@ -160,12 +205,17 @@ def _read_capped(resp: requests.Response, start: float, deadline: float) -> byte
         if time.perf_counter() - start > deadline:
             raise FetchError(
                 f"answer took over {deadline:g} s to arrive (slow drip); gave up",
+                code="http.slow_drip",
+                params={"detik": deadline},
                 http_status=resp.status_code,
                 timeout=True,
             )
         if size > MAX_BODY_BYTES:
             raise FetchError(
-                f"payload too large: over {MAX_BODY_BYTES} bytes", http_status=resp.status_code
+                f"payload too large: over {MAX_BODY_BYTES} bytes",
+                code="http.too_large_stream",
+                params={"batas": MAX_BODY_BYTES},
+                http_status=resp.status_code,
             )
         chunks.append(chunk)
     return b"".join(chunks)
@@ -182,14 +232,44 @@ def _reason(exc: Exception) -> str:
 
 def describe_status(status: int) -> str:
     """Plain words for an HTTP status a village answered with."""
+    return status_reason(status).text
+
+
+def status_reason(status: int) -> Reason:
+    """The reason of an HTTP status a village answered with (describe_status's text)."""
     if status == 401:
-        return "HTTP 401: token wrong or expired (check the registry token)"
+        return Reason(
+            "HTTP 401: token wrong or expired (check the registry token)",
+            code="http.unauthorized",
+            params={"http_status": status},
+        )
     if status == 403:
-        return "HTTP 403: access refused"
+        return Reason("HTTP 403: access refused", code="http.forbidden",
+                      params={"http_status": status})  # fmt: skip
     if status == 404:
-        return "HTTP 404: endpoint not found (wrong base_url or adapter?)"
+        return Reason(
+            "HTTP 404: endpoint not found (wrong base_url or adapter?)",
+            code="http.not_found",
+            params={"http_status": status},
+        )
     if status == 429:
-        return "HTTP 429: too many requests, still rate-limited after backing off"
+        return Reason(
+            "HTTP 429: too many requests, still rate-limited after backing off",
+            code="http.rate_limited",
+            params={"http_status": status},
+        )
     if status >= 500:
-        return f"HTTP {status}: server error at the village"
-    return f"HTTP {status}: unexpected answer"
+        return Reason(
+            f"HTTP {status}: server error at the village",
+            code="http.server_error",
+            params={"http_status": status},
+        )
+    return Reason(
+        f"HTTP {status}: unexpected answer", code="http.unexpected", params={"http_status": status}
+    )
+
+
+def status_error(status: int, what: str | None = None) -> FetchError:
+    """The FetchError of an HTTP status, said of `what` was fetched when given."""
+    reason = status_reason(status)
+    return FetchError.of(reason.at(what) if what else reason, http_status=status)

@@ -29,9 +29,9 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from collectors.collect_now import outcome_detail, reason_detail, request_villages
 from collectors.sweep import VillageOutcome, run_sweep
 from config.datasets import dataset_groups
-from config.regions import RegionCodeError, normalize_code
 from config.registry import Village
 from config.settings import Settings
 from warehouse.store import Warehouse
@@ -119,13 +119,6 @@ def crontab_trigger(expr: str, timezone: str, jitter: int | None = None) -> Cron
 
 
 # -- job bodies ----------------------------------------------------------------------------
-def _request_code(raw: str) -> str | None:
-    try:
-        return normalize_code(raw)
-    except RegionCodeError:
-        return None
-
-
 def collect_requests(
     store: Warehouse,
     villages: Sequence[Village],
@@ -135,47 +128,56 @@ def collect_requests(
 ) -> int | None:
     """Claim pending collect-now requests and run one sweep for them; return its run id.
 
-    A request without a village asks for all of them. Requests for villages not in the
-    registry are finished without a run and named in a "rejected" job event.
+    Each request stands for its scope: a village, a kecamatan's villages or all of them; the
+    sweep pulls the union once. A done request's detail is the outcome of its own villages
+    (collectors.collect_now). Requests for a code without villages in the registry are
+    finished without a run and named in a "rejected" job event.
     """
     requests = store.claim_requests()
     if not requests:
         return None
-    by_code = {v.kode_desa: v for v in villages}
-    wants_all = any(r["kode_desa"] is None for r in requests)
-    covered: list[int] = []
+    codes = [v.kode_desa for v in villages]
+    wanted: dict[int, list[str]] = {}
     unknown: dict[int, str] = {}
     for r in requests:
-        code = r["kode_desa"]
-        if code is None or _request_code(code) in by_code:
-            covered.append(r["id"])
+        found = request_villages(r, codes)
+        if found:
+            wanted[r["id"]] = found
         else:
-            unknown[r["id"]] = code
+            unknown[r["id"]] = str(r["kode_desa"])
     if unknown:
         store.finish_requests(
-            list(unknown), None, status="rejected", detail="village not in the registry"
+            list(unknown),
+            None,
+            status="rejected",
+            detail=reason_detail("not_in_registry", "village or kecamatan not in the registry"),
         )
         ids = ", ".join(str(i) for i in unknown)
-        codes = ", ".join(sorted(set(unknown.values())))
+        listed = ", ".join(sorted(set(unknown.values())))
         store.record_job_event(
             REQUEST_JOB_ID,
             "rejected",
-            detail=f"village(s) not in the registry: {codes} (request {ids})",
+            detail=f"village(s) not in the registry: {listed} (request {ids})",
         )
-        log.warning("collect-now: village(s) not in the registry: %s", codes)
-    if not covered:
+        log.warning("collect-now: village(s) not in the registry: %s", listed)
+    if not wanted:
         return None
-    wanted = {_request_code(r["kode_desa"]) for r in requests if r["kode_desa"] is not None}
-    targets = list(villages) if wants_all else [v for v in villages if v.kode_desa in wanted]
-    log.info("collect-now: %d request(s), %d village(s)", len(covered), len(targets))
+    union = {kode for found in wanted.values() for kode in found}
+    targets = [v for v in villages if v.kode_desa in union]
+    log.info("collect-now: %d request(s), %d village(s)", len(wanted), len(targets))
     try:
         summary = run_sweep(targets, store, settings, trigger="request", on_village=on_village)
     except BaseException as exc:
         # a broken-off sweep still finishes its requests, so none stays "running" for ever;
         # the listener records the error as a job event too
-        store.finish_requests(covered, None, status="failed", detail=f"{type(exc).__name__}: {exc}")
+        code = "scheduler_stopped" if isinstance(exc, SweepStopped) else "sweep_broke_off"
+        detail = reason_detail(code, f"{type(exc).__name__}: {exc}")
+        store.finish_requests(list(wanted), None, status="failed", detail=detail)
         raise
-    store.finish_requests(covered, summary.run_id)
+    status_of = {o.kode_desa: o.status for o in summary.outcomes}
+    for request_id, found in wanted.items():
+        outcome = outcome_detail(status_of.get(kode, "failed") for kode in found)
+        store.finish_requests([request_id], summary.run_id, detail=outcome)
     return summary.run_id
 
 

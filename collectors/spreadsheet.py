@@ -711,7 +711,7 @@ def import_file(
     penyakit_id: str | int | None = None,
     requested_by: str = "import",
 ) -> ImportReport:
-    """Check a file and, when it has no error at all, load it as one collection run.
+    """Check a file and, when it has no error at all, load it as one run of kind "import".
 
     Each region in the file gets the dataset's values of that period replaced by the file's;
     other periods, other regions (and for a file of one penyakit_id, other diseases) stay.
@@ -750,7 +750,7 @@ def import_file(
         for kode, rows in by_region.items()
     }
     store.sync_regions(villages)
-    run_id = store.start_run(trigger="import", total=len(writes))
+    run_id = store.start_run(kind="import", trigger="import", total=len(writes))
     try:
         statuses = record_import(
             store,
@@ -760,6 +760,7 @@ def import_file(
             measures={measure for _, measure in dataset.template},
             # a file for one disease replaces that disease only
             kodes={key} if (key := _key_argument(penyakit_id)) is not None else None,
+            source=filename,
         )
     except BaseException:
         store.finish_run(run_id, ok=0, unchanged=0, failed=len(writes), status="aborted")

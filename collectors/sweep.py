@@ -12,7 +12,7 @@ from datetime import datetime
 
 from collectors.adapters import PULLERS
 from collectors.http import HttpClient
-from collectors.model import DatasetResult, Statistic, Totals, VillagePull
+from collectors.model import DatasetResult, Reason, Statistic, Totals, VillagePull
 from config.datasets import dataset_groups
 from config.registry import Village
 from config.settings import Settings
@@ -102,6 +102,8 @@ def prepare_pull(pull: VillagePull) -> tuple[list[DatasetWrite], SourceInfo | No
             warning=r.warning,
             kind="measurement" if isinstance(r.data, list) else "observation",
             periods=r.periods,
+            error_code=r.error_code,
+            error_params=r.error_params,
         )
         for r in pull.results
     ]
@@ -132,6 +134,7 @@ def land_pull(
     final = store.record_village(run_id, pull.kode_desa, writes, source)
     for r in pull.results:
         if final[r.dataset] == "failed" and r.status != "failed":
+            # what the sweep reports (the CLI); the warehouse logged its own reason for it
             r.status, r.error = "failed", r.error or "refused by the warehouse"
     return [final[r.dataset] for r in pull.results]
 
@@ -181,7 +184,7 @@ def _sweep(
     on_village: Callable[[VillageOutcome], None] | None,
 ) -> SweepSummary:
     store.sync_regions(villages)
-    run_id = store.start_run(trigger=trigger, shard=shard, total=len(villages))
+    run_id = store.start_run(kind="collection", trigger=trigger, shard=shard, total=len(villages))
     tahun = settings.tahun or started.year
     client = HttpClient(settings)
     etags = store.etags(endpoint)
@@ -209,10 +212,15 @@ def _sweep(
                 r.data = None
         except Exception as exc:  # a bug in an adapter must not stop the other villages
             log.exception("adapter crashed for %s", village.kode_desa)
-            pull, prepared = _crashed(village, f"adapter error: {exc}")
+            reason = Reason(
+                f"adapter error: {exc}", code="adapter.crashed", params={"detail": str(exc)[:300]}
+            )
+            pull, prepared = _crashed(village, reason)
         finally:
             if prepared is None:  # not an Exception: still tell the writer, never leave it waiting
-                pull, prepared = _crashed(village, "adapter error: interrupted")
+                pull, prepared = _crashed(
+                    village, Reason("adapter error: interrupted", code="adapter.interrupted")
+                )
             done.put((village, pull, prepared))
 
     try:
@@ -256,9 +264,9 @@ def _sweep(
     return summary
 
 
-def _crashed(village: Village, error: str) -> tuple[VillagePull, tuple[list, None]]:
+def _crashed(village: Village, reason: Reason) -> tuple[VillagePull, tuple[list, None]]:
     pull = VillagePull(kode_desa=village.kode_desa)
-    pull.results = [DatasetResult("total", "failed", error=error)]
+    pull.results = [DatasetResult.failure("total", reason)]
     return pull, prepare_pull(pull)
 
 

@@ -95,9 +95,25 @@ RENTANG_UMUR_DEFAULT: tuple[tuple[int, int], ...] = tuple(
 KATEGORI_UMUR_DEFAULT: tuple[Bracket, ...] = BY_SLUG["kategori-umur"].brackets
 OPEN_END = 150  # OpenSID's sampai of the last bracket: "and over"
 
-# the statistics the Kependudukan page offers (since issue 2), in this order
+# the statistics the Kependudukan page offered from issue 2 to 7: pulled first, in this order
 POPULATION_KEYS: tuple[str, ...] = ("4", "13", "15", "0", "14", "1", "2", "3", "7", "9", "19")
 POPULATION_SLUGS: tuple[str, ...] = tuple(BY_KEY[k].slug for k in POPULATION_KEYS)
+
+# the Kependudukan page offers every statistic pulled (issue 8), grouped by theme in its
+# selector; each theme's statistics in the order shown
+THEMES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("penduduk", ("jenis-kelamin", "rentang-umur", "kategori-umur", "status-perkawinan", "agama",
+                  "warga-negara", "status-penduduk", "hubungan-kk", "suku")),
+    ("pendidikan", ("pendidikan-dalam-kk", "pendidikan-sedang-ditempuh", "pekerjaan")),
+    ("kesehatan", ("golongan-darah", "penyandang-cacat", "penyakit-menahun", "akseptor-kb",
+                   "status-kehamilan", "asuransi-kesehatan", "status-asuransi-kesehatan",
+                   "bpjs-ketenagakerjaan")),
+    ("dokumen", ("akta-kelahiran", "kepemilikan-ktp", "kepemilikan-kia", "buku-nikah",
+                 "akta-kematian")),
+    ("keluarga", ("kelas-sosial", "bdt")),
+    ("bantuan", ("bantuan-penduduk", "bantuan-keluarga")),
+)  # fmt: skip
+THEME_OF: dict[str, str] = {slug: theme for theme, slugs in THEMES for slug in slugs}
 
 # every statistic pulled: the population keys first, then the rest in catalogue order
 PULLED_KEYS: tuple[str, ...] = (

@@ -23,6 +23,7 @@ from typing import Any
 import pandas as pd
 from flask import Blueprint, Response, request
 
+from aggregates.age_brackets import NOT_HARMONISED, NOT_HARMONISED_LABEL
 from aggregates.population import EXPORT_COLUMNS, TINGKAT, TOTALS_COLUMNS, export_frame
 from aggregates.status import VILLAGE_STATUS_COLUMNS
 from aggregates.tables import (
@@ -47,6 +48,8 @@ from dashboard.app import (
 )
 from dashboard.data import Snapshot
 from dashboard.i18n import CATALOGUE, t
+from dashboard.reasons import catalogue_codes
+from dashboard.statistik import unit_text
 from layouts.tables import api_href, api_links, csv_button
 
 PREFIX = "/api/v1"
@@ -75,9 +78,15 @@ TABLE_COLUMNS: dict[str, list[str]] = {
     "kamus": KAMUS_COLUMNS,
 }
 INTEGER_COLUMNS = frozenset(
-    {"laki_laki", "perempuan", "jumlah", "penduduk", "keluarga", "rumah_tangga", "desa_melapor"}
-)
-COLUMN_TYPES = {"nilai": "number", "atribut": "json", "terakhir_berhasil": "datetime"}
+    {"laki_laki", "perempuan", "jumlah", "penduduk", "keluarga", "rumah_tangga", "desa_melapor",
+     "dataset_gagal"}
+)  # fmt: skip
+COLUMN_TYPES = {
+    "nilai": "number",
+    "atribut": "json",
+    "alasan_param": "json",
+    "terakhir_berhasil": "datetime",
+}
 # query parameters each resource kind accepts; anything else is a typo worth a 400
 PARAMETERS: dict[str, tuple[str, ...]] = {
     "statistik": ("tingkat", "wilayah"),
@@ -336,7 +345,10 @@ def kamus_table(snapshot: Snapshot) -> pd.DataFrame:
             row["deskripsi_en"] = column_description(kind, col, "en")
     for stat in STATISTICS:
         tabel = f"statistik/{stat.slug}"
-        row = add("statistik", tabel, stat.slug, "kamus.statistik", unit=stat.unit)
+        row = add("statistik", tabel, stat.slug, "kamus.statistik", unit=stat.unit, kode=stat.unit)
+        # what the total counts, in words: as the Kependudukan page says it
+        for lang, col in (("id", "deskripsi_id"), ("en", "deskripsi_en")):
+            row[col] = t("kamus.statistik", lang, unit=unit_text(stat.slug, lang), kode=stat.unit)
         row.update(kode=stat.key, label=stat.judul, tipe=stat.unit)
         row["deskripsi_en"] = f"{stat.title}. {row['deskripsi_en']}"
         row["deskripsi_id"] = f"{stat.judul}. {row['deskripsi_id']}"
@@ -344,6 +356,9 @@ def kamus_table(snapshot: Snapshot) -> pd.DataFrame:
             add("kode", tabel, "kode").update(kode=kode, label=label, tipe="string")
         if not stat.codes or stat.jenis == "umur":
             add("kode", tabel, "kode", f"kamus.kode_{stat.jenis}").update(tipe="string")
+        if stat.jenis == "umur":  # the rollups' brackets that fit no default one
+            extra = add("kode", tabel, "kode", "kamus.tidak_diselaraskan")
+            extra.update(kode=NOT_HARMONISED, label=NOT_HARMONISED_LABEL, tipe="string")
         extra = add(
             "kode", tabel, "kode", "kamus.belum_mengisi" if stat.sisa is None else "kamus.sisa"
         )
@@ -354,6 +369,12 @@ def kamus_table(snapshot: Snapshot) -> pd.DataFrame:
         if not stat.additive:
             extra = add("kode", tabel, "kode", "kamus.jumlah_penerima")
             extra.update(kode="jumlah", label="JUMLAH", tipe="string")
+    for code in catalogue_codes():  # the codes of alasan_kode, with their texts (issue 8)
+        row = add("kode", "alasan", "alasan_kode")
+        row.update(kode=code, tipe="string")
+        for lang in ("id", "en"):
+            text = CATALOGUE[lang][f"alasan.{code}"]  # with its {placeholders}: the values
+            row[f"deskripsi_{lang}"] = t("kamus.alasan", lang, teks=text)
     table = measurements(snapshot)
     for ds in DATASETS:
         tabel = f"dataset/{ds.name}"

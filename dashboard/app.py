@@ -699,8 +699,9 @@ def villages_since(
     datasets: Sequence[str] | None = None,
     limit: int = 12,
 ) -> str:
-    """Villages by name with when their data last came in: "Meok (terakhir berhasil 3 Okt 2026
-    07.15 WIB), Apoho (belum pernah)"; `datasets`: only those count (all when None)."""
+    """Villages by name with their last successful collection: "Meok (terakhir berhasil 3 Okt
+    2026 07.15 WIB), Apoho (belum pernah)"; `datasets`: only those count (all when None). An
+    import is no collection: it never makes a failing village look fresh (issue 8)."""
     seen = cached(
         snapshot,
         ("last_success", tuple(datasets) if datasets is not None else None),
@@ -739,7 +740,7 @@ def empty_message(
     reported, expected = reporting(snapshot, w)
     if expected == 0:
         return t("kosong.tanpa_desa", lang)
-    if snapshot.run_id is None:
+    if snapshot.last_run()["run_id"] is None:  # imports alone are no collection
         return t("kosong.belum_pengumpulan", lang, m=expected)
     name = display_name(w, lang)
     belum = expected - reported

@@ -274,19 +274,29 @@ def scheduler(obj: Context, villages_path) -> None:
 @click.option("--villages", "villages_path", help="Registry CSV (default: DASBOR_VILLAGES).")
 @pass_ctx
 def collect_now(obj: Context, kode, villages_path) -> None:
-    """Ask the running scheduler to collect one village (or all) as soon as it can."""
+    """Ask the running scheduler to collect a village or a kecamatan (KODE), or all villages,
+    as soon as it can; a target already waiting or running is not asked twice."""
+    from collectors.collect_now import UnknownTarget, ask_collect
+
     found = _registry(obj, villages_path)
     if kode:
         try:
             kode = normalize_code(kode)
         except RegionCodeError as exc:
             raise click.ClickException(str(exc)) from None
-        if kode not in {v.kode_desa for v in found}:
-            raise click.ClickException(f"village {kode} is not in the registry")
-    request_id = _store(obj).request_collect(kode, requested_by="cli")
-    click.echo(
-        f"request {request_id}: collect {kode or 'all villages'} (the scheduler picks it up)"
-    )
+    try:
+        ticket = ask_collect(
+            _store(obj), kode, villages=[v.kode_desa for v in found], requested_by="cli"
+        )
+    except UnknownTarget:
+        raise click.ClickException(
+            f"{kode} is no village or kecamatan of the registry ({len(found)} villages)"
+        ) from None
+    what = kode or "all villages"
+    if ticket.merged:
+        click.echo(f"request {ticket.id}: {what} is already waiting or being collected")
+    else:
+        click.echo(f"request {ticket.id}: collect {what} (the scheduler picks it up)")
 
 
 @main.command()
@@ -378,7 +388,8 @@ def status(obj: Context, kecamatan, all_datasets) -> None:
 @click.option("--no-serve", is_flag=True, help="Collect, then stop (for scripts).")
 @pass_ctx
 def demo(obj: Context, port, sim_port, no_serve) -> None:
-    """Simulator + one collection + dashboard, on the embedded SQLite warehouse."""
+    """Simulator + one collection + scheduler + dashboard, on the embedded SQLite warehouse."""
+    from collectors.scheduler_process import SchedulerProcess
     from collectors.sweep import run_sweep
     from simulator.process import SimulatorProcess, free_port
 
@@ -421,9 +432,21 @@ def demo(obj: Context, port, sim_port, no_serve) -> None:
             return
         from dashboard.app import run_server
 
-        port = port or settings.port
-        click.echo(f"Dasbor Kecamatan: http://{settings.host}:{port}/  (Ctrl-C to stop)")
-        run_server(store, settings, settings.host, port)
+        # the scheduler in its own process, as in production, so "Kumpulkan sekarang" works
+        scheduler = SchedulerProcess(
+            registry_path,
+            database_url=settings.resolved_database_url,
+            log_path=Path(settings.var_dir) / "scheduler.log",
+            config_path=obj.config_path,
+        )
+        scheduler.start()
+        click.echo(f"scheduler: pid {scheduler.pid}, log {scheduler.log_path}")
+        try:
+            port = port or settings.port
+            click.echo(f"Dasbor Kecamatan: http://{settings.host}:{port}/  (Ctrl-C to stop)")
+            run_server(store, settings, settings.host, port)
+        finally:
+            scheduler.stop()
     finally:
         sim.stop()
 

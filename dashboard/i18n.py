@@ -93,7 +93,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "kpd.grafik": "{statistik} menurut jenis kelamin, {wilayah}",
         "kpd.piramida": "Piramida penduduk, {wilayah}",
         "kpd.piramida_catatan": (
-            "{n} desa memakai rentang umur sendiri dan tidak masuk piramida (lihat tabel)"
+            "tanpa {jiwa} jiwa dari {n} desa: rentang umurnya melintasi rentang bawaan "
+            "(daftarnya di Rentang Umur)"
         ),
         "kpd.tabel": "{statistik}, {wilayah}",
         "kpd.keterangan_tabel": (
@@ -142,7 +143,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "kolom.nama_kecamatan": "Kecamatan",
         "kolom.status_terakhir": "Status terakhir",
         "kolom.terakhir_berhasil": "Terakhir berhasil",
-        "kolom.galat_terakhir": "Galat terakhir",
+        "kolom.galat_terakhir": "Teks asli galat (operator)",
         # dates
         "tanggal.format": "{hari} {bulan} {tahun} {jam}.{menit} WIB",
         # AG Grid's own texts
@@ -241,7 +242,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "kpd.grafik": "{statistik} by sex, {wilayah}",
         "kpd.piramida": "Population pyramid, {wilayah}",
         "kpd.piramida_catatan": (
-            "{n} village(s) use their own age brackets and are not in the pyramid (see the table)"
+            "without {jiwa} residents of {n} villages: their brackets cross the default ones "
+            "(listed under Age brackets)"
         ),
         "kpd.tabel": "{statistik}, {wilayah}",
         "kpd.keterangan_tabel": (
@@ -285,7 +287,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "kolom.nama_kecamatan": "Sub-district",
         "kolom.status_terakhir": "Last status",
         "kolom.terakhir_berhasil": "Last success",
-        "kolom.galat_terakhir": "Last error",
+        "kolom.galat_terakhir": "Original error text (operators)",
         "tanggal.format": "{hari} {bulan} {tahun}, {jam}:{menit} WIB",
         "grid.noRowsToShow": "No rows to show",
         "grid.loadingOoo": "Loading…",

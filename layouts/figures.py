@@ -4,11 +4,20 @@ from __future__ import annotations
 
 import math
 import textwrap
+from collections.abc import Mapping
 
 import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.i18n import DEFAULT_LANGUAGE, t
+from layouts.axes import category_axis, count_axis, largest, percent_axis
+from layouts.chart_top import (
+    TITLE_FULL,
+    TITLE_NARROW,
+    TITLE_WIDE,
+    frame_top,
+    wrap_title,
+)
 from layouts.format import format_date, format_number
 
 SEPARATORS = ",."  # plotly: decimal comma, thousands dot (Indonesian)
@@ -17,6 +26,7 @@ FONT = dict(family="system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", s
 LABEL_WIDTH = 24  # wrap category labels longer than this onto more lines
 BAR_HEIGHT = 30  # pixels per category row in horizontal charts
 AXIS = dict(gridcolor="#e6e9ec", linecolor="#c4cad0", zerolinecolor="#c4cad0")
+WIDE = 1100  # the plotting width of a chart that spans the page (its legend wraps later)
 
 
 def freshness_note(
@@ -88,11 +98,20 @@ def empty_figure(message: str, *, height: int = 360) -> go.Figure:
     return go.Figure(layout=layout)
 
 
-def readable_label(label: object, kode: object = None, lang: str = DEFAULT_LANGUAGE) -> str:
-    """A category label fit for an axis: "not filled in" translated, long labels wrapped."""
-    if kode == "belum_mengisi":
+def readable_label(
+    label: object,
+    kode: object = None,
+    lang: str = DEFAULT_LANGUAGE,
+    names: Mapping[str, str] | None = None,
+) -> str:
+    """A category label fit for an axis: "not filled in" translated (or what `names` says a
+    code means in this statistic), long labels wrapped."""
+    if names and kode in names:
+        text = names[str(kode)]
+    elif kode == "belum_mengisi":
         return t("kategori.belum_mengisi", lang)
-    text = str(label).strip() if label is not None and not pd.isna(label) else str(kode or "")
+    else:
+        text = str(label).strip() if label is not None and not pd.isna(label) else str(kode or "")
     return "<br>".join(textwrap.wrap(text, LABEL_WIDTH, break_on_hyphens=False)) or text
 
 
@@ -119,17 +138,22 @@ def category_bar(
     reported: int | None = None,
     expected: int | None = None,
     empty_message: str | None = None,
+    names: Mapping[str, str] | None = None,
+    axis_title: str | None = None,
 ) -> go.Figure:
     """Grouped horizontal bars per category (laki-laki, perempuan), in the table's order.
 
     `table` has the columns of `Snapshot.statistic` for one region (kode, label, laki_laki,
-    perempuan, jumlah). Horizontal bars keep long Indonesian labels readable.
+    perempuan, jumlah). Horizontal bars keep long Indonesian labels readable. `names` gives
+    the text of special rows by code (what belum mengisi means for this statistic, the aid
+    statistics' recipients); `axis_title` what the counts count (default: residents).
     """
     if table is None or table.empty:
         return empty_figure(empty_message or t("kosong.judul", lang))
     codes = [str(k) for k in table["kode"]]
     labels = _unique(
-        [readable_label(lb, k, lang) for lb, k in zip(table["label"], codes, strict=True)], codes
+        [readable_label(lb, k, lang, names) for lb, k in zip(table["label"], codes, strict=True)],
+        codes,
     )
     jumlah = _counts(table, "jumlah")
     lines = sum(label.count("<br>") + 1 for label in labels)
@@ -153,19 +177,25 @@ def category_bar(
     # one layout dict, not update_layout: plotly validates it once (≈ 10 ms saved)
     layout = _base_layout(height)
     layout.update(
-        title=_title(title, freshness_note(as_of, reported, expected, lang)),
+        title=_title(
+            wrap_title(title, TITLE_WIDE), freshness_note(as_of, reported, expected, lang)
+        ),
         barmode="group",
         bargap=0.25,
         bargroupgap=0.05,
-        xaxis=dict(title=dict(text=t("grafik.jumlah_penduduk", lang)), tickformat=",d", **AXIS),
-        yaxis=dict(autorange="reversed", automargin=True, type="category", **AXIS),
+        xaxis=count_axis(
+            largest([*bars[0].x, *bars[1].x]), axis_title or t("grafik.jumlah_penduduk", lang)
+        ),
+        yaxis=category_axis(autorange="reversed"),
     )
+    frame_top(layout, [bar.name for bar in bars])
     return go.Figure(data=bars, layout=layout)
 
 
 def _nice_step(limit: float) -> float:
-    """A round whole tick step (1, 2 or 5 × 10ⁿ) giving about four ticks per side."""
-    raw = max(limit / 4, 1)
+    """A round whole tick step (1, 2 or 5 × 10ⁿ) giving about three ticks per side: the
+    pyramid's panel is narrow, and more labels would be turned aslant to fit."""
+    raw = max(limit / 3, 1)
     power = 10 ** math.floor(math.log10(raw))
     for m in (1, 2, 5, 10):
         if raw <= m * power:
@@ -213,7 +243,9 @@ def population_pyramid(
     ]
     layout = _base_layout(height)
     layout.update(
-        title=_title(title, freshness_note(as_of, reported, expected, lang)),
+        title=_title(
+            wrap_title(title, TITLE_NARROW), freshness_note(as_of, reported, expected, lang)
+        ),
         barmode="relative",
         bargap=0.08,
         xaxis=dict(
@@ -222,18 +254,15 @@ def population_pyramid(
             tickvals=tickvals,
             ticktext=[format_number(abs(v)) for v in tickvals],
             range=[-ticks * step * 1.02, ticks * step * 1.02],
+            automargin=True,
             zeroline=True,
             zerolinecolor="#8a939b",
             gridcolor=AXIS["gridcolor"],
             linecolor=AXIS["linecolor"],
         ),
-        yaxis=dict(
-            title=dict(text=t("grafik.kelompok_umur", lang)),
-            type="category",
-            automargin=True,
-            **AXIS,
-        ),
+        yaxis=category_axis(title=dict(text=t("grafik.kelompok_umur", lang))),
     )
+    frame_top(layout, [bar.name for bar in bars])
     return go.Figure(data=bars, layout=layout)
 
 
@@ -245,6 +274,8 @@ CATEGORY_COLOURS = (
     "#6699cc", "#888888",
 )  # fmt: skip
 BELUM_MENGISI_COLOUR = "#c4cad0"
+# rows that are no category of their own: greys, apart from the palette
+SPECIAL_COLOURS = {"belum_mengisi": BELUM_MENGISI_COLOUR, "tidak_diselaraskan": "#6c757d"}
 
 
 def share_bar(
@@ -258,8 +289,10 @@ def share_bar(
     expected: int | None = None,
     highlight: str | None = None,
     empty_message: str | None = None,
+    names: Mapping[str, str] | None = None,
 ) -> go.Figure:
-    """100%-stacked horizontal bars: one bar per region, one colour per category.
+    """100%-stacked horizontal bars: one bar per region, one colour per category (`names`:
+    the text of special categories by code, as in `category_bar`).
 
     `shares` is `aggregates.indicators.compare_villages(...)`: kode_wilayah, nama_wilayah,
     kode, label, urutan_kategori, jumlah, total, persen. Each bar's customdata starts with
@@ -268,7 +301,7 @@ def share_bar(
     if shares is None or shares.empty:
         return empty_figure(empty_message or t("kosong.judul", lang))
     regions = shares.drop_duplicates("kode_wilayah")[["kode_wilayah", "nama_wilayah"]]
-    names = [
+    region_names = [
         f"<b>{n}</b>" if k == highlight else str(n)
         for k, n in zip(regions["kode_wilayah"], regions["nama_wilayah"], strict=True)
     ]
@@ -278,8 +311,8 @@ def share_bar(
     colour_index = 0
     for cat in categories.itertuples():
         part = shares[shares["urutan_kategori"] == cat.urutan_kategori]
-        if cat.kode == "belum_mengisi":
-            colour = BELUM_MENGISI_COLOUR
+        if cat.kode in SPECIAL_COLOURS:
+            colour = SPECIAL_COLOURS[cat.kode]
         else:
             colour = CATEGORY_COLOURS[colour_index % len(CATEGORY_COLOURS)]
             colour_index += 1
@@ -290,12 +323,12 @@ def share_bar(
             i = position[row.kode_wilayah]
             x[i] = float(row.persen)
             custom[i] = [row.kode_wilayah, int(row.jumlah), int(row.total)]
-        name = readable_label(cat.label, cat.kode, lang).replace("<br>", " ")
+        name = readable_label(cat.label, cat.kode, lang, names).replace("<br>", " ")
         bars.append(
             go.Bar(
                 name=name,
                 orientation="h",
-                y=names,
+                y=region_names,
                 x=x,
                 customdata=custom,
                 marker_color=colour,
@@ -305,17 +338,20 @@ def share_bar(
                 ),
             )
         )
-    height = max(360, 170 + 24 * len(regions))
+    height = max(360, 170 + 24 * len(region_names))
     layout = _base_layout(height)
     layout.update(
-        title=_title(title, freshness_note(as_of, reported, expected, lang)),
+        title=_title(
+            wrap_title(title, TITLE_FULL), freshness_note(as_of, reported, expected, lang)
+        ),
         barmode="stack",
         bargap=0.2,
-        margin=dict(l=10, r=44, t=96 + 18 * min(len(bars) // 4, 6), b=40),
-        xaxis=dict(title=dict(text=axis_title), range=[0, 100], ticksuffix="%", **AXIS),
-        yaxis=dict(autorange="reversed", automargin=True, type="category", **AXIS),
+        xaxis=percent_axis(axis_title),
+        yaxis=category_axis(autorange="reversed"),
         clickmode="event",
     )
+    # the comparison spans the page: its legend wraps at the page's width
+    frame_top(layout, [bar.name for bar in bars], width=WIDE)
     return go.Figure(data=bars, layout=layout)
 
 
@@ -353,8 +389,13 @@ def trend_line(
     )
     layout = _base_layout(360)
     layout.update(
-        title=_title(title, freshness_note(as_of, reported, expected, lang)),
-        xaxis=dict(type="category", **AXIS),
-        yaxis=dict(title=dict(text=t("kolom.jumlah", lang)), tickformat=",d", **AXIS),
+        title=_title(
+            wrap_title(title, TITLE_FULL), freshness_note(as_of, reported, expected, lang)
+        ),
+        xaxis=category_axis(),
+        # a population grows by a few percent a year: the axis spans the values (its labels
+        # say where), so the change can be seen; whole-number ticks all the same
+        yaxis=count_axis(largest(line.y), t("kolom.jumlah", lang), rangemode="normal"),
     )
+    frame_top(layout)
     return go.Figure(data=[line], layout=layout)

@@ -7,7 +7,6 @@ texts already translated, so builders stay free of the request context.
 
 from __future__ import annotations
 
-import textwrap
 from collections.abc import Mapping, Sequence
 
 import dash_ag_grid as dag
@@ -15,25 +14,15 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.i18n import DEFAULT_LANGUAGE
-from layouts.figures import AXIS, _base_layout, _title, empty_figure, readable_label
+from layouts.axes import category_axis, count_axis, largest, money_axis, percent_axis
+from layouts.chart_top import frame_top, wrap_title
+from layouts.figures import _base_layout, _title, empty_figure, readable_label
 from layouts.tables import NUMBER_FORMATTER, grid, row_data
 
 COLOURS = {"anggaran": "#9bbbd9", "realisasi": "#154360", "sorot": "#d9822b", "bar": "#2f6fb0"}
+# aid targets (penduduk, keluarga, rumah tangga, kelompok, none): apart for colour-blind readers
+TARGET_COLOURS = ("#2f6fb0", "#d9822b", "#009e73", "#cc79a7", "#8a939b")
 BAR_HEIGHT = 26
-TITLE_WIDTH = 52  # characters of a title line in a half-width chart
-
-
-def _wrap(title: str) -> str:
-    """The finance charts stand two to a row: a long title goes on two lines, not under the
-    mode bar."""
-    return "<br>".join(textwrap.wrap(title, TITLE_WIDTH)) if len(title) > TITLE_WIDTH else title
-
-
-def _title_room(layout: dict, title: str) -> None:
-    """A wrapped title needs the top margin of its extra lines."""
-    extra = _wrap(title).count("<br>")
-    if extra:
-        layout["margin"] = {**layout["margin"], "t": layout["margin"]["t"] + 20 * extra}
 
 
 def _floats(values: pd.Series) -> list[float | None]:
@@ -72,15 +61,13 @@ def budget_bars(
     ]
     layout = _base_layout(max(360, 130 + 2 * BAR_HEIGHT * len(labels)))
     layout.update(
-        title=_title(_wrap(title), note),
+        title=_title(wrap_title(title), note),
         barmode="group",
         bargap=0.25,
-        xaxis=dict(
-            title=dict(text=axis_title), tickformat=",.0f", nticks=5, automargin=True, **AXIS
-        ),  # fmt: skip
-        yaxis=dict(autorange="reversed", automargin=True, type="category", **AXIS),
+        xaxis=money_axis(axis_title),
+        yaxis=category_axis(autorange="reversed"),
     )
-    _title_room(layout, title)
+    frame_top(layout, [bar.name for bar in bars])
     return go.Figure(data=bars, layout=layout)
 
 
@@ -105,7 +92,7 @@ def absorption_ranking(
         title=title,
         note=note,
         hover="%{y}<br>%{x:,.1f} %<extra></extra>",
-        value_axis=dict(title=dict(text=axis_title), range=[0, 100], ticksuffix=" %"),
+        value_axis=percent_axis(axis_title, ticksuffix=" %"),
     )
 
 
@@ -132,12 +119,12 @@ def _clickable_bars(
     )
     layout = _base_layout(max(360, 130 + BAR_HEIGHT * len(keys)))
     layout.update(
-        title=_title(_wrap(title), note),
+        title=_title(wrap_title(title), note),
         showlegend=False,
-        xaxis=dict(**value_axis, **AXIS),
-        yaxis=dict(autorange="reversed", automargin=True, type="category", **AXIS),
+        xaxis=value_axis,
+        yaxis=category_axis(autorange="reversed"),
     )
-    _title_room(layout, title)
+    frame_top(layout)
     return go.Figure(data=[bar], layout=layout)
 
 
@@ -147,11 +134,12 @@ def _simple_bars(
     *,
     title: str,
     note: str,
-    axis_title: str,
     hover: str,
+    value_axis: dict,
     horizontal: bool = True,
     customdata: Sequence | None = None,
 ) -> go.Figure:
+    """One bar per label; `value_axis` (layouts.axes) says what the values are."""
     bar = go.Bar(
         orientation="h" if horizontal else "v",
         y=list(labels) if horizontal else list(values),
@@ -161,18 +149,12 @@ def _simple_bars(
         hovertemplate=hover,
     )
     layout = _base_layout(max(360, 130 + BAR_HEIGHT * len(labels)) if horizontal else 380)
-    # rupiah labels are long: few ticks, and margins that grow to hold them and the title
-    value_axis = dict(
-        title=dict(text=axis_title, standoff=8), tickformat=",.0f", nticks=5, automargin=True,
-        **AXIS,
-    )  # fmt: skip
-    label_axis = dict(automargin=True, type="category", **AXIS)
     if horizontal:
-        layout.update(xaxis=value_axis, yaxis=dict(autorange="reversed", **label_axis))
+        layout.update(xaxis=value_axis, yaxis=category_axis(autorange="reversed"))
     else:
-        layout.update(xaxis=label_axis, yaxis=value_axis)
-    layout.update(title=_title(_wrap(title), note), showlegend=False)
-    _title_room(layout, title)
+        layout.update(xaxis=category_axis(), yaxis=value_axis)
+    layout.update(title=_title(wrap_title(title), note), showlegend=False)
+    frame_top(layout)
     return go.Figure(data=[bar], layout=layout)
 
 
@@ -187,7 +169,7 @@ def funding_source_bars(
         _floats(table["anggaran"]),
         title=title,
         note=note,
-        axis_title=axis_title,
+        value_axis=money_axis(axis_title),
         customdata=[int(v) for v in table["jumlah_kegiatan"]],
         hover="%{y}<br>Rp %{x:,.0f}<br>%{customdata:,d} ×<extra></extra>",
     )
@@ -200,31 +182,111 @@ def progress_bars(
     if table is None or table.empty:
         return empty_figure(empty_message)
     labels = [f"{float(p):,.0f} %".replace(",", ".") for p in table["progres"]]
+    counts = [int(v) for v in table["jumlah_kegiatan"]]
     return _simple_bars(
         labels,
-        [int(v) for v in table["jumlah_kegiatan"]],
+        counts,
         title=title,
         note=note,
-        axis_title=axis_title,
+        value_axis=count_axis(largest(counts), axis_title),
         horizontal=False,
         hover="%{x}: %{y:,d}<extra></extra>",
     )
 
 
 def program_bars(
-    table: pd.DataFrame, *, title: str, note: str, axis_title: str, empty_message: str
+    table: pd.DataFrame,
+    *,
+    title: str,
+    note: str,
+    axis_title: str,
+    empty_message: str,
+    targets: Mapping[int, str],
 ) -> go.Figure:
-    """Recipients per programme (`bantuan_programs`), most first."""
+    """Recipients per programme (`bantuan_programs`), most first, coloured by target: one
+    trace per target (`targets`: sasaran code → legend text), so the legend says whom each
+    programme gives to. A programme has one target, so no bar adds targets together."""
     if table is None or table.empty:
         return empty_figure(empty_message)
-    return _simple_bars(
-        [readable_label(v) for v in table["program"]],
-        _floats(table["peserta"]),
-        title=title,
-        note=note,
-        axis_title=axis_title,
-        hover="%{y}: %{x:,.0f}<extra></extra>",
+    labels = [readable_label(v) for v in table["program"]]
+    codes = [0 if pd.isna(v) else int(v) for v in table["sasaran"]]
+    counts = [0 if pd.isna(v) else int(v) for v in table["peserta"]]
+    bars = []
+    for i, (code, name) in enumerate(targets.items()):
+        mine = [c == code for c in codes]
+        if not any(mine):
+            continue
+        bars.append(
+            go.Bar(
+                name=name,
+                orientation="h",
+                y=[lab for lab, m in zip(labels, mine, strict=True) if m],
+                x=[n for n, m in zip(counts, mine, strict=True) if m],
+                marker_color=TARGET_COLOURS[i % len(TARGET_COLOURS)],
+                hovertemplate=f"%{{y}}<br>{name}: %{{x:,d}}<extra></extra>",
+            )
+        )
+    layout = _base_layout(max(360, 130 + BAR_HEIGHT * len(labels)))
+    layout.update(
+        title=_title(wrap_title(title), note),
+        # one bar per programme: the traces only colour them
+        barmode="relative",
+        bargap=0.25,
+        showlegend=True,
+        xaxis=count_axis(largest(counts), axis_title),
+        yaxis=category_axis(autorange="reversed", categoryorder="array", categoryarray=labels),
     )
+    frame_top(layout, [bar.name for bar in bars])
+    return go.Figure(data=bars, layout=layout)
+
+
+def target_region_bars(
+    table: pd.DataFrame,
+    series: Sequence[tuple[str, str]],
+    *,
+    title: str,
+    note: str,
+    axis_title: str,
+    empty_message: str,
+    highlight: str | None = None,
+) -> go.Figure:
+    """Recipients per kecamatan or village, one bar per target side by side (`series`:
+    (column, legend text) each, from a table with kode, nama and those columns), never one bar
+    for all targets; customdata holds the region code for the drill-down; the `highlight`
+    region's name in bold."""
+    shown = [(col, name) for col, name in series if col in table and table[col].notna().any()]
+    if table is None or table.empty or not shown:
+        return empty_figure(empty_message)
+    keys = [str(k) for k in table["kode"]]
+    labels = [
+        f"<b>{readable_label(n)}</b>" if k == highlight else readable_label(n)
+        for k, n in zip(keys, table["nama"], strict=True)
+    ]
+    bars = [
+        go.Bar(
+            name=name,
+            orientation="h",
+            y=labels,
+            x=_floats(table[col]),
+            customdata=keys,
+            marker_color=TARGET_COLOURS[i % len(TARGET_COLOURS)],
+            hovertemplate=f"%{{y}}<br>{name}: %{{x:,.0f}}<extra></extra>",
+        )
+        for i, (col, name) in enumerate(shown)
+    ]
+    per_row = len(bars)
+    layout = _base_layout(max(360, 130 + BAR_HEIGHT * max(per_row, 1) * len(keys) * 0.75))
+    layout.update(
+        title=_title(wrap_title(title), note),
+        barmode="group",
+        bargap=0.2,
+        showlegend=True,
+        xaxis=count_axis(largest(v for bar in bars for v in bar.x), axis_title),
+        yaxis=category_axis(autorange="reversed"),
+        clickmode="event",
+    )
+    frame_top(layout, [bar.name for bar in bars])
+    return go.Figure(data=bars, layout=layout)
 
 
 def region_bars(
@@ -250,7 +312,9 @@ def region_bars(
         title=title,
         note=note,
         hover=f"%{{y}}<br>{prefix}%{{x:,.{decimals}f}}<extra></extra>",
-        value_axis=dict(title=dict(text=axis_title), tickformat=",.0f", nticks=5, automargin=True),
+        value_axis=money_axis(axis_title)
+        if prefix
+        else count_axis(largest(table["nilai"]), axis_title),
     )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Mapping, Sequence
+from html import escape
 from pathlib import Path
 
 import pandas as pd
@@ -91,7 +92,8 @@ def village_map(
 ) -> go.Figure:
     """Villages coloured by `values["category"]` (with `colours`, `labels` by category, in that
     order) or by `values["value"]` (a number). `values` has `kode` and optionally `nama`,
-    `kode_kecamatan`, `nama_kecamatan` (for the treemap fallback). Falls back to a treemap
+    `kode_kecamatan`, `nama_kecamatan` (for the treemap fallback) and `keterangan` (a line
+    shown on hover under a category's label, e.g. why a village fails). Falls back to a treemap
     when no boundary matches a code. With `geojson_url` (where the browser can fetch
     `geojson`) the traces name that URL instead of carrying the shapes."""
     codes = [str(k) for k in values["kode"]]
@@ -111,8 +113,9 @@ def village_map(
             part = shown[shown["category"] == category]
             colour = (colours or {}).get(category, NO_DATA_COLOUR)
             label = (labels or {}).get(category, str(category))
+            notes = part["keterangan"] if "keterangan" in part else None
             fig.add_trace(
-                _choropleth(shape, part, names.loc[part.index], label, highlight)
+                _choropleth(shape, part, names.loc[part.index], label, highlight, notes)
                 .update(z=[1] * len(part), colorscale=[[0, colour], [1, colour]], zmin=0,
                         zmax=1, showscale=False, showlegend=True, name=label)
             )  # fmt: skip
@@ -129,16 +132,24 @@ def village_map(
 
 
 def _choropleth(
-    shape: dict | str, part: pd.DataFrame, names: pd.Series, label: str, highlight: str | None
+    shape: dict | str,
+    part: pd.DataFrame,
+    names: pd.Series,
+    label: str,
+    highlight: str | None,
+    notes: pd.Series | None = None,
 ) -> go.Choropleth:
     width = [2.5 if k == highlight else 0.6 for k in part["kode"]]
     line = [HIGHLIGHT_COLOUR if k == highlight else LINE_COLOUR for k in part["kode"]]
+    # a note is text, not markup: plotly would read "<b>" in a reason as bold
+    lines = [""] * len(part) if notes is None else [f"<br>{escape(n)}" if n else "" for n in notes]
     return go.Choropleth(
         geojson=shape,
         locations=part["kode"].tolist(),
         featureidkey="id",
-        customdata=list(zip(names.astype(str), [label] * len(part), strict=True)),
+        customdata=list(zip(names.astype(str), [label] * len(part), lines, strict=True)),
         hovertemplate="<b>%{customdata[0]}</b><br>%{location}<br>%{customdata[1]}"
+        + "%{customdata[2]}"
         + ("<br>%{z:,}" if not label else "")
         + "<extra></extra>",
         marker=dict(line=dict(width=width, color=line)),

@@ -124,7 +124,7 @@ def grown_run(store: Warehouse, villages: list[Village], rng: random.Random) -> 
     status = store.dataset_status_frame()
     by_village = {k: f for k, f in observations.groupby("kode_desa", sort=False)}
     datasets_of = status.groupby("kode_desa")["dataset"].apply(list).to_dict()
-    run_id = store.start_run(trigger="schedule", total=len(villages))
+    run_id = store.start_run(kind="collection", trigger="schedule", total=len(villages))
     ok = unchanged = 0
     for v in villages:
         rate = 1 + rng.uniform(0.0005, 0.006)

@@ -2,13 +2,15 @@
 
 The warehouse: `--db FILE` (e.g. the year of history of scripts/build_history.py), else
 DASBOR_DATABASE_URL, else `--history` builds a year of monthly runs in a temporary file, else a
-demo: the village simulator collected once into a temporary SQLite warehouse (two villages made
-to fail, so the status table shows what a failure looks like). The dashboard is served on a
-free port and each page photographed in headless Chromium, 1400 wide, once its charts and grids
-have drawn: the whole page (at least 1000 high, at most --max-height), or 1400×1000 with
---viewport-only.
+demo: the village simulator collected once into a temporary SQLite warehouse (FAULTS: eight
+villages made to fail, so the status table, Pemantauan and a village profile show what a
+failure looks like). The dashboard is served on a free port and each page (and the EXTRA
+views) photographed in headless Chromium, 1400 wide, once its charts and grids have drawn: the
+whole page (at least 1000 high, at most --max-height), or 1400×1000 with --viewport-only.
+With --samples the demo's sample health and education spreadsheets are imported too (into a
+copy of a --db file), so Kesehatan and Pendidikan have data to show.
 
-    .venv/bin/python scripts/screenshots.py [--db var/bench.db | --history] [--out docs]
+    .venv/bin/python scripts/screenshots.py [--db var/bench.db | --history] [--samples] [--out docs]
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import shutil
 import sys
 import tempfile
 import threading
@@ -35,17 +38,37 @@ from warehouse.store import Warehouse  # noqa: E402
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
 WIDTH, HEIGHT = 1400, 1000
-FAULTS = {"17.03.01.2006": "500", "17.03.11.2009": "bad-json"}  # two villages that fail
+# villages that fail in the demo: two across the kabupaten, and a third of Kerkap with the
+# simulator's usual faults, so Pemantauan and a village profile show failures (issue 8)
+FAULTS = {
+    "17.03.01.2006": "500",
+    "17.03.11.2009": "bad-json",
+    "17.03.06.2002": "500",
+    "17.03.06.2004": "401",
+    "17.03.06.2006": "timeout",
+    "17.03.06.2008": "bad-json",
+    "17.03.06.2010": "sum-mismatch",
+    "17.03.06.2012": "wrong-code",
+}
 # the URL and an element to wait for, for pages not shown at their plain PATH
 SPECIAL = {
     "ringkasan": ("/", "rks-kartu-penduduk"),
-    "kependudukan": ("/kependudukan?wilayah=17.03.06&statistik=pendidikan-dalam-kk", None),
+    # a kecamatan with a village on age brackets of its own: harmonised, the rest listed
+    "kependudukan": ("/kependudukan?wilayah=17.03.06&statistik=rentang-umur", None),
     "desa": ("/desa/17.03.06.2001", None),
 }
 
 
+# views photographed besides each page: failures in sight (issue 8)
+EXTRA = (
+    ("pemantauan-gagal.png", "/pemantauan?wilayah=17.03.06", "pmt-peta"),
+    ("desa-gagal.png", "/desa/17.03.06.2002", "desa-keadaan"),
+)
+
+
 def pages() -> list[tuple[str, str, str | None]]:
-    """(file name, URL path, element id to wait for) of every page in PAGE_MODULES."""
+    """(file name, URL path, element id to wait for) of every page in PAGE_MODULES, then the
+    EXTRA views."""
     import importlib
 
     from dashboard.pages import PAGE_MODULES
@@ -58,7 +81,7 @@ def pages() -> list[tuple[str, str, str | None]]:
         else:
             path, wait_id = importlib.import_module(name).PATH, None
         out.append((f"{short}.png", path, wait_id))
-    return out
+    return out + list(EXTRA)
 
 
 def collect(url: str, faults: dict[str, str]) -> None:
@@ -75,6 +98,18 @@ def collect(url: str, faults: dict[str, str]) -> None:
         summary = run_sweep(pointed, store, settings)
     store.engine.dispose()
     print(f"collected {len(villages)} villages: {summary.count('failed')} failed", flush=True)
+
+
+def import_samples(url: str) -> None:
+    """The demo's sample health and education spreadsheets, through the real import path."""
+    from datetime import datetime
+
+    from simulator.spreadsheets import load_samples
+
+    store = Warehouse(url)
+    count = load_samples(store, load_registry(DEFAULT_REGISTRY), tahun=datetime.now().year)
+    store.engine.dispose()
+    print(f"imported {count} sample spreadsheets", flush=True)
 
 
 def serve(url: str):
@@ -174,6 +209,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--db", help="SQLite warehouse file to show (e.g. var/bench.db)")
     parser.add_argument("--history", action="store_true", help="build a year of monthly runs")
     parser.add_argument("--no-faults", action="store_true", help="demo: every village succeeds")
+    parser.add_argument(
+        "--samples", action="store_true", help="import the sample health/education spreadsheets"
+    )
     parser.add_argument("--viewport-only", action="store_true", help="1400×1000, not full page")
     parser.add_argument("--max-height", type=int, default=6000, help="full page: at most this")
     parser.add_argument("--page", action="append", help="only these pages (e.g. ringkasan)")
@@ -187,6 +225,8 @@ def main(argv: list[str] | None = None) -> None:
             db = Path(args.db).resolve()
             if not db.exists():
                 raise SystemExit(f"{db} does not exist (scripts/build_history.py makes one)")
+            if args.samples:  # the given warehouse stays as it is
+                db = Path(shutil.copy(db, Path(tmp) / "warehouse.db"))
             url = f"sqlite:///{db}"
         elif not url and args.history:
             from build_history import build
@@ -196,6 +236,8 @@ def main(argv: list[str] | None = None) -> None:
         elif not url:
             url = f"sqlite:///{Path(tmp) / 'warehouse.db'}"
             collect(url, {} if args.no_faults else FAULTS)
+        if args.samples and (args.db or not os.environ.get("DASBOR_DATABASE_URL")):
+            import_samples(url)  # a warehouse of our own (a copy of --db): never the given one
         base, server = serve(url)
         driver = browser(str(Path(tmp) / "profile"))
         try:

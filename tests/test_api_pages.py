@@ -208,6 +208,7 @@ TWINS = [
     ("pemantauan", "kecamatan", {"wilayah": KECAMATAN}),
     ("pemantauan", "pencilan", {}),
     ("pemantauan", "kelengkapan", {"wilayah": KECAMATAN}),
+    ("bantuan", "sasaran", {"wilayah": KECAMATAN}),
     *(("desa", name, {"wilayah": DESA}) for name in DESA_TABLES),
 ]
 TWIN_IDS = [f"{page}/{table}" for page, table, _ in TWINS]
@@ -264,7 +265,9 @@ def test_pemantauan_kecamatan_is_its_grid_and_its_villages(app, pages):
 
 def test_pemantauan_pencilan_is_its_grid_in_codes(app, pages):
     body = rows_of(app, "pemantauan", "pencilan", {})
-    assert body["columns"] == pemantauan.PENCILAN_COLUMNS
+    # the grid's columns, and the kecamatan's code beside the village (issue 8)
+    columns = pemantauan.PENCILAN_COLUMNS
+    assert body["columns"] == [*columns[:2], "kode_kecamatan", *columns[2:]]
     grid = grid_of(pages.page("/pemantauan"), pemantauan.ID_GRID_PENCILAN)
     assert len(grid) == len(body["rows"])
     for shown, row in zip(grid, body["rows"], strict=True):
@@ -328,14 +331,18 @@ def test_desa_profile_tables_are_its_grids(app, pages):
 
 
 def test_desa_statistik_reconciles_with_the_warehouse(app, collected_store):
-    from aggregates.population import NOT_CATEGORIES
     from dashboard.data import DataSource
 
     rows = rows_of(app, "desa", "statistik", {"wilayah": DESA})["rows"]
     obs = DataSource(collected_store).snapshot().population.observations
-    mine = obs[(obs["kode_desa"] == DESA) & ~obs["dataset"].isin(NOT_CATEGORIES)]
+    mine = obs[(obs["kode_desa"] == DESA) & (obs["dataset"] != "total")]
+    # the categories: no statistic's TOTAL row, JUMLAH only as an aid statistic's recipients
+    aid = mine["dataset"].str.startswith("bantuan-")
+    mine = mine[(mine["kode"] != "total") & ((mine["kode"] != "jumlah") | aid)]
     assert len(rows) == len(mine) > 0
     assert sum(r["jumlah"] for r in rows) == int(mine["jumlah"].sum())
+    assert {r["kode"] for r in rows if r["statistik"] == "agama"} >= {"1", "belum_mengisi"}
+    assert not any(r["kode"] == "total" for r in rows)
 
 
 DESA_ERRORS = [
@@ -374,7 +381,8 @@ def test_changes_are_the_grid_and_the_audit(two_runs):
     client = DashClient(create_app(store, Settings()))
     body = rows_of(client.http, "ringkasan", "perubahan", {"wilayah": KECAMATAN})
     assert body["meta"]["run_id"] == run_id
-    assert body["columns"] == ringkasan.CHANGE_CSV_COLUMNS
+    columns = ringkasan.CHANGE_CSV_COLUMNS
+    assert body["columns"] == [*columns[:2], "kode_kecamatan", *columns[2:]]
     audit = store.audit_frame(run_id=run_id)
     audit = audit[~((audit["kode"] == "total") & (audit["dataset"] != "total"))]
 
@@ -463,7 +471,7 @@ LINKED = [
      {"wilayah": DESA, "statistik": "pekerjaan"}, {"statistik"}),
     ("/keuangan", {"wilayah": KECAMATAN}, {"wilayah": KECAMATAN}, {"apbdes"}),
     ("/pembangunan", {"wilayah": KECAMATAN}, {"wilayah": KECAMATAN}, {"kegiatan"}),
-    ("/bantuan", {"wilayah": DESA}, {"wilayah": DESA}, {"penerima"}),
+    ("/bantuan", {"wilayah": DESA}, {"wilayah": DESA}, {"penerima", "sasaran"}),
     ("/kesehatan", {"wilayah": KECAMATAN, "data": "imunisasi"},
      {"wilayah": KECAMATAN, "data": "imunisasi"}, {"desa"}),
     ("/pendidikan", {"data": "fasilitas-paud"}, {"data": "fasilitas-paud"}, {"desa"}),

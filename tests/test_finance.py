@@ -154,15 +154,32 @@ def test_pembangunan(meas):
 def test_bantuan(meas):
     rows = finance.bantuan_rows(meas, REGIONS)
     assert list(rows.columns) == finance.BANTUAN_COLUMNS and rows["peserta"].sum() == 32
+    assert rows["peserta"].dtype == "Int64"  # counts of people: "20" in the CSV, not "20.0"
     programs = finance.bantuan_programs(rows)
     pkh = programs.set_index("program").loc["PKH"]
     assert pkh["peserta"] == 25 and pkh["desa"] == 2 and pkh["sasaran"] == 2
     per = finance.bantuan_villages(rows, finance.villages(REGIONS)).set_index("kode_desa")
-    assert (
-        per.loc["17.03.06.2001", "peserta"] == 27
-        and per.loc["17.03.06.2001", "jumlah_program"] == 2
-    )
+    one = per.loc["17.03.06.2001"]
+    # recipients per target, never one sum of persons and families
+    assert "peserta" not in per.columns and one["jumlah_program"] == 2
+    assert one["kepesertaan_keluarga"] == 20 and one["kepesertaan_penduduk"] == 7
+    assert pd.isna(one["kepesertaan_rumah_tangga"])
     assert per.loc["17.03.07.2001", "jumlah_program"] == 0
+
+
+def test_bantuan_targets_are_never_added_together(meas):
+    rows = finance.bantuan_rows(meas, REGIONS)
+    targets = finance.bantuan_targets(rows).set_index("sasaran")
+    assert list(targets.index) == [1, 2]  # only the targets present
+    assert targets.loc[2, "kepesertaan"] == 25 and targets.loc[2, "jumlah_program"] == 1
+    assert targets.loc[1, "kepesertaan"] == 7 and targets.loc[1, "desa"] == 1
+    assert targets.loc[2, "desa"] == 2
+    distinct = finance.with_distinct(finance.bantuan_targets(rows), {2: 22})
+    # households and groups have no count of distinct recipients: a gap, not a zero
+    assert pd.isna(distinct.loc[0, "penerima"]) and distinct.loc[1, "penerima"] == 22
+    # a programme whose source names no target is listed apart, last
+    odd = rows.assign(sasaran=pd.array([None, 2, 1], dtype="Int64"))
+    assert list(finance.bantuan_targets(odd)["sasaran"]) == [1, 2, finance.TANPA_SASARAN]
 
 
 def test_identity_parses_atribut():

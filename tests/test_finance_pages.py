@@ -4,6 +4,7 @@ and once in headless Chromium (drill-down by clicking a village)."""
 from __future__ import annotations
 
 import io
+import json
 import time
 from collections.abc import Iterator
 
@@ -132,16 +133,63 @@ def test_pembangunan_and_bantuan_equal_aggregates(client, collected_store):
     fig = out[pbg.ID_PROGRES]["figure"]["data"][0]
     assert values(fig["y"]) == list(dist["jumlah_kegiatan"])
 
+
+def _programme_sums(meas: pd.DataFrame, wilayah: str) -> dict[int, float]:
+    """Recipients of every programme under a region summed per target (sasaran), from the
+    warehouse rows themselves."""
+    rows = meas[(meas["dataset"] == "bantuan") & (meas["ukuran"] == "peserta")]
+    rows = rows[rows["kode_wilayah"].str.startswith(wilayah)]
+    target = rows["atribut"].map(lambda a: json.loads(a)["sasaran"])
+    return {int(k): float(v) for k, v in rows.groupby(target)["nilai"].sum().items()}
+
+
+def test_bantuan_reports_recipients_per_target(client, collected_store):
+    """Issue 8: persons, families, households and groups are never added together: a card per
+    target (families counted once from the aid statistic, as on Kependudukan), programme bars
+    coloured by target, a per-target table whose CSV reads back as integers."""
+    meas = collected_store.measurements_frame()
+    regions = collected_store.regions_frame()
     out = client.call(
         f"{bnt.ID_JUDUL}.children",
         {f"{bnt.ID_KECAMATAN}.value": KECAMATAN, f"{bnt.ID_DESA}.value": None},
     )
     programs = finance.bantuan_programs(finance.bantuan_rows(meas, regions, KECAMATAN))
-    assert values(out[bnt.ID_GRAFIK]["figure"]["data"][0]["x"]) == list(programs["peserta"])
+    drawn = {
+        (name, int(v))
+        for trace in out[bnt.ID_GRAFIK]["figure"]["data"]
+        for name, v in zip(trace["y"], values(trace["x"]), strict=True)
+    }
+    assert drawn == {(p, int(n)) for p, n in zip(programs["program"], programs["peserta"],
+                                                 strict=True)}  # fmt: skip
+    # one legend entry per target present: the colour says whom a programme gives to
+    names = [trace["name"] for trace in out[bnt.ID_GRAFIK]["figure"]["data"]]
+    assert names == ["Penduduk (perorangan)", "Keluarga"]
     shown = sum(r["peserta"] for r in out[bnt.ID_GRID]["rowData"])
     assert shown == _sum(meas, "bantuan", "peserta", KECAMATAN)
-    assert "Rp" not in texts(out[bnt.ID_KARTU]["children"])
-    assert format_number(shown) in texts(out[bnt.ID_KARTU]["children"])
+    cards = texts(out[bnt.ID_KARTU]["children"])
+    assert "Rp" not in cards
+    assert format_number(shown) not in cards  # the sum across targets is nowhere
+    sums = _programme_sums(meas, KECAMATAN)
+    snapshot = DataSource(collected_store).snapshot()
+    families = snapshot.statistic("bantuan-keluarga", "kecamatan", KECAMATAN)
+    distinct = int(families.set_index("kode").loc["jumlah", "jumlah"])
+    assert distinct < sums[2]  # families in two programmes: counted once here
+    assert format_number(distinct) in cards and format_number(sums[2]) in cards
+    targets = client.call(
+        f"{bnt.ID_SASARAN_GRID}.rowData",
+        {f"{bnt.ID_KECAMATAN}.value": KECAMATAN, f"{bnt.ID_DESA}.value": None},
+    )
+    rows = {r["nama_sasaran"]: r for r in targets[bnt.ID_SASARAN_GRID]["rowData"]}
+    assert rows["Keluarga"]["kepesertaan"] == sums[2] and rows["Keluarga"]["penerima"] == distinct
+
+    resp = client.http.get(
+        "/api/v1/halaman/bantuan/sasaran.csv", query_string={"wilayah": KECAMATAN}
+    )
+    back = pd.read_csv(io.StringIO(resp.get_data(as_text=True)))
+    assert list(back.columns) == bnt.SASARAN_COLUMNS
+    for col in ("sasaran", "jumlah_program", "kepesertaan", "penerima", "desa"):
+        assert back[col].dtype.kind == "i", col
+    assert dict(zip(back["sasaran"], back["kepesertaan"], strict=True)) == sums
 
 
 def test_pembangunan_and_bantuan_bars_per_region_drill_down(client, collected_store):
@@ -150,10 +198,7 @@ def test_pembangunan_and_bantuan_bars_per_region_drill_down(client, collected_st
     selects that region in the filter bar."""
     meas = collected_store.measurements_frame()
     kabupaten = "17.03"
-    cases = (
-        (pbg, "pembangunan", "anggaran", {f"{pbg.ID_TAHUN}.value": TAHUN}),
-        (bnt, "bantuan", "peserta", {}),
-    )
+    cases = ((pbg, "pembangunan", "anggaran", {f"{pbg.ID_TAHUN}.value": TAHUN}),)
     for page, dataset, ukuran, extra in cases:
         rows = meas[(meas["dataset"] == dataset) & (meas["ukuran"] == ukuran)]
         if dataset == "pembangunan":
@@ -196,9 +241,44 @@ def test_pembangunan_and_bantuan_bars_per_region_drill_down(client, collected_st
             assert got == expected, (dataset, code)
 
 
+def test_bantuan_bars_per_region_are_per_target(client, collected_store):
+    """Kabupaten: per kecamatan, one bar per target side by side (never one bar for all);
+    kecamatan: per village; a desa: its kecamatan's villages, its name in bold."""
+    meas = collected_store.measurements_frame()
+    for kecamatan, village, width in (
+        ("17.03", None, 8),
+        (KECAMATAN, None, 13),
+        (KECAMATAN, DESA, 13),
+    ):
+        out = client.call(
+            f"{bnt.ID_JUDUL}.children",
+            {f"{bnt.ID_KECAMATAN}.value": kecamatan, f"{bnt.ID_DESA}.value": village},
+        )
+        traces = out[bnt.ID_WILAYAH]["figure"]["data"]
+        assert out[bnt.ID_WILAYAH]["figure"]["layout"]["barmode"] == "group"
+        assert [t["name"] for t in traces] == ["Penduduk (perorangan)", "Keluarga"]
+        area = kecamatan if width == 13 else "17.03"
+        for code, trace in zip((1, 2), traces, strict=True):
+            regions = trace["customdata"]
+            assert all(len(k) == width for k in regions)
+            for region, value in zip(regions, values(trace["x"]), strict=True):
+                assert value == _programme_sums(meas, region).get(code), (area, region, code)
+        labels = traces[0]["y"]
+        if village:
+            assert f"<b>{DESA_NAMA}</b>" in labels
+    drilled = client.call(
+        f"{bnt.ID_KECAMATAN}.value",
+        {f"{bnt.ID_WILAYAH}.clickData": {"points": [{"customdata": DESA}]},
+         f"{bnt.ID_GRID}.cellClicked": None},
+    )  # fmt: skip
+    assert (drilled[bnt.ID_KECAMATAN]["value"], drilled[bnt.ID_DESA]["value"]) == (KECAMATAN, DESA)
+
+
 def test_region_bars_empty_and_values():
     empty = finance.region_values(
-        pd.DataFrame(columns=[*finance.BANTUAN_VILLAGE_COLUMNS, "melapor"]), "peserta", "desa"
+        pd.DataFrame(columns=[*finance.BANTUAN_VILLAGE_COLUMNS, "melapor"]),
+        "kepesertaan_keluarga",
+        "desa",
     )
     assert empty.empty and list(empty.columns) == finance.REGION_COLUMNS
     per_desa = pd.DataFrame(

@@ -131,3 +131,37 @@ def test_kesehatan_page_renders_from_url(client):
     text = texts(page)
     assert "Toilet & sanitasi" in text and "Terjadi galat" not in text
     assert find(page, kes.ID_PERIODE)["props"]["value"] == "2026Q4"
+
+
+def test_period_selector_shows_the_period_the_page_shows(client):
+    """Issue 8: switching the grain kept the old value ("202612" among the years), so the
+    selector was blank while the page showed the newest year. The dropdown's value is the
+    period shown, and is left alone when it already is."""
+    out = client.call(f"{kes.ID_JUDUL}.children", _inputs(kes, "aki-akb", "tahun", "202612"))
+    periode = out[kes.ID_PERIODE]
+    assert periode["value"] == "2026"
+    assert periode["value"] in [o["value"] for o in periode["options"]]
+    assert out[kes.ID_JUDUL]["children"].endswith("2026")  # the view shows that year
+    assert "value" not in out[kes.ID_SKALA]  # tahun is shown: no change
+    # a grain the dataset has not (pendidikan's semester on a monthly dataset): both follow
+    out = client.call(f"{kes.ID_JUDUL}.children", _inputs(kes, "imunisasi", "semester", "2026S2"))
+    assert out[kes.ID_SKALA]["value"] == "bulan"
+    assert out[kes.ID_PERIODE]["value"] == out[kes.ID_PERIODE]["options"][0]["value"]
+    same = client.call(f"{kes.ID_JUDUL}.children", _inputs(kes, "aki-akb", "bulan", "202611"))
+    assert "value" not in same[kes.ID_PERIODE] and "value" not in same[kes.ID_SKALA]
+
+
+def test_period_selector_of_the_first_load_is_the_period_shown(client):
+    """The page without ?periode= shows the newest period of its grain, its dropdown holds
+    that period, and the filter bar takes it as the URL's default (not the newest period of
+    any grain, which the dropdown's options lack)."""
+    for search in ("", "?skala=triwulan", "?data=imunisasi&skala=tahun"):
+        page = client.page("/kesehatan", search)
+        dropdown = find(page, kes.ID_PERIODE)["props"]
+        options = [o["value"] for o in dropdown["options"]]
+        assert dropdown["value"] == options[0], search
+        shown = find(page, kes.ID_JUDUL)["props"]["children"]
+        assert shown.endswith(dropdown["options"][0]["label"]), (search, shown)
+        data = find(page, kes.FILTER.data)["props"]["data"]
+        assert data["extra"]["periode"]["default"] == dropdown["value"], search
+        assert data["extra"]["skala"]["default"] == find(page, kes.ID_SKALA)["props"]["value"]

@@ -172,16 +172,22 @@ def test_aki_akb_month_loads_in_one_run(store, default_villages, tmp_path):
     assert len(runs) == 1
     run = runs.iloc[0]
     assert (run["id"], run["trigger"], run["status"]) == (report.run_id, "import", "completed")
+    assert run["kind"] == "import"
     assert (run["villages_total"], run["villages_ok"], run["villages_unchanged"]) == (4, 4, 0)
-    # the monitoring view sees the import like a pull
+    # the import's own fetch log, under its run
     log = store.fetch_log_frame(report.run_id)
     assert sorted(log["kode_desa"]) == sorted(
         [TALANG_JAMBU, TEBAT_PACUR, TALANG_CURUP, LUBUK_DURIAN]
     )
     assert set(log["status"]) == {"ok"} and set(log["dataset"]) == {"aki-akb"}
-    status = store.dataset_status_frame().set_index("kode_desa")
-    assert status.loc[TEBAT_PACUR, "last_status"] == "ok"
-    assert status.loc[TEBAT_PACUR, "last_success_run_id"] == report.run_id
+    # the last import per region, dataset and period, with the file's name; a file is no
+    # collection: the villages' collection status is not touched (issue 8)
+    imports = store.import_status_frame().set_index("kode_wilayah")
+    assert sorted(imports.index) == sorted(log["kode_desa"])
+    assert set(imports["dataset"]) == {"aki-akb"} and set(imports["periode"]) == {"202611"}
+    assert set(imports["run_id"]) == {report.run_id}
+    assert set(imports["source"]) == {"aki-akb-2026-11.csv"}
+    assert store.dataset_status_frame().empty
     events = store.job_events_frame()
     assert events.iloc[-1]["run_id"] == report.run_id
     assert "aki-akb-2026-11.csv" in events.iloc[-1]["detail"]
@@ -203,7 +209,10 @@ def test_reimporting_the_same_file_changes_nothing(store, default_villages, tmp_
     run = store.runs_frame().iloc[0]
     assert (run["id"], run["villages_ok"], run["villages_unchanged"]) == (again.run_id, 0, 4)
     assert set(store.fetch_log_frame(again.run_id)["status"]) == {"unchanged"}
-    assert set(store.dataset_status_frame()["last_status"]) == {"unchanged"}
+    # an unchanged file is an import all the same: the last import is this one
+    imports = store.import_status_frame()
+    assert len(imports) == 4 and set(imports["run_id"]) == {again.run_id}
+    assert store.dataset_status_frame().empty
 
 
 def test_next_month_keeps_the_previous_month(store, default_villages, tmp_path):
@@ -613,7 +622,7 @@ def test_record_import_is_all_or_nothing(store):
     with pytest.raises(ValueError, match="duplicate"):
         record_import(store, run_id, "aki-akb", writes)
     assert store.measurements_frame().empty
-    assert store.fetch_log_frame().empty and store.dataset_status_frame().empty
+    assert store.fetch_log_frame().empty and store.import_status_frame().empty
 
     del writes[TALANG_CURUP]
     assert record_import(store, run_id, "aki-akb", writes) == {

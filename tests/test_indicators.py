@@ -173,3 +173,86 @@ def test_trend_of_a_statistic_sums_categories_not_the_total_row():
     one = trend(_history(), "agama", A1, 1, now=now, kategori="belum_mengisi")
     assert one["jumlah"].tolist() == [10]
     assert trend(_history().iloc[:0], "agama", A1, 3, now=now)["desa"].tolist() == [0, 0, 0]
+
+
+def _versions(rows: list[tuple]) -> pd.DataFrame:
+    """History rows (Warehouse.history_frame's columns) valid since January, none ended:
+    (kode_desa, dataset, kode, label, dari, sampai, jumlah)."""
+    frame = pd.DataFrame(
+        rows, columns=["kode_desa", "dataset", "kode", "label", "dari", "sampai", "jumlah"]
+    )
+    frame["urutan"] = range(len(frame))
+    frame["laki_laki"] = frame["jumlah"] // 2
+    frame["perempuan"] = frame["jumlah"] - frame["laki_laki"]
+    frame["valid_from"] = pd.Timestamp("2026-01-10", tz="UTC")
+    frame["valid_to"] = pd.NaT
+    return frame
+
+
+def test_trend_of_an_age_bracket_follows_the_harmonised_bracket():
+    """Above the desa level a bracket's trend sums what statistic_table shows in that row:
+    A2's own 75–79 (its code 21, like the default 75+) and 80+ together fill "75 and over";
+    one village's trend follows its own code."""
+    now = pd.Timestamp("2026-04-15", tz="UTC")
+    history = _versions([
+        (A1, "rentang-umur", "21", "75 Tahun ke Atas", 75, 150, 10),
+        (A2, "rentang-umur", "21", "75 s/d 79 Tahun", 75, 79, 4),
+        (A2, "rentang-umur", "22", "80 Tahun Keatas", 80, 150, 3),
+        (A2, "rentang-umur", "23", "60 - 69 Tahun", 60, 69, 7),  # across 64 | 65
+        (A2, "rentang-umur", "total", "TOTAL", None, None, 24),
+    ])  # fmt: skip
+    kec = trend(history, "rentang-umur", KEC_A, 1, now=now, kategori="21")
+    assert kec["jumlah"].tolist() == [10 + 4 + 3]
+    rest = trend(history, "rentang-umur", KEC_A, 1, now=now, kategori="tidak_diselaraskan")
+    assert rest["jumlah"].tolist() == [7]
+    own = trend(history, "rentang-umur", A2, 1, now=now, kategori="21")
+    assert own["jumlah"].tolist() == [4]  # the village's own 75–79
+    assert trend(history, "rentang-umur", KEC_A, 1, now=now)["jumlah"].tolist() == [24]
+
+
+def test_trend_and_comparison_of_an_aid_statistic_count_recipients_once():
+    """bantuan-keluarga: programmes overlap (PKH 5 + BLT 3, 6 families); "all" is every family
+    (recipients + non-recipients), never programme rows added; shares are recipients and
+    the rest."""
+    now = pd.Timestamp("2026-04-15", tz="UTC")
+    rows = [
+        (A1, "bantuan-keluarga", "1", "PKH", None, None, 5),
+        (A1, "bantuan-keluarga", "2", "BLT Dana Desa", None, None, 3),
+        (A1, "bantuan-keluarga", "jumlah", "JUMLAH", None, None, 6),
+        (A1, "bantuan-keluarga", "belum_mengisi", "BELUM MENGISI", None, None, 20),
+        (A1, "bantuan-keluarga", "total", "TOTAL", None, None, 26),
+        (A2, "bantuan-keluarga", "4", "PKH", None, None, 2),
+        (A2, "bantuan-keluarga", "jumlah", "JUMLAH", None, None, 2),
+        (A2, "bantuan-keluarga", "belum_mengisi", "BELUM MENGISI", None, None, 8),
+        (A2, "bantuan-keluarga", "total", "TOTAL", None, None, 10),
+    ]
+    history = _versions(rows)
+    assert trend(history, "bantuan-keluarga", KEC_A, 1, now=now)["jumlah"].tolist() == [36]
+    once = trend(history, "bantuan-keluarga", KEC_A, 1, now=now, kategori="jumlah")
+    assert once["jumlah"].tolist() == [8]
+    pkh = trend(history, "bantuan-keluarga", KEC_A, 1, now=now, kategori="PKH")
+    assert pkh["jumlah"].tolist() == [7]  # by name: the ids are each village's own
+    current = history.drop(columns=["valid_from", "valid_to"])
+    shares = compare_villages(build_population(current, REGIONS), "bantuan-keluarga", KEC_A)
+    a1 = shares[shares["kode_wilayah"] == A1].set_index("kode")
+    assert set(a1.index) == {"jumlah", "belum_mengisi"}
+    assert a1["total"].iloc[0] == 26 and a1.loc["jumlah", "persen"] == pytest.approx(600 / 26)
+
+
+def test_compare_villages_harmonises_age_brackets():
+    """Villages side by side share one set of brackets: A2's own 60–69 is its
+    tidak_diselaraskan share, its 75–79 and 80+ one "75 and over" share."""
+    rows = [
+        (A1, "rentang-umur", "19", "65 s/d 69 Tahun", 65, 69, 6),
+        (A1, "rentang-umur", "21", "75 Tahun ke Atas", 75, 150, 4),
+        (A2, "rentang-umur", "21", "75 s/d 79 Tahun", 75, 79, 4),
+        (A2, "rentang-umur", "22", "80 Tahun Keatas", 80, 150, 1),
+        (A2, "rentang-umur", "23", "60 - 69 Tahun", 60, 69, 5),
+    ]
+    current = _versions(rows).drop(columns=["valid_from", "valid_to"])
+    shares = compare_villages(build_population(current, REGIONS), "rentang-umur", KEC_A)
+    a2 = shares[shares["kode_wilayah"] == A2].set_index("kode")
+    assert a2.loc["21", "jumlah"] == 5 and a2.loc["tidak_diselaraskan", "jumlah"] == 5
+    assert a2["persen"].sum() == pytest.approx(100)
+    order = shares.drop_duplicates("kode").sort_values("urutan_kategori")["kode"].tolist()
+    assert order == ["19", "21", "tidak_diselaraskan"]

@@ -67,14 +67,49 @@ def test_activity_classes_at_the_boundaries():
     assert list(fresh.reset_index().columns) == mon.FRESHNESS_COLUMNS
 
 
-def test_a_failing_dataset_marks_the_village_failed_with_a_short_error():
+def test_a_failing_dataset_marks_the_village_failed_with_its_whole_error():
     fresh = mon.freshness(dataset_status(), regions(), NOW).set_index("kode_desa")
     row = fresh.loc[VILLAGES[4]]
     assert row["status_terakhir"] == "failed"
     assert row["kelas"] == "aktif"  # the totals still arrived two hours ago
+    assert row["keadaan"] == "gagal"  # but the map shows it failing (issue 8)
     assert row["dataset_gagal"] == 1
-    assert row["galat_terakhir"].startswith("Desa tidak menjawab dalam 10 detik")
-    assert len(row["galat_terakhir"]) <= mon.ERROR_CHARS and row["galat_terakhir"].endswith("…")
+    # whole: the pages shorten it for a line and show the rest on hover
+    assert row["galat_terakhir"] == "Desa tidak menjawab dalam 10 detik (batas waktu baca). " * 5
+    assert pd.isna(row["alasan_kode"])  # a row stored before reasons had codes
+
+
+def test_state_of_each_village():
+    """failing beats everything; then stale (no success within 7 days), never, ok."""
+    fresh = mon.freshness(dataset_status(), regions(), NOW).set_index("kode_desa")
+    assert list(fresh["keadaan"]) == [
+        "baik",  # exactly 7 days
+        "tertinggal",
+        "tertinggal",
+        "tertinggal",  # inactive is stale too
+        "gagal",
+        "belum_pernah",
+    ]
+    assert set(fresh["keadaan"]) <= set(mon.KEADAAN)
+
+
+def test_the_latest_failure_gives_the_villages_reason_and_code():
+    rows = [
+        status_row(VILLAGES[0], "total", "failed", None, NOW - pd.Timedelta(hours=1), "old"),
+        status_row(VILLAGES[0], "agama", "failed", None, NOW, "HTTP 500: server error"),
+        status_row(VILLAGES[0], "apbdes", "ok", NOW, NOW, "an error before it recovered"),
+    ]
+    frame = pd.DataFrame(rows)
+    frame["last_error_code"] = ["http.timeout", "http.server_error", "http.timeout"]
+    frame["last_error_params"] = ['{"detik": 10}', '{"http_status": 500}', '{"detik": 10}']
+    for col in ("last_attempt_at", "last_success_at"):
+        frame[col] = pd.to_datetime(frame[col], utc=True)
+    row = mon.freshness(frame, regions(), NOW).set_index("kode_desa").loc[VILLAGES[0]]
+    assert (row["galat_terakhir"], row["alasan_kode"]) == (
+        "HTTP 500: server error",
+        "http.server_error",
+    )
+    assert row["alasan_param"] == '{"http_status": 500}' and row["dataset_gagal"] == 2
 
 
 def test_response_time_uses_each_villages_last_run_and_system_version():

@@ -1,5 +1,5 @@
 """The Pemantauan page: in-process callbacks over collected warehouses (all ok, some failing),
-the collect-now request, and the page in headless Chromium with no network."""
+and the page in headless Chromium with no network (collect-now: tests/test_collect_now.py)."""
 
 from __future__ import annotations
 
@@ -84,7 +84,6 @@ def test_page_over_a_full_sweep(collected_store, only_our_pages):
     assert "220 dari 220 desa" in figure["layout"]["title"]["text"]
     heat = r[pmt.ID_KELENGKAPAN]["figure"]["data"][0]
     assert heat["type"] == "heatmap" and len(heat["y"]) == 220
-    assert r[pmt.ID_KUMPULKAN]["disabled"] is True
 
     r = update(client, KECAMATAN, None)
     rows = r[pmt.ID_GRID_DESA]["rowData"]
@@ -101,34 +100,6 @@ def test_page_over_a_full_sweep(collected_store, only_our_pages):
     assert csv["terakhir_berhasil"].str.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$").all()
 
 
-def test_collect_now_writes_a_request(collected_db, tmp_path, only_our_pages):
-    # a copy: the session warehouse is read-only for tests
-    import shutil
-
-    path = tmp_path / "wh.db"
-    shutil.copy(collected_db.removeprefix("sqlite:///"), path)
-    store = Warehouse(f"sqlite:///{path}")
-    client = client_for(store)
-    r = update(client, KECAMATAN, DESA)
-    assert r[pmt.ID_KUMPULKAN]["disabled"] is False
-    state = {f"{pmt.ID_KECAMATAN}.value": KECAMATAN, f"{pmt.ID_DESA}.value": DESA}
-    out = client.call(
-        f"{pmt.ID_KUMPULKAN_PESAN}.children", {f"{pmt.ID_KUMPULKAN}.n_clicks": 1}, state
-    )
-    text = out[pmt.ID_KUMPULKAN_PESAN]["children"]["props"]["children"]
-    requests = store.requests_frame()
-    assert len(requests) == 1
-    row = requests.iloc[0]
-    assert (row["kode_desa"], row["requested_by"], row["status"]) == (DESA, "dashboard", "pending")
-    assert text == f"Permintaan {row['id']} dicatat; penjadwal akan mengambilnya."
-
-    # without a village selected nothing is written
-    state[f"{pmt.ID_DESA}.value"] = None
-    client.call(f"{pmt.ID_KUMPULKAN_PESAN}.children", {f"{pmt.ID_KUMPULKAN}.n_clicks": 2}, state)
-    assert len(store.requests_frame()) == 1
-    store.engine.dispose()
-
-
 def test_failed_and_never_reported_villages(tmp_path, simulator, default_villages, only_our_pages):
     subset = [v for v in default_villages if v.kode_desa.startswith(KECAMATAN + ".")][:5]
     failing = subset[:2]
@@ -143,7 +114,9 @@ def test_failed_and_never_reported_villages(tmp_path, simulator, default_village
     rows = {row["kode_desa"]: row for row in r[pmt.ID_GRID_DESA]["rowData"]}
     bad = rows[failing[0].kode_desa]
     assert bad["kelas"] == "Belum pernah" and bad["galat_terakhir"]
-    assert len(bad["galat_terakhir"]) <= 200
+    # the reason in the page's language, the original text beside it (issue 8)
+    assert bad["alasan_gagal"].startswith("HTTP 500: galat server di desa (dan ")
+    assert bad["galat_terakhir"] == "HTTP 500: server error at the village"
     summary = {row["kode_kecamatan"]: row for row in r[pmt.ID_GRID_KECAMATAN]["rowData"]}
     assert summary[KECAMATAN]["gagal"] == 2 and summary[KECAMATAN]["melapor"] == 3
     heat = r[pmt.ID_KELENGKAPAN]["figure"]["data"][0]

@@ -145,7 +145,7 @@ def test_crontab_weekdays_and_bad_schedules(sqlite_store, default_villages):
 def test_request_job_collects_exactly_the_requested_village(
     store, kerkap, fast_settings, written_as
 ):
-    request_id = store.request_collect(written_as, requested_by="test")
+    request_id = store.request_collect(written_as, requested_by="test").id
     run_id = collect_requests(store, kerkap, fast_settings)
     assert run_id is not None
     run = store.runs_frame().set_index("id").loc[run_id]
@@ -164,8 +164,9 @@ def test_request_for_all_villages_and_unknown_codes(
     small = pointed_at(
         [v for v in default_villages if v.kode_kecamatan == SMALL_KECAMATAN], simulator.url
     )
-    all_id = store.request_collect(None, requested_by="test")
-    unknown_id = store.request_collect(UNKNOWN, requested_by="test")
+    # the unknown village first: asked after "all", it would be merged into that request
+    unknown_id = store.request_collect(UNKNOWN, requested_by="test").id
+    all_id = store.request_collect(None, requested_by="test").id
     run_id = collect_requests(store, small, fast_settings)
     run = store.runs_frame().set_index("id").loc[run_id]
     assert run["villages_total"] == len(small) == 6 and run["villages_failed"] == 0
@@ -189,7 +190,7 @@ def test_started_scheduler_picks_up_a_request(store, kerkap, fast_settings, star
     for group in ("penduduk", "keuangan"):  # nothing but the poll may run in this test
         scheduler.remove_job(f"sweep-{group}")
     started(scheduler)
-    request_id = store.request_collect(VILLAGE, requested_by="test")
+    request_id = store.request_collect(VILLAGE, requested_by="test").id
     request = done_request(store, request_id)
     executed = one_event(store, REQUEST_JOB_ID, "executed")
     assert executed["run_id"] == request["run_id"]
@@ -219,7 +220,7 @@ def test_stop_flag_aborts_sweeps_and_finishes_requests(store, kerkap, fast_setti
     jobs.stop.set()
     with pytest.raises(SweepStopped):
         jobs.sweep("penduduk")
-    request_id = store.request_collect(None)
+    request_id = store.request_collect(None).id
     with pytest.raises(SweepStopped):
         jobs.collect_requests()
     assert set(store.runs_frame()["status"]) == {"aborted"}
@@ -268,7 +269,7 @@ def test_request_poll_runs_beside_a_long_sweep(store, kerkap, fast_settings, sta
         if trigger == "schedule":
             release.wait(20)
         run_id = 101 if trigger == "schedule" else 202
-        return SimpleNamespace(run_id=run_id, count=lambda _status: 0, seconds=0.0)
+        return SimpleNamespace(run_id=run_id, count=lambda _status: 0, seconds=0.0, outcomes=[])
 
     monkeypatch.setattr(sched, "run_sweep", fake_run_sweep)
     settings = replace(fast_settings, request_poll=0.1)
@@ -277,7 +278,7 @@ def test_request_poll_runs_beside_a_long_sweep(store, kerkap, fast_settings, sta
     try:
         scheduler.modify_job("sweep-penduduk", next_run_time=datetime.now(WIB))
         wait_for(lambda: any(c[0] == "schedule" for c in calls), what="the sweep to start")
-        request_id = store.request_collect(VILLAGE)
+        request_id = store.request_collect(VILLAGE).id
         done_request(store, request_id)  # while the sweep still runs
         assert ("request", None, [VILLAGE]) in calls
         scheduler.modify_job("sweep-penduduk", next_run_time=datetime.now(WIB))

@@ -190,3 +190,20 @@ def test_switch_to_english_in_the_browser(live, browser):
     assert "Overview" in navbar_text(browser)
     assert "Load data" in browser.find_element(By.ID, ung.ID_KIRIM).text
     assert_no_console_errors(browser)
+
+
+def test_the_result_lists_the_values_the_file_replaced(client, upload_store):
+    """An import's changes are listed with the import (issue 8), not as a collection's."""
+    first = submit(client, as_upload(GOOD), "aki.csv")
+    none = find(first, ung.ID_PERUBAHAN)["props"]["children"]
+    assert none == "Tidak ada nilai lama yang diganti atau dihapus."
+    corrected = GOOD.replace(f"{PURWODADI},0,2", f"{PURWODADI},1,2")
+    result = submit(client, as_upload(corrected), "aki-2.csv")
+    changes = find(result, ung.ID_PERUBAHAN)
+    shown = texts(changes)
+    assert "Nilai yang diganti atau dihapus oleh unggahan ini: 1." in shown
+    body = changes["props"]["children"][1]["props"]["children"][1]["props"]["children"]
+    cells = [texts(cell["props"]["children"]) for cell in body[0]["props"]["children"]]
+    assert cells == [f"Tebat Pacur ({PURWODADI})", "202611", "", "jumlah_aki", "0", "1"]
+    # the villages' collection status is not the import's to write
+    assert upload_store.dataset_status_frame().empty

@@ -133,10 +133,11 @@ def test_source_state_etag(store):
 
 
 def test_collect_requests_lifecycle(store):
-    first = store.request_collect(DESA, requested_by="dashboard")
-    second = store.request_collect(None)
+    first = store.request_collect(DESA, requested_by="dashboard").id
+    second = store.request_collect(None).id
     claimed = store.claim_requests()
     assert [r["id"] for r in claimed] == [first, second] and claimed[1]["kode_desa"] is None
+    assert [r["scope"] for r in claimed] == ["desa", "semua"]
     assert store.claim_requests() == []  # claimed once only
     assert store.requeue_running_requests() == 2  # a killed scheduler's requests come back
     assert [r["id"] for r in store.claim_requests()] == [first, second]
@@ -223,3 +224,54 @@ def test_migrations_build_exactly_the_models(store):
 
     with store.engine.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
+
+
+def test_collect_requests_merge_while_waiting_or_running(store):
+    """A second request for a target an open request covers is merged: no new row (issue 8)."""
+    kecamatan = DESA[:8]
+    village = store.request_collect(DESA.replace(".", ""), requested_by="a")  # digits too
+    assert village.merged is False
+    assert store.request_collect(DESA, requested_by="b") == (village.id, True)
+    # a kecamatan is more than its village: a row of its own, and it covers its villages
+    kec = store.request_collect(kecamatan)
+    assert (kec.merged, store.requests_frame().set_index("id").loc[kec.id, "scope"]) == (
+        False, "kecamatan")  # fmt: skip
+    other = f"{kecamatan}.2099"
+    assert store.request_collect(other) == (kec.id, True)
+    assert store.request_collect("17.03.07.2001").merged is False  # another kecamatan
+    assert len(store.requests_frame()) == 3
+    # still merged once the scheduler runs them; a new row once they ended
+    store.claim_requests()
+    assert store.request_collect(DESA) == (village.id, True)
+    store.finish_requests([village.id, kec.id], 1)
+    again = store.request_collect(DESA)
+    assert again.merged is False and again.id not in (village.id, kec.id)
+    # "all" covers every village and kecamatan
+    every = store.request_collect(None)
+    assert every.merged is False
+    assert store.request_collect("17.03.09") == (every.id, True)
+    assert store.request_collect(None) == (every.id, True)
+    frame = store.requests_frame()
+    assert len(frame) == 5 and list(frame["id"]) == sorted(frame["id"], reverse=True)
+
+
+def test_concurrent_collect_requests_leave_one_open(store):
+    """Two clicks at once may both insert; the later row gives way to the earlier."""
+    import threading
+
+    barrier = threading.Barrier(4)
+    tickets = []
+
+    def ask() -> None:
+        barrier.wait()
+        tickets.append(store.request_collect(DESA))
+
+    threads = [threading.Thread(target=ask) for _ in range(4)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    rows = store.requests_frame()
+    assert len(rows) == 1
+    assert {t.id for t in tickets} == {int(rows.iloc[0]["id"])}
+    assert sum(not t.merged for t in tickets) == 1

@@ -10,13 +10,27 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from dataclasses import replace
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, insert, select, update
 
-from warehouse.models import DatasetStatus
+from warehouse.models import ImportStatus
 from warehouse.store import DatasetWrite, Warehouse, utcnow
 from warehouse.values import diff, load_existing, table_for
 
-_STATUS = DatasetStatus.__table__
+_IMPORTS = ImportStatus.__table__
+_IMPORT_UPDATE = (
+    update(_IMPORTS)
+    .where(
+        (_IMPORTS.c.kode_wilayah == bindparam("b_kode"))
+        & (_IMPORTS.c.dataset == bindparam("b_dataset"))
+        & (_IMPORTS.c.periode == bindparam("b_periode"))
+    )
+    .values(
+        last_import_at=bindparam("last_import_at"),
+        run_id=bindparam("run_id"),
+        source=bindparam("source"),
+    )
+)
+SOURCE_CHARS = 200  # import_status.source
 
 
 def record_import(
@@ -27,30 +41,26 @@ def record_import(
     *,
     measures: Collection[str] | None = None,
     kodes: Collection[str] | None = None,
+    source: str | None = None,
 ) -> dict[str, str]:
     """Write one dataset for many regions in a single transaction; return each one's status.
 
     Each write replaces only its `periods` of the dataset for its region (every period when
     None). `measures` and `kodes` narrow that further: stored values of other measures or items
     stay. A file of realisasi keeps the collected anggaran of the same year; a file for one
-    penyakit_id keeps the other diseases of the same month. Fetch log and dataset status are
-    written in the same transaction, so monitoring sees the import exactly when its values land.
-    Any error rolls back the whole file.
+    penyakit_id keeps the other diseases of the same month. The fetch log (under the import's
+    run) and `import_status` per region, dataset and period (`source`: the file's name) are
+    written in the same transaction, so the pages see the import exactly when its values land.
+    Dataset status is not: it is the village's collections, and a file says nothing of
+    whether the village's own system answers (issue 8). Any error rolls back the whole file.
     """
     for kode, write in writes_by_village.items():
         if write.dataset != dataset:
             raise ValueError(f"{kode}: write for {write.dataset} in an import of {dataset}")
     now = utcnow()
     statuses: dict[str, str] = {}
+    imported: list[tuple[str, str]] = []  # (region, period) the file brought
     with store.engine.begin() as conn:
-        with_status = set(
-            conn.execute(
-                select(_STATUS.c.kode_desa).where(
-                    _STATUS.c.dataset == dataset,
-                    _STATUS.c.kode_desa.in_(list(writes_by_village)),
-                )
-            ).scalars()
-        )
         for kode, write in writes_by_village.items():
             if write.rows is None or write.status == "failed":
                 status, logged = write.status, write
@@ -79,7 +89,40 @@ def record_import(
                     plan.apply(conn)
                     status = "ok"
                 logged = replace(write, status=status)
+                periods_of = (
+                    write.periods
+                    if write.periods is not None
+                    else (sorted({row.periode for row in write.rows}))
+                )
+                imported += [(kode, periode) for periode in periods_of]
             statuses[kode] = status
-            known = {dataset} if kode in with_status else set()
-            store._log(conn, run_id, kode, [logged], known, now)
+            store._log(conn, run_id, kode, [logged], None, now)
+        _record_import_status(conn, dataset, imported, run_id, now, source)
     return statuses
+
+
+def _record_import_status(conn, dataset, imported, run_id, now, source) -> None:
+    """The latest import of each (region, period): an unchanged file is an import too."""
+    if not imported:
+        return
+    source = source[:SOURCE_CHARS] if source else None
+    regions = sorted({kode for kode, _ in imported})
+    existing = {
+        (r.kode_wilayah, r.periode)
+        for r in conn.execute(
+            select(_IMPORTS.c.kode_wilayah, _IMPORTS.c.periode).where(
+                _IMPORTS.c.dataset == dataset, _IMPORTS.c.kode_wilayah.in_(regions)
+            )
+        )
+    }
+    updates, inserts = [], []
+    for kode, periode in dict.fromkeys(imported):
+        values = dict(last_import_at=now, run_id=run_id, source=source)
+        if (kode, periode) in existing:
+            updates.append(dict(b_kode=kode, b_dataset=dataset, b_periode=periode, **values))
+        else:
+            inserts.append(dict(kode_wilayah=kode, dataset=dataset, periode=periode, **values))
+    if updates:
+        conn.execute(_IMPORT_UPDATE, updates)
+    if inserts:
+        conn.execute(insert(_IMPORTS), inserts)

@@ -43,6 +43,9 @@ class Wilayah(Base):
 
 
 RUN_KINDS = ("collection", "import", "push")
+# the kinds that speak of a village's own system: its freshness, last success, response time
+# and collection history come from these runs only, never from an import (issue 8)
+VILLAGE_RUN_KINDS = ("collection", "push")
 
 
 class CollectionRun(Base):

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import NamedTuple
 
 import pandas as pd
 from alembic import command
@@ -26,10 +28,13 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from warehouse.models import (
+    RUN_KINDS,
+    VILLAGE_RUN_KINDS,
     CollectionRun,
     CollectRequest,
     DatasetStatus,
     FetchLog,
+    ImportStatus,
     JobEvent,
     Measurement,
     Observation,
@@ -49,7 +54,14 @@ from warehouse.values import (
     table_for,
 )
 
-__all__ = ["DatasetWrite", "MeasurementRow", "ObservationRow", "SourceInfo", "Warehouse"]
+__all__ = [
+    "CollectTicket",
+    "DatasetWrite",
+    "MeasurementRow",
+    "ObservationRow",
+    "SourceInfo",
+    "Warehouse",
+]
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +78,25 @@ def _reason(exc: BaseException) -> str:
     return str(orig if orig is not None else exc).strip()[:300]
 
 
+class _Why(NamedTuple):
+    """A failure's reason as stored: the original text, its code and its values (JSON)."""
+
+    text: str | None
+    code: str | None = None
+    params: str | None = None
+
+
+def params_json(params: Mapping[str, object] | None) -> str | None:
+    """A reason's values as the JSON text fetch_log and dataset_status keep (None: none)."""
+    if not params:
+        return None
+    return json.dumps(dict(params), ensure_ascii=False, sort_keys=True, default=str)
+
+
+def _why(write: DatasetWrite) -> _Why:
+    return _Why(write.error, write.error_code, params_json(write.error_params))
+
+
 @dataclass(frozen=True)
 class DatasetWrite:
     """One dataset of one village in one run, as the collector hands it over."""
@@ -79,6 +110,10 @@ class DatasetWrite:
     warning: str | None = None
     kind: str = "observation"  # or measurement: which value table the rows go to
     periods: tuple[str, ...] | None = None  # replace only these periods (None: the dataset)
+    # the failure's reason for the pages: a code of the reason catalogue and its values
+    # (dashboard/translations/alasan.py); `error` stays the original text, for operators
+    error_code: str | None = None
+    error_params: Mapping[str, object] | None = None
 
 
 @dataclass(frozen=True)
@@ -116,16 +151,19 @@ _STATUS_FAILED_UPDATE = (
         last_attempt_at=bindparam("last_attempt_at"),
         last_error=bindparam("last_error"),
         last_error_at=bindparam("last_error_at"),
+        last_error_code=bindparam("last_error_code"),
+        last_error_params=bindparam("last_error_params"),
     )
 )
 # built once: statement construction and cache-key work per call dominate small writes
 _FETCH_COLUMNS = (
     "run_id", "kode_desa", "dataset", "status", "http_status", "duration_ms", "error", "warning",
-    "fetched_at",
+    "error_code", "error_params", "fetched_at",
 )  # fmt: skip
 _STATUS_COLUMNS = (
     "kode_desa", "dataset", "last_status", "last_attempt_at", "last_success_at",
-    "last_success_run_id", "last_error", "last_error_at", "last_warning",
+    "last_success_run_id", "last_error", "last_error_at", "last_warning", "last_error_code",
+    "last_error_params",
 )  # fmt: skip
 _KNOWN_STATUS = select(_STATUS.c.dataset).where(_STATUS.c.kode_desa == bindparam("kode"))
 _SOURCE = SourceState.__table__
@@ -143,6 +181,50 @@ _SOURCE_UPDATE = (
     )
 )
 _SOURCE_INSERT = insert(_SOURCE)
+
+
+REQUEST_SCOPES = ("desa", "kecamatan", "semua")
+OPEN_REQUESTS = ("pending", "running")
+
+
+class CollectTicket(NamedTuple):
+    """The answer to a collect-now request: its id, and whether an open request already
+    covered it (merged: no new row)."""
+
+    id: int
+    merged: bool
+
+
+def request_target(kode: str | None, scope: str | None = None) -> tuple[str | None, str]:
+    """(code, scope) of a collect-now target: a dotted village or kecamatan code, or None
+    for all villages; a code that is no region code is kept as given (the scheduler rejects
+    it)."""
+    from config.regions import RegionCodeError, normalize_code
+
+    if kode is not None:
+        try:
+            kode = normalize_code(kode)
+        except RegionCodeError:
+            pass
+    if scope is None:
+        scope = "semua" if kode is None else ("kecamatan" if len(kode) == 8 else "desa")
+    if scope not in REQUEST_SCOPES:
+        raise ValueError(f"request scope {scope!r}: expected one of {', '.join(REQUEST_SCOPES)}")
+    if (scope == "semua") != (kode is None):
+        raise ValueError(f"request scope {scope!r} with code {kode!r}")
+    return kode, scope
+
+
+def _covering(kode: str | None, scope: str):
+    """Open requests that cover a target, oldest first (ids)."""
+    t = CollectRequest.__table__
+    covers = t.c.scope == "semua"
+    if scope == "kecamatan":
+        covers |= (t.c.scope == "kecamatan") & (t.c.kode_desa == kode)
+    elif scope == "desa":
+        covers |= (t.c.scope == "desa") & (t.c.kode_desa == kode)
+        covers |= (t.c.scope == "kecamatan") & (t.c.kode_desa == kode[:8])
+    return select(t.c.id).where(t.c.status.in_(OPEN_REQUESTS), covers).order_by(t.c.id)
 
 
 def make_engine(url: str, **kwargs) -> Engine:
@@ -230,13 +312,22 @@ class Warehouse:
 
     # -- runs -------------------------------------------------------------------------------
     def start_run(
-        self, *, trigger: str = "manual", shard: str | None = None, total: int = 0
+        self,
+        *,
+        kind: str = "collection",
+        trigger: str = "manual",
+        shard: str | None = None,
+        total: int = 0,
     ) -> int:
+        """A new run: a collection (we pulled villages), an import (a file) or a push."""
+        if kind not in RUN_KINDS:
+            raise ValueError(f"run kind {kind!r}: expected one of {', '.join(RUN_KINDS)}")
         with self.engine.begin() as conn:
             result = conn.execute(
                 insert(CollectionRun).values(
                     started_at=utcnow(),
                     status="running",
+                    kind=kind,
                     trigger=trigger,
                     shard=shard,
                     villages_total=total,
@@ -264,7 +355,8 @@ class Warehouse:
             )
 
     def latest_run_id(self) -> int | None:
-        """Id of the newest completed run: the cache key of every aggregate."""
+        """Id of the newest completed run of any kind: the cache key of every aggregate (an
+        import must show on the pages at once)."""
         with self.engine.connect() as conn:
             return conn.execute(
                 select(func.max(CollectionRun.id)).where(CollectionRun.status == "completed")
@@ -325,10 +417,10 @@ class Warehouse:
                 }
                 known_status = set(conn.execute(_KNOWN_STATUS, {"kode": kode_desa}).scalars())
             # plan every dataset before writing any: the diff refuses a dataset before SQL does
-            outcome: dict[str, tuple[str, str | None]] = {}  # dataset: (status, error)
+            outcome: dict[str, tuple[str, _Why]] = {}  # dataset: (status, reason)
             plans: dict[str, Plan] = {}
             for w in writes:
-                outcome[w.dataset] = (w.status, w.error)
+                outcome[w.dataset] = (w.status, _why(w))
                 if w.rows is None or w.status == "failed":
                     continue
                 stored = existing.get(w.kind, {}).get(w.dataset, {})
@@ -338,13 +430,15 @@ class Warehouse:
                         periods=w.periods,
                     )  # fmt: skip
                 except ValueError as exc:
-                    outcome[w.dataset] = ("failed", str(exc))
+                    detail = str(exc)
+                    why = _Why(detail, "warehouse.invalid", params_json({"detail": detail}))
+                    outcome[w.dataset] = ("failed", why)
                     continue
                 if plan.empty:
-                    outcome[w.dataset] = ("unchanged", w.error)
+                    outcome[w.dataset] = ("unchanged", _why(w))
                 else:
                     plans[w.dataset] = plan
-                    outcome[w.dataset] = ("ok", w.error)
+                    outcome[w.dataset] = ("ok", _why(w))
             try:
                 with conn.begin():
                     apply_plans(conn, list(plans.values()))
@@ -367,7 +461,11 @@ class Warehouse:
                         # dataset is rolled back alone and keeps its previous values
                         log.warning("desa %s, dataset %s refused: %s", kode_desa, dataset,
                                     _reason(exc))  # fmt: skip
-                        outcome[dataset] = ("failed", f"refused by the warehouse: {_reason(exc)}")
+                        detail = _reason(exc)
+                        outcome[dataset] = ("failed", _Why(
+                            f"refused by the warehouse: {detail}", "warehouse.refused",
+                            params_json({"detail": detail}),
+                        ))  # fmt: skip
                 with conn.begin():
                     self._bookkeep(
                         conn, run_id, kode_desa, writes, outcome, known_status, source, now
@@ -380,8 +478,9 @@ class Warehouse:
         """Fetch log and dataset status of a pull with its final statuses, and source state."""
         entries = []
         for w in writes:
-            status, error = outcome[w.dataset]
-            entries.append((w.dataset, status, w.http_status, w.duration_ms, error, w.warning))
+            status, why = outcome[w.dataset]
+            entries.append((w.dataset, status, w.http_status, w.duration_ms, why.text, w.warning,
+                            why.code, why.params))  # fmt: skip
         self._log_entries(conn, run_id, kode_desa, entries, known_status, now)
         if source is not None:
             if source.etag is not None and any(s == "failed" for s, _ in outcome.values()):
@@ -390,21 +489,28 @@ class Warehouse:
                 source = replace(source, etag=None)
             self._save_source(conn, kode_desa, source, now)
 
-    def _log(self, conn, run_id, kode_desa, writes, known_status: set, now) -> None:
-        """Fetch log and dataset status of DatasetWrite values (their status as final)."""
+    def _log(self, conn, run_id, kode_desa, writes, known_status: set | None, now) -> None:
+        """Fetch log and dataset status of DatasetWrite values (their status as final);
+        known_status None: the fetch log only (see _log_entries)."""
         entries = [
-            (w.dataset, w.status, w.http_status, w.duration_ms, w.error, w.warning) for w in writes
+            (w.dataset, w.status, w.http_status, w.duration_ms, w.error, w.warning, *_why(w)[1:])
+            for w in writes
         ]
         self._log_entries(conn, run_id, kode_desa, entries, known_status, now)
 
-    def _log_entries(self, conn, run_id, kode_desa, entries, known_status: set, now) -> None:
-        """entries: (dataset, status, http_status, duration_ms, error, warning) tuples."""
+    def _log_entries(self, conn, run_id, kode_desa, entries, known_status: set | None, now) -> None:
+        """entries: (dataset, status, http_status, duration_ms, error, warning, error_code,
+        error_params) tuples (error_params as JSON text).
+        known_status None: the fetch log only, no dataset status (an import: it says nothing
+        of the village's own system, issue 8)."""
         if not entries:
             return
         # fetch_log columns after run_id and kode_desa, before fetched_at: the entry as it is
         insert_rows(conn, _FETCH, _FETCH_COLUMNS, entries, head=(run_id, kode_desa), tail=(now,))
+        if known_status is None:
+            return
         ok_updates, failed_updates, inserts = [], [], []
-        for dataset, status, _http, _ms, error, warning in entries:
+        for dataset, status, _http, _ms, error, warning, code, params in entries:
             success = status in ("ok", "unchanged")
             if dataset in known_status:
                 # a failure keeps the last success on record
@@ -417,13 +523,15 @@ class Warehouse:
                 else:
                     failed_updates.append(
                         dict(b_kode=kode_desa, b_dataset=dataset, last_status=status,
-                             last_attempt_at=now, last_error=error, last_error_at=now)
+                             last_attempt_at=now, last_error=error, last_error_at=now,
+                             last_error_code=code, last_error_params=params)
                     )  # fmt: skip
             else:
                 inserts.append(
                     (dataset, status, now, now if success else None,
                      run_id if success else None, None if success else error,
-                     None if success else now, warning if success else None)
+                     None if success else now, warning if success else None,
+                     None if success else code, None if success else params)
                 )  # fmt: skip
                 known_status.add(dataset)
         if ok_updates:
@@ -494,25 +602,73 @@ class Warehouse:
         return self._frame(stmt)
 
     def dataset_status_frame(self) -> pd.DataFrame:
+        """The latest collection (or push) attempt per village and dataset."""
         return self._frame(
             select(DatasetStatus), dates=("last_attempt_at", "last_success_at", "last_error_at")
         )
 
-    def runs_frame(self, limit: int = 50) -> pd.DataFrame:
-        return self._frame(
-            select(CollectionRun).order_by(CollectionRun.id.desc()).limit(limit),
-            dates=("started_at", "finished_at"),
-        )
+    def import_status_frame(self) -> pd.DataFrame:
+        """The latest import per region, dataset and period (with the file's name)."""
+        return self._frame(select(ImportStatus), dates=("last_import_at",))
+
+    def runs_frame(self, limit: int = 50, *, kinds: Sequence[str] | None = None) -> pd.DataFrame:
+        """The newest runs, newest first; `kinds`: only runs of those kinds."""
+        stmt = select(CollectionRun).order_by(CollectionRun.id.desc()).limit(limit)
+        if kinds is not None:
+            stmt = stmt.where(CollectionRun.kind.in_(list(kinds)))
+        return self._frame(stmt, dates=("started_at", "finished_at"))
 
     def fetch_log_frame(
-        self, run_id: int | None = None, *, kode_desa: str | None = None
+        self,
+        run_id: int | None = None,
+        *,
+        kode_desa: str | None = None,
+        kinds: Sequence[str] | None = None,
     ) -> pd.DataFrame:
+        """The fetch log (oldest first); `kinds`: only entries of runs of those kinds."""
         stmt = select(FetchLog).order_by(FetchLog.id)
         if run_id is not None:
             stmt = stmt.where(FetchLog.run_id == run_id)
         if kode_desa is not None:  # one village's log: indexed, not the whole history
             stmt = stmt.where(FetchLog.kode_desa == kode_desa)
+        if kinds is not None:
+            stmt = stmt.join(CollectionRun, CollectionRun.id == FetchLog.run_id).where(
+                CollectionRun.kind.in_(list(kinds))
+            )
         return self._frame(stmt, dates=("fetched_at",))
+
+    def latest_attempts_frame(self) -> pd.DataFrame:
+        """Each village's latest collection (or push) attempt of each dataset, from the fetch
+        log entry dataset_status points at: kode_desa, dataset, run_id, status, duration_ms,
+        fetched_at. A pull logs all its datasets at one time, so the entry is found through the
+        fetch log's index, one seek per village and dataset, never by reading its history."""
+        t, s, r = _FETCH, _STATUS, CollectionRun.__table__
+        village_runs = select(r.c.id).where(r.c.kind.in_(list(VILLAGE_RUN_KINDS)))
+
+        def entry(column):
+            return (
+                select(column)
+                .where(
+                    t.c.kode_desa == s.c.kode_desa,
+                    t.c.dataset == s.c.dataset,
+                    t.c.fetched_at == s.c.last_attempt_at,
+                    t.c.run_id.in_(village_runs),
+                )
+                .order_by(t.c.id.desc())
+                .limit(1)
+                .scalar_subquery()
+            )
+
+        stmt = select(
+            s.c.kode_desa,
+            s.c.dataset,
+            entry(t.c.run_id).label("run_id"),
+            s.c.last_status.label("status"),
+            entry(t.c.duration_ms).label("duration_ms"),
+            s.c.last_attempt_at.label("fetched_at"),
+        ).order_by(s.c.kode_desa, s.c.dataset)
+        frame = self._frame(stmt, dates=("fetched_at",))
+        return frame[frame["run_id"].notna()].reset_index(drop=True)
 
     def source_state_frame(self) -> pd.DataFrame:
         return self._frame(select(SourceState), dates=("updated_at",))
@@ -624,18 +780,44 @@ class Warehouse:
         return out[columns].reset_index(drop=True)
 
     # -- collect-now requests and scheduler events -------------------------------------------
-    def request_collect(self, kode_desa: str | None = None, *, requested_by: str = "") -> int:
-        """Ask the scheduler process to collect one village (or all) as soon as it can."""
+    def request_collect(
+        self, kode: str | None = None, *, scope: str | None = None, requested_by: str = ""
+    ) -> CollectTicket:
+        """Ask the scheduler process to collect a village, a kecamatan or all villages (kode
+        None) as soon as it can; `scope` (desa, kecamatan, semua) follows from the code when
+        not given. A target an open (pending or running) request covers already (the same
+        target; for a village its kecamatan; all villages) is merged into it: no new row.
+
+        Two requests at once may both insert; the later one then gives way to the earlier
+        (deleted while still pending), so at most one stays open per target."""
+        kode, scope = request_target(kode, scope)
+        covering = _covering(kode, scope)
+        t = CollectRequest.__table__
+        with self.engine.connect() as conn:
+            found = conn.execute(covering.limit(1)).scalar()
+        if found is not None:
+            return CollectTicket(int(found), True)
         with self.engine.begin() as conn:
-            result = conn.execute(
-                insert(CollectRequest).values(
-                    kode_desa=kode_desa,
-                    requested_at=utcnow(),
-                    requested_by=requested_by,
-                    status="pending",
-                )
+            new = int(
+                conn.execute(
+                    insert(t).values(
+                        kode_desa=kode,
+                        scope=scope,
+                        requested_at=utcnow(),
+                        requested_by=requested_by,
+                        status="pending",
+                    )
+                ).inserted_primary_key[0]
             )
-            return int(result.inserted_primary_key[0])
+        with self.engine.begin() as conn:
+            first = conn.execute(covering.where(t.c.id != new).limit(1)).scalar()
+            if first is not None and first < new:
+                gone = conn.execute(
+                    t.delete().where(t.c.id == new, t.c.status == "pending")
+                ).rowcount
+                if gone:
+                    return CollectTicket(int(first), True)
+        return CollectTicket(new, False)
 
     def claim_requests(self) -> list[dict]:
         """Mark pending requests as running and return them (oldest first)."""
@@ -677,11 +859,12 @@ class Warehouse:
                 update(t).where(t.c.status == "running").values(status="pending", picked_at=None)
             ).rowcount
 
-    def requests_frame(self) -> pd.DataFrame:
-        return self._frame(
-            select(CollectRequest).order_by(CollectRequest.id.desc()),
-            dates=("requested_at", "picked_at", "finished_at"),
-        )
+    def requests_frame(self, ids: Sequence[int] | None = None) -> pd.DataFrame:
+        """Collect-now requests, newest first; `ids`: only those."""
+        stmt = select(CollectRequest).order_by(CollectRequest.id.desc())
+        if ids is not None:
+            stmt = stmt.where(CollectRequest.id.in_([int(i) for i in ids]))
+        return self._frame(stmt, dates=("requested_at", "picked_at", "finished_at"))
 
     def record_job_event(
         self,

@@ -17,7 +17,11 @@ _BELOW = re.compile(r"(?:di\s*bawah|<)\s*(\d+)", re.IGNORECASE)
 def parse_count(value: object, where: str, *, allow_string: bool = True) -> int:
     """An integer count ≥ 0; OpenSID may send "424" as a string."""
     if isinstance(value, bool):
-        raise PayloadError(f"{where}: count {value!r} is not a number")
+        raise PayloadError(
+            f"{where}: count {value!r} is not a number",
+            code="count.not_number",
+            params={"tempat": where, "nilai": repr(value)},
+        )
     if isinstance(value, int):
         number = value
     elif isinstance(value, float) and value.is_integer():
@@ -25,9 +29,17 @@ def parse_count(value: object, where: str, *, allow_string: bool = True) -> int:
     elif allow_string and isinstance(value, str) and _INT_STRING.match(value):
         number = int(value)
     else:
-        raise PayloadError(f"{where}: count {value!r} is not a whole number")
+        raise PayloadError(
+            f"{where}: count {value!r} is not a whole number",
+            code="count.not_whole",
+            params={"tempat": where, "nilai": repr(value)[:40]},
+        )
     if number < 0:
-        raise PayloadError(f"{where}: negative count {number}")
+        raise PayloadError(
+            f"{where}: negative count {number}",
+            code="count.negative",
+            params={"tempat": where, "nilai": number},
+        )
     return number
 
 
@@ -49,7 +61,11 @@ def plain_counts(total: object, laki: object, perempuan: object) -> Counts | Non
 
 def parse_counts(obj: object, where: str, *, keys=("total", "laki", "perempuan"), **kw) -> Counts:
     if not isinstance(obj, dict):
-        raise PayloadError(f"{where}: expected an object with {', '.join(keys)}")
+        raise PayloadError(
+            f"{where}: expected an object with {', '.join(keys)}",
+            code="payload.expected_counts",
+            params={"tempat": where, "field": ", ".join(keys)},
+        )
     k_total, k_laki, k_perempuan = keys
     total, laki, perempuan = obj.get(k_total), obj.get(k_laki), obj.get(k_perempuan)
     plain = plain_counts(total, laki, perempuan)
@@ -83,22 +99,31 @@ def check_sums(stat: Statistic, where: str) -> None:
         if rows + belum != total:
             raise PayloadError(
                 f"{where}: rows ({rows}) + belum mengisi ({belum}) = {rows + belum}, "
-                f"but {name} is {total}"
-            )
+                f"but {name} is {total}",
+                code="sum.rows_total",
+                params={"tempat": where, "baris": rows, "belum": belum, "jumlah": rows + belum,
+                        "kolom": name, "total": total},
+            )  # fmt: skip
 
 
 def check_overlapping(stat: Statistic, where: str) -> None:
     """Aid programmes: a recipient of two programmes is in two rows but counted once in the
     source's own sum (jumlah), so only jumlah ≤ the rows' sum and jumlah ≤ total can hold."""
     if stat.jumlah is None:
-        raise PayloadError(f"{where}: no JUMLAH (666) row: the number of distinct recipients")
+        raise PayloadError(
+            f"{where}: no JUMLAH (666) row: the number of distinct recipients",
+            code="sum.no_recipients",
+            params={"tempat": where},
+        )
     for field, name in (("jumlah", "total"), ("laki_laki", "laki"), ("perempuan", "perempuan")):
         rows = sum(getattr(r.counts, field) for r in stat.rows)
         distinct = getattr(stat.jumlah, field)
         if distinct > rows:
             raise PayloadError(
                 f"{where}: {distinct} distinct recipients ({name}) but the programmes' rows "
-                f"add up to only {rows}"
+                f"add up to only {rows}",
+                code="sum.recipients_over_rows",
+                params={"tempat": where, "penerima": distinct, "kolom": name, "baris": rows},
             )
 
 
@@ -116,7 +141,12 @@ def make_statistic(
     codes = [r.kode for r in rows]
     dupes = {c for c in codes if codes.count(c) > 1} if len(set(codes)) != len(codes) else ()
     if dupes:
-        raise PayloadError(f"{where}: duplicate category code(s) {', '.join(sorted(dupes))}")
+        shown = ", ".join(sorted(dupes))
+        raise PayloadError(
+            f"{where}: duplicate category code(s) {shown}",
+            code="category.duplicate",
+            params={"tempat": where, "kode": shown},
+        )
     if _additive(slug):
         stat = Statistic(slug=slug, rows=tuple(rows), belum_mengisi=belum, total=total)
         check_sums(stat, where)
@@ -169,5 +199,8 @@ def check_budget_tree(amounts: dict, children: dict, name_of: dict, where: str) 
             if abs(own[i] - total) > 0.5:
                 raise PayloadError(
                     f"{where}, {name_of[account]}: {measure} {own[i]:,.0f} is not the sum of "
-                    f"its sub-accounts ({total:,.0f})"
-                )
+                    f"its sub-accounts ({total:,.0f})",
+                    code="apbdes.not_sum",
+                    params={"tempat": f"{where}, {name_of[account]}", "ukuran": measure,
+                            "nilai": round(own[i]), "jumlah": round(total)},
+                )  # fmt: skip

@@ -51,12 +51,13 @@ from collectors.adapters.common import (
     plain_counts,
     unknown_codes_warning,
 )
-from collectors.http import FetchError, HttpClient, Response, describe_status
+from collectors.http import FetchError, HttpClient, Response, status_error, status_reason
 from collectors.model import (
     CategoryRow,
     Counts,
     DatasetResult,
     PayloadError,
+    Reason,
     Statistic,
     Totals,
     VillagePull,
@@ -135,7 +136,7 @@ NOT_SERVED: dict[str, str] = {
 }
 
 _tokens: dict[tuple[str, str], str] = {}
-_refused: dict[tuple[str, str, str], tuple[float, str, int]] = {}
+_refused: dict[tuple[str, str, str], tuple[float, Reason, int]] = {}
 _lock = threading.Lock()
 _ACCOUNT = re.compile(r"^[0-9A-Za-z][0-9A-Za-z.\-]{0,63}$")
 _AMOUNT = re.compile(r"^\s*-?\d{1,15}(\.\d{1,6})?\s*$")
@@ -166,15 +167,23 @@ def credentials(village: Village) -> tuple[str | None, str | None, str | None]:
     return token, None, None
 
 
-def _signin_refused(status: int) -> str:
+def _signin_refused(status: int) -> Reason:
     if status == 401:
-        return "sign-in refused (HTTP 401): wrong email or password in the registry token"
-    if status == 403:
-        return (
-            "sign-in refused (HTTP 403): the server locks sign-in for 10 minutes after 5 failed "
-            "attempts from this address; check the registry token, then wait"
+        return Reason(
+            "sign-in refused (HTTP 401): wrong email or password in the registry token",
+            code="gabungan.signin_wrong",
         )
-    return f"sign-in refused (HTTP {status}): the server did not accept the email and password"
+    if status == 403:
+        return Reason(
+            "sign-in refused (HTTP 403): the server locks sign-in for 10 minutes after 5 failed "
+            "attempts from this address; check the registry token, then wait",
+            code="gabungan.signin_locked",
+        )
+    return Reason(
+        f"sign-in refused (HTTP {status}): the server did not accept the email and password",
+        code="gabungan.signin_refused",
+        params={"http_status": status},
+    )
 
 
 def _token(call: _Call, *, stale: str | None = None) -> str:
@@ -184,12 +193,13 @@ def _token(call: _Call, *, stale: str | None = None) -> str:
     try:
         token, email, password = credentials(village)
     except RegistryError as exc:
-        raise FetchError(str(exc)) from None
+        raise FetchError(str(exc), code="gabungan.token_invalid") from None
     if token:
         return token
     if not email or not password:
         raise FetchError(
-            "needs the registry token: the server's Sanctum token, or email:password to sign in"
+            "needs the registry token: the server's Sanctum token, or email:password to sign in",
+            code="gabungan.token_missing",
         )
     key = (village.base_url, email)
     refusal = (village.base_url, email, hashlib.sha256(password.encode()).hexdigest())
@@ -199,20 +209,29 @@ def _token(call: _Call, *, stale: str | None = None) -> str:
             return held
         refused = _refused.get(refusal)
         if refused and time.monotonic() - refused[0] < SIGNIN_LOCKOUT_S:
-            raise FetchError(refused[1] + " (not tried again yet)", http_status=refused[2])
+            raise FetchError(
+                refused[1].text + " (not tried again yet)",
+                code="gabungan.signin_waiting",
+                params={"http_status": refused[2]},
+                http_status=refused[2],
+            )
         resp = call.send("POST", SIGNIN, payload={"email": email, "password": password})
         if resp.status in (401, 403, 422):
-            message = _signin_refused(resp.status)
-            _refused[refusal] = (time.monotonic(), message, resp.status)
-            raise FetchError(message, http_status=resp.status)
+            reason = _signin_refused(resp.status)
+            _refused[refusal] = (time.monotonic(), reason, resp.status)
+            raise FetchError.of(reason, http_status=resp.status)
         if resp.status != 200:
-            raise FetchError(f"sign-in: {describe_status(resp.status)}", http_status=resp.status)
+            raise status_error(resp.status, "sign-in")
         _refused.pop(refusal, None)
         doc = _json(resp, "sign-in")
         data = doc.get("data") if isinstance(doc.get("data"), dict) else {}
         found = doc.get("access_token") or data.get("access_token") or data.get("token")
         if not isinstance(found, str) or not _TOKEN.match(found):
-            raise PayloadError("sign-in: no usable access_token in the answer")
+            raise PayloadError(
+                "sign-in: no usable access_token in the answer",
+                code="gabungan.no_access_token",
+                params={"tempat": "sign-in"},
+            )
         _tokens[key] = found
         return found
 
@@ -259,23 +278,43 @@ def _pace(base_url: str) -> _Pace:
         return _paces.setdefault(base_url, _Pace())
 
 
-def _describe(status: int, what: str) -> str:
+def _describe(status: int, what: str) -> Reason:
     if status == 400:
-        return f"{what}: HTTP 400: the server refused the query's filters"
+        return Reason(
+            f"{what}: HTTP 400: the server refused the query's filters",
+            code="gabungan.filters_refused",
+            params={"tempat": what},
+        )
     if status == 403:
-        return f"{what}: HTTP 403: the token may not read this (Sanctum ability missing)"
+        return Reason(
+            f"{what}: HTTP 403: the token may not read this (Sanctum ability missing)",
+            code="gabungan.forbidden",
+            params={"tempat": what},
+        )
     if status == 500:
-        return f"{what}: HTTP 500: server error (it also answers 500 for a statistic it lacks)"
-    return f"{what}: {describe_status(status)}"
+        return Reason(
+            f"{what}: HTTP 500: server error (it also answers 500 for a statistic it lacks)",
+            code="gabungan.server_error",
+            params={"tempat": what},
+        )
+    return status_reason(status).at(what)
 
 
 def _json(resp: Response, what: str) -> dict:
     try:
         doc = json.loads(resp.body)
     except (ValueError, UnicodeDecodeError) as exc:
-        raise PayloadError(f"{what}: invalid JSON: {exc}") from None
+        raise PayloadError(
+            f"{what}: invalid JSON: {exc}",
+            code="json.invalid",
+            params={"tempat": what, "detail": str(exc)[:200]},
+        ) from None
     if not isinstance(doc, dict):
-        raise PayloadError(f"{what}: expected a JSON object, got {type(doc).__name__}")
+        raise PayloadError(
+            f"{what}: expected a JSON object, got {type(doc).__name__}",
+            code="json.expected_object",
+            params={"tempat": what, "tipe": type(doc).__name__},
+        )
     return doc
 
 
@@ -312,7 +351,11 @@ class _Call:
                     token = _token(self, stale=stale)
                 except (FetchError, PayloadError) as exc:
                     status = getattr(exc, "http_status", None)
-                    raise FetchError(f"{what}: {exc}", http_status=status) from None
+                    # said of what was asked for (sign-in failed while fetching it)
+                    inner = exc.params.get("tempat")
+                    place = f"{what}: {inner}" if inner else what
+                    reason = Reason(f"{what}: {exc}", exc.code, {**exc.params, "tempat": place})
+                    raise FetchError.of(reason, http_status=status) from None
                 sent["Authorization"] = f"Bearer {token}"
             resp = self.send("GET", path, params=params, headers=sent)
             if resp.status == 401 and not auth:
@@ -322,22 +365,39 @@ class _Call:
                 stale, renewed = token, True  # the token was deleted (a sign-in elsewhere)
                 continue
             if resp.status == 401:
+                if renewed:
+                    raise FetchError(
+                        f"{what}: HTTP 401: the server refused the token even after signing in "
+                        "again",
+                        code="gabungan.token_refused_again",
+                        params={"tempat": what},
+                        http_status=401,
+                    )
                 raise FetchError(
-                    f"{what}: HTTP 401: the server refused the token "
-                    + ("even after signing in again" if renewed else "(deleted or regenerated?)"),
+                    f"{what}: HTTP 401: the server refused the token (deleted or regenerated?)",
+                    code="gabungan.token_refused",
+                    params={"tempat": what},
                     http_status=401,
                 )
             if resp.status != 200:
-                raise FetchError(_describe(resp.status, what), http_status=resp.status)
+                raise FetchError.of(_describe(resp.status, what), http_status=resp.status)
             return _json(resp, what)
 
 
 def _data_list(doc: dict, what: str) -> list:
     data = doc.get("data")
     if not isinstance(data, list):
-        raise PayloadError(f"{what}: expected a JSON:API data list")
+        raise PayloadError(
+            f"{what}: expected a JSON:API data list",
+            code="jsonapi.no_data",
+            params={"tempat": what},
+        )
     if len(data) > MAX_ROWS:
-        raise PayloadError(f"{what}: {len(data)} items, more than {MAX_ROWS}")
+        raise PayloadError(
+            f"{what}: {len(data)} items, more than {MAX_ROWS}",
+            code="items.too_many",
+            params={"tempat": what, "jumlah": len(data), "batas": MAX_ROWS},
+        )
     return data
 
 
@@ -349,13 +409,21 @@ def _all_pages(call: _Call, path: str, params: dict, what: str, *, auth: bool) -
         doc = call.get(path, query, what, auth=auth)
         items.extend(_data_list(doc, what))
         if len(items) > MAX_ROWS:
-            raise PayloadError(f"{what}: more than {MAX_ROWS} items over {page} pages; stopped")
+            raise PayloadError(
+                f"{what}: more than {MAX_ROWS} items over {page} pages; stopped",
+                code="items.too_many_pages",
+                params={"tempat": what, "batas": MAX_ROWS, "halaman": page},
+            )
         meta = doc.get("meta") if isinstance(doc.get("meta"), dict) else {}
         pagination = meta.get("pagination") if isinstance(meta.get("pagination"), dict) else {}
         last = pagination.get("total_pages")
         if isinstance(last, int) and not isinstance(last, bool):
             if last > MAX_PAGES:
-                raise PayloadError(f"{what}: {last} pages, more than {MAX_PAGES}")
+                raise PayloadError(
+                    f"{what}: {last} pages, more than {MAX_PAGES}",
+                    code="pages.too_many",
+                    params={"tempat": what, "batas": MAX_PAGES},
+                )
             more = page < last
         else:
             links = doc.get("links") if isinstance(doc.get("links"), dict) else {}
@@ -364,7 +432,11 @@ def _all_pages(call: _Call, path: str, params: dict, what: str, *, auth: bool) -
             return items
         page += 1
         if page > MAX_PAGES:
-            raise PayloadError(f"{what}: more than {MAX_PAGES} pages; stopped")
+            raise PayloadError(
+                f"{what}: more than {MAX_PAGES} pages; stopped",
+                code="pages.too_many",
+                params={"tempat": what, "batas": MAX_PAGES},
+            )
 
 
 def _text(value: object, where: str, *, limit: int = MAX_TEXT) -> str:
@@ -374,10 +446,18 @@ def _text(value: object, where: str, *, limit: int = MAX_TEXT) -> str:
     if isinstance(value, int | float):
         value = str(int(value)) if float(value).is_integer() else str(value)
     if not isinstance(value, str):
-        raise PayloadError(f"{where}: expected text, got {type(value).__name__}")
+        raise PayloadError(
+            f"{where}: expected text, got {type(value).__name__}",
+            code="field.not_text",
+            params={"tempat": where, "tipe": type(value).__name__},
+        )
     text = value.strip()
     if len(text) > limit:
-        raise PayloadError(f"{where}: {len(text)} characters, more than {limit}")
+        raise PayloadError(
+            f"{where}: {len(text)} characters, more than {limit}",
+            code="field.too_long",
+            params={"tempat": where, "jumlah": len(text), "batas": limit},
+        )
     return text
 
 
@@ -410,21 +490,39 @@ def _find_desa(call: _Call) -> _Desa:
         if not items:
             continue
         if len(items) > 1:
-            raise PayloadError(f"{what}: more than one village answers to kode_desa {kode}")
+            raise PayloadError(
+                f"{what}: more than one village answers to kode_desa {kode}",
+                code="gabungan.desa_twice",
+                params={"tempat": what, "kode": kode},
+            )
         item = items[0]
         attrs = item.get("attributes") if isinstance(item, dict) else None
         if not isinstance(attrs, dict):
-            raise PayloadError(f"{what}: the village has no attributes")
+            raise PayloadError(
+                f"{what}: the village has no attributes",
+                code="jsonapi.no_attributes",
+                params={"tempat": what},
+            )
         found = _text(attrs.get("kode_desa"), f"{what}, kode_desa", limit=20)
         if found and found != kode:
-            raise PayloadError(f"{what}: asked for kode_desa {kode}, the server answered {found}")
+            raise PayloadError(
+                f"{what}: asked for kode_desa {kode}, the server answered {found}",
+                code="gabungan.desa_other",
+                params={"tempat": what, "kode": kode, "jawaban": found},
+            )
         config_id = _text(item.get("id", attrs.get("id")), f"{what}, id", limit=12)
         if not config_id.isdigit():
-            raise PayloadError(f"{what}: no config id for kode_desa {kode}")
+            raise PayloadError(
+                f"{what}: no config id for kode_desa {kode}",
+                code="gabungan.no_config_id",
+                params={"tempat": what, "kode": kode},
+            )
         return _Desa(kode, config_id, _local_int(attrs.get("penduduk_count")))
     raise PayloadError(
         f"{what}: the server knows neither kode_desa {v.kode_digits} nor {v.kode_desa}; "
-        "is the village on this Database Gabungan?"
+        "is the village on this Database Gabungan?",
+        code="gabungan.desa_unknown",
+        params={"tempat": what, "kode": v.kode_digits, "kode_2": v.kode_desa},
     )
 
 
@@ -448,11 +546,19 @@ def _bounds(kriteria: dict, where: str) -> tuple[int, int]:
     """An age bracket's bounds, from its kriteria (umur_dari/umur_sampai, tweb_penduduk_umur);
     never from the label, which does not say them all ("Di bawah 1 Tahun")."""
     if "umur_dari" not in kriteria or "umur_sampai" not in kriteria:
-        raise PayloadError(f"{where}: an age bracket without umur_dari/umur_sampai in kriteria")
+        raise PayloadError(
+            f"{where}: an age bracket without umur_dari/umur_sampai in kriteria",
+            code="age.no_kriteria",
+            params={"tempat": where},
+        )
     dari = parse_count(kriteria["umur_dari"], f"{where}.umur_dari")
     sampai = parse_count(kriteria["umur_sampai"], f"{where}.umur_sampai")
     if dari > sampai or sampai > OPEN_END:
-        raise PayloadError(f"{where}: age bracket {dari}–{sampai} is not within 0–{OPEN_END}")
+        raise PayloadError(
+            f"{where}: age bracket {dari}–{sampai} is not within 0–{OPEN_END}",
+            code="age.range",
+            params={"tempat": where, "dari": dari, "sampai": sampai, "batas": OPEN_END},
+        )
     return dari, sampai
 
 
@@ -465,10 +571,18 @@ def parse_statistik(doc: dict, slug: str, where: str) -> Statistic:
     for i, item in enumerate(_data_list(doc, where)):
         attrs = item.get("attributes") if isinstance(item, dict) else None
         if not isinstance(attrs, dict):
-            raise PayloadError(f"{where}: item {i + 1} has no attributes")
+            raise PayloadError(
+                f"{where}: item {i + 1} has no attributes",
+                code="jsonapi.item_no_attributes",
+                params={"tempat": where, "nomor": i + 1},
+            )
         code = _text(item.get("id", attrs.get("id")), f"{where}, item {i + 1} id", limit=100)
         if not code:
-            raise PayloadError(f"{where}: item {i + 1} has no id")
+            raise PayloadError(
+                f"{where}: item {i + 1} has no id",
+                code="jsonapi.item_no_id",
+                params={"tempat": where, "nomor": i + 1},
+            )
         label = _text(attrs.get("nama"), f"{where}, {code}.nama") or code
         here = f"{where}, {label}"
         counts = plain_counts(*(attrs.get(f) for f in FIELDS)) or Counts(
@@ -481,42 +595,69 @@ def parse_statistik(doc: dict, slug: str, where: str) -> Statistic:
             if named and named[0] != source.filter_id:
                 raise PayloadError(
                     f"{where}: the server answered statistic {named[0][:40]!r}, "
-                    f"not {source.filter_id!r}"
-                )
+                    f"not {source.filter_id!r}",
+                    code="gabungan.other_statistic",
+                    params={"tempat": where, "jawaban": named[0][:40],
+                            "statistik": source.filter_id},
+                )  # fmt: skip
             if kind in summary:
-                raise PayloadError(f"{where}: summary row {code} twice")
+                raise PayloadError(
+                    f"{where}: summary row {code} twice",
+                    code="summary.twice",
+                    params={"tempat": where, "baris": code},
+                )
             summary[kind] = counts
             continue
         if kriteria and source.kriteria and not set(source.kriteria) <= set(kriteria):
             counted = ", ".join(sorted(str(k)[:40] for k in kriteria))
             raise PayloadError(
                 f"{where}: row {code} ({label}) counts {counted}, not "
-                f"{', '.join(source.kriteria)}: not the statistic asked for"
-            )
+                f"{', '.join(source.kriteria)}: not the statistic asked for",
+                code="gabungan.other_kriteria",
+                params={"tempat": where, "kode": code, "label": label, "kriteria": counted,
+                        "harapan": ", ".join(source.kriteria)},
+            )  # fmt: skip
         if counts.laki_laki + counts.perempuan != counts.jumlah:
             raise PayloadError(
                 f"{here}: laki ({counts.laki_laki}) + perempuan ({counts.perempuan}) is not "
-                f"jumlah ({counts.jumlah})"
-            )
+                f"jumlah ({counts.jumlah})",
+                code="sum.sexes",
+                params={"tempat": here, "laki": counts.laki_laki,
+                        "perempuan": counts.perempuan, "jumlah": counts.jumlah},
+            )  # fmt: skip
         dari = sampai = None
         if stat_def.jenis == "umur":
             dari, sampai = _bounds(kriteria, here)
         rows.append(CategoryRow(code, label, counts, dari, sampai))
     for ident, kind in SUMMARY_IDS.items():
         if kind in ("belum_mengisi", "total") and kind not in summary:
-            raise PayloadError(f"{where}: no summary row {ident} ({kind.replace('_', ' ')})")
+            raise PayloadError(
+                f"{where}: no summary row {ident} ({kind.replace('_', ' ')})",
+                code="summary.missing",
+                params={"tempat": where, "baris": ident, "jenis": kind},
+            )
     total, jumlah = summary["total"], summary.get("jumlah")
     if stat_def.jenis == "rtm":  # the server sends no rows: 66666 is the households in the BDT
         if rows:
-            raise PayloadError(f"{where}: {len(rows)} category rows where the server sends none")
+            raise PayloadError(
+                f"{where}: {len(rows)} category rows where the server sends none",
+                code="gabungan.bdt_rows",
+                params={"tempat": where, "jumlah": len(rows)},
+            )
         if jumlah is None:
-            raise PayloadError(f"{where}: no summary row 66666 (households in the BDT)")
+            raise PayloadError(
+                f"{where}: no summary row 66666 (households in the BDT)",
+                code="bdt.no_jumlah",
+                params={"tempat": where, "baris": "66666"},
+            )
         code, name = stat_def.codes[0]
         rows = [CategoryRow(code, name, jumlah)]
     if stat_def.jenis == "umur" and not rows and total.jumlah:
         raise PayloadError(
             f"{where}: no age brackets for {total.jumlah} residents (the server reads the "
-            "brackets of its first village, config id 1)"
+            "brackets of its first village, config id 1)",
+            code="gabungan.no_age_brackets",
+            params={"tempat": where, "jumlah": total.jumlah},
         )
     return make_statistic(slug, rows, summary["belum_mengisi"], total, where, jumlah=jumlah)
 
@@ -543,7 +684,9 @@ def _statistik(call: _Call, desa: _Desa, slug: str) -> tuple[Statistic, str | No
     if stat.total.jumlah > desa.penduduk:
         raise PayloadError(
             f"{what}: TOTAL {stat.total.jumlah} is more than the village's {desa.penduduk} "
-            "residents (wilayah/penduduk): not this village's numbers, or changed meanwhile"
+            "residents (wilayah/penduduk): not this village's numbers, or changed meanwhile",
+            code="gabungan.total_over_residents",
+            params={"tempat": what, "jumlah": stat.total.jumlah, "penduduk": desa.penduduk},
         )
     if stat.total.jumlah < desa.penduduk:
         return stat, (
@@ -578,8 +721,8 @@ def pull(
 
     def failed(dataset: str, errors: list) -> DatasetResult:
         http = next((e.http_status for e in errors if getattr(e, "http_status", None)), None)
-        text = "; ".join(dict.fromkeys(str(e) for e in errors))
-        return DatasetResult(dataset, "failed", error=text, http_status=http)
+        reason = Reason.combine(e.reason for e in errors)
+        return DatasetResult.failure(dataset, reason, http_status=http)
 
     def finish() -> VillagePull:
         pull.duration_ms = int((time.perf_counter() - start) * 1000)
@@ -603,26 +746,38 @@ def pull(
             slugs.append(d)
     stats: dict[str, Statistic | FetchError | PayloadError] = {}
     notes: dict[str, str | None] = {}
-    gave_up: str | None = None
+    gave_up: Reason | None = None
     for slug in dict.fromkeys(slugs):
         if gave_up:
-            stats[slug] = FetchError(gave_up)
+            stats[slug] = FetchError.of(gave_up)
             continue
         try:
             stats[slug], notes[slug] = _statistik(call, desa, slug)
         except (FetchError, PayloadError) as exc:
             stats[slug] = exc
             if isinstance(exc, FetchError) and exc.timeout:
-                gave_up = f"skipped: the source gave no answer in time on statistik {slug}"
+                gave_up = Reason(
+                    f"skipped: the source gave no answer in time on statistik {slug}",
+                    code="skipped.no_answer",
+                    params={"bagian": f"statistik {slug}"},
+                )
             elif isinstance(exc, FetchError) and exc.http_status == 429:
-                gave_up = f"skipped: the source kept refusing requests (HTTP 429) on {slug}"
+                gave_up = Reason(
+                    f"skipped: the source kept refusing requests (HTTP 429) on {slug}",
+                    code="skipped.rate_limited",
+                    params={"bagian": slug},
+                )
         if deadline_s and not gave_up and elapsed() > deadline_s:
-            gave_up = f"skipped: village took longer than {deadline_s:g} s in all"
+            gave_up = Reason(
+                f"skipped: village took longer than {deadline_s:g} s in all",
+                code="skipped.deadline",
+                params={"detik": deadline_s},
+            )
 
     for dataset in wanted:
         if dataset == "apbdes":
             if gave_up:
-                pull.results.append(DatasetResult("apbdes", "failed", error=gave_up))
+                pull.results.append(DatasetResult.failure("apbdes", gave_up))
                 continue
             try:
                 rows, warning = _apbdes(call, desa, tahun)
@@ -662,7 +817,11 @@ def _apbdes(call: _Call, desa: _Desa, tahun: int) -> tuple[list[MeasurementRow],
 def _account(value: object, where: str) -> str:
     code = _text(value, where, limit=64)
     if not _ACCOUNT.match(code):
-        raise PayloadError(f"{where}: {code[:40]!r} is not an account code")
+        raise PayloadError(
+            f"{where}: {code[:40]!r} is not an account code",
+            code="apbdes.account_code",
+            params={"tempat": where, "nilai": repr(code[:40])},
+        )
     return code
 
 
@@ -671,17 +830,33 @@ def _amount(value: object, where: str) -> float:
     if value is None:
         return 0.0
     if isinstance(value, bool):
-        raise PayloadError(f"{where} {value!r} is not a number")
+        raise PayloadError(
+            f"{where} {value!r} is not a number",
+            code="amount.not_number",
+            params={"tempat": where, "nilai": repr(value)},
+        )
     if isinstance(value, int | float):
         number = float(value)
     elif isinstance(value, str) and _AMOUNT.match(value):
         number = float(value)
     else:
-        raise PayloadError(f"{where} {str(value)[:40]!r} is not a number")
+        raise PayloadError(
+            f"{where} {str(value)[:40]!r} is not a number",
+            code="amount.not_number",
+            params={"tempat": where, "nilai": repr(str(value)[:40])},
+        )
     if not math.isfinite(number):
-        raise PayloadError(f"{where} {value!r} is not a number")
+        raise PayloadError(
+            f"{where} {value!r} is not a number",
+            code="amount.not_number",
+            params={"tempat": where, "nilai": repr(value)},
+        )
     if number < 0:
-        raise PayloadError(f"{where}: negative {number:,.0f}")
+        raise PayloadError(
+            f"{where}: negative {number:,.0f}",
+            code="amount.negative",
+            params={"tempat": where, "nilai": round(number)},
+        )
     return number
 
 
@@ -694,10 +869,18 @@ def parse_apbdes(items: list, tahun: int, where: str) -> tuple[list[MeasurementR
     for item in items:
         attrs = item.get("attributes") if isinstance(item, dict) else None
         if not isinstance(attrs, dict):
-            raise PayloadError(f"{where}: an account has no attributes")
+            raise PayloadError(
+                f"{where}: an account has no attributes",
+                code="jsonapi.no_attributes",
+                params={"tempat": where},
+            )
         code = _account(attrs.get("template_uuid") or item.get("id"), f"{where}, template_uuid")
         if code in amounts:
-            raise PayloadError(f"{where}: account {code} twice")
+            raise PayloadError(
+                f"{where}: account {code} twice",
+                code="apbdes.account_twice",
+                params={"tempat": where, "akun": code},
+            )
         label = _text(attrs.get("uraian"), f"{where}, {code}.uraian", limit=300) or code
         here = f"{where}, {code} {label}"
         raw_parent = attrs.get("parent_uuid")

@@ -21,12 +21,13 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from collectors.adapters.common import make_statistic, parse_count, unknown_codes_warning
-from collectors.http import FetchError, HttpClient, describe_status
+from collectors.http import FetchError, HttpClient, status_error
 from collectors.model import (
     CategoryRow,
     Counts,
     DatasetResult,
     PayloadError,
+    Reason,
     Statistic,
     Totals,
     VillagePull,
@@ -91,10 +92,11 @@ def pull(
 
 @dataclass
 class _Outcome:
-    """What one fetch gave: data (with a warning) or an error, with its HTTP status and time."""
+    """What one fetch gave: data (with a warning) or a failure's reason, with its HTTP status
+    and time."""
 
     data: object = None
-    error: str | None = None
+    error: Reason | None = None
     http_status: int | None = None
     duration_ms: int = 0
     warning: str | None = None
@@ -102,10 +104,9 @@ class _Outcome:
 
     def result(self, dataset: str) -> DatasetResult:
         if self.error is not None:
-            return DatasetResult(
-                dataset, "failed", error=self.error, http_status=self.http_status,
-                duration_ms=self.duration_ms,
-            )  # fmt: skip
+            return DatasetResult.failure(
+                dataset, self.error, http_status=self.http_status, duration_ms=self.duration_ms
+            )
         return DatasetResult(
             dataset, "ok", data=self.data, http_status=self.http_status,
             duration_ms=self.duration_ms, warning=self.warning, periods=self.periods,
@@ -121,7 +122,7 @@ class _Site:
     tahun: int
     deadline_s: float | None
     start: float = field(default_factory=time.perf_counter)
-    gave_up: str | None = None
+    gave_up: Reason | None = None
     requests: int = 0
     _ms: int = 0
     _status: int | None = None
@@ -138,24 +139,32 @@ class _Site:
             data, warning, periods = fetch(self, *args)
             outcome = _Outcome(data, None, self._status, self._ms, warning, periods)
         except FetchError as exc:
-            outcome = _Outcome(error=_named(what, str(exc)), http_status=exc.http_status)
+            outcome = _Outcome(error=exc.reason.at(what), http_status=exc.http_status)
             outcome.duration_ms = self._ms
             if exc.timeout:
-                self.gave_up = f"skipped: the village gave no answer in time on {what}"
+                self.gave_up = Reason(
+                    f"skipped: the village gave no answer in time on {what}",
+                    code="skipped.no_answer",
+                    params={"bagian": what},
+                )
         except PayloadError as exc:
-            outcome = _Outcome(error=_named(what, str(exc)), http_status=self._status)
+            outcome = _Outcome(error=exc.reason.at(what), http_status=self._status)
             outcome.duration_ms = self._ms
         if (
             not self.gave_up
             and self.deadline_s
             and time.perf_counter() - self.start > self.deadline_s
         ):
-            self.gave_up = f"skipped: the village took longer than {self.deadline_s:g} s in all"
+            self.gave_up = Reason(
+                f"skipped: the village took longer than {self.deadline_s:g} s in all",
+                code="skipped.deadline",
+                params={"detik": self.deadline_s},
+            )
         return outcome
 
     def get_json(self, path: str, what: str, params: dict | None = None) -> object:
         if self.gave_up:
-            raise FetchError(self.gave_up)
+            raise FetchError.of(self.gave_up)
         resp = self.client.get(
             f"{self.village.base_url}/internal_api/{path}",
             params=params,
@@ -165,19 +174,23 @@ class _Site:
         self._ms += resp.duration_ms
         self._status = resp.status
         if resp.status != 200:
-            raise FetchError(f"{what}: {describe_status(resp.status)}", http_status=resp.status)
+            raise status_error(resp.status, what)
         try:
             return json.loads(resp.body)
         except (ValueError, UnicodeDecodeError) as exc:
             # CodeIgniter answers an unknown path with an HTML page, never JSON
-            raise PayloadError(f"{what}: not JSON ({type(exc).__name__})") from None
+            raise _not_json(what, exc) from None
 
     def pages(self, path: str, what: str) -> Iterator[list[tuple[str | None, dict]]]:
         """Every page of a paginated internal_api list: (JSON:API id, attributes) per item."""
         number, last = 1, 1
         while number <= last:
             if number > MAX_PAGES:
-                raise PayloadError(f"{what}: more than {MAX_PAGES} pages; stopped")
+                raise PayloadError(
+                    f"{what}: more than {MAX_PAGES} pages; stopped",
+                    code="pages.too_many",
+                    params={"tempat": what, "batas": MAX_PAGES},
+                )
             page_what = f"{what}, page {number}"
             doc = self.get_json(path, page_what, {"page[number]": number, "page[size]": PAGE_SIZE})
             yield _items(doc, page_what)
@@ -185,27 +198,44 @@ class _Site:
                 (doc.get("meta") or {}).get("pagination") if isinstance(doc, dict) else None
             )
             if not isinstance(pagination, dict):
-                raise PayloadError(f"{page_what}: no meta.pagination")
+                raise PayloadError(
+                    f"{page_what}: no meta.pagination",
+                    code="field.missing",
+                    params={"tempat": page_what, "field": "meta.pagination"},
+                )
             last = parse_count(pagination.get("total_pages"), f"{page_what}: total_pages")
             if self.deadline_s and time.perf_counter() - self.start > self.deadline_s:
                 raise FetchError(
-                    f"{what}: the village took longer than {self.deadline_s:g} s in all"
+                    f"{what}: the village took longer than {self.deadline_s:g} s in all",
+                    code="village.deadline",
+                    params={"tempat": what, "detik": self.deadline_s},
                 )
             number += 1
 
 
-def _named(what: str, error: str) -> str:
-    """Prefix an error with what was fetched unless it already says so."""
-    return error if error.startswith((what, "skipped")) else f"{what}: {error}"
+def _not_json(what: str, exc: Exception) -> PayloadError:
+    return PayloadError(
+        f"{what}: not JSON ({type(exc).__name__})",
+        code="json.not_json",
+        params={"tempat": what, "detail": type(exc).__name__},
+    )
 
 
 def _items(doc: object, where: str) -> list[tuple[str | None, dict]]:
     if not isinstance(doc, dict) or not isinstance(doc.get("data"), list):
-        raise PayloadError(f"{where}: expected a JSON:API object with a data list")
+        raise PayloadError(
+            f"{where}: expected a JSON:API object with a data list",
+            code="jsonapi.no_data",
+            params={"tempat": where},
+        )
     out = []
     for item in doc["data"]:
         if not isinstance(item, dict) or not isinstance(item.get("attributes"), dict):
-            raise PayloadError(f"{where}: a data entry has no attributes")
+            raise PayloadError(
+                f"{where}: a data entry has no attributes",
+                code="jsonapi.no_attributes",
+                params={"tempat": where},
+            )
         ident = item.get("id")
         out.append((None if ident is None else str(ident), item["attributes"]))
     return out
@@ -243,10 +273,14 @@ def parse_statistik(
         try:
             doc = json.loads(body)
         except (ValueError, UnicodeDecodeError) as exc:
-            raise PayloadError(f"{where}: not JSON ({type(exc).__name__})") from None
+            raise _not_json(where, exc) from None
     items = _items(doc, where)
     if len(items) > MAX_CATEGORIES + len(summary_ids):
-        raise PayloadError(f"{where}: {len(items)} rows, more than {MAX_CATEGORIES} categories")
+        raise PayloadError(
+            f"{where}: {len(items)} rows, more than {MAX_CATEGORIES} categories",
+            code="category.too_many",
+            params={"tempat": where, "jumlah": len(items), "batas": MAX_CATEGORIES},
+        )
     stat_def = BY_SLUG.get(slug)
     jenis = stat_def.jenis if stat_def is not None else "kategori"
     rows: list[CategoryRow] = []
@@ -254,9 +288,17 @@ def parse_statistik(
     for ident, attrs in items:
         label = str(attrs.get("nama") if attrs.get("nama") is not None else "").strip()
         if ident is None or not ident.strip():
-            raise PayloadError(f"{where}: a row ({label[:40]!r}) has no id")
+            raise PayloadError(
+                f"{where}: a row ({label[:40]!r}) has no id",
+                code="category.no_id",
+                params={"tempat": where, "label": label[:40]},
+            )
         if len(label) > MAX_LABEL or len(ident) > 64:
-            raise PayloadError(f"{where}, id {ident[:20]}: label or id longer than {MAX_LABEL}")
+            raise PayloadError(
+                f"{where}, id {ident[:20]}: label or id longer than {MAX_LABEL}",
+                code="category.too_long",
+                params={"tempat": f"{where}, id {ident[:20]}", "batas": MAX_LABEL},
+            )
         counts = Counts(*(parse_count(attrs.get(f), f"{where}, id {ident}.{f}") for f in fields))
         kind = summary_ids.get(ident)
         if kind:
@@ -271,28 +313,45 @@ def parse_statistik(
         if c.laki_laki + c.perempuan != c.jumlah:
             raise PayloadError(
                 f"{where}, kode {row.kode}: laki ({c.laki_laki}) + perempuan ({c.perempuan}) "
-                f"is not jumlah ({c.jumlah})"
-            )
+                f"is not jumlah ({c.jumlah})",
+                code="sum.sexes",
+                params={"tempat": f"{where}, kode {row.kode}", "laki": c.laki_laki,
+                        "perempuan": c.perempuan, "jumlah": c.jumlah},
+            )  # fmt: skip
     for ident, kind in summary_ids.items():
         if kind in ("belum_mengisi", "total") and kind not in summary:
-            raise PayloadError(f"{where}: no summary row {ident} ({kind.replace('_', ' ')})")
+            raise PayloadError(
+                f"{where}: no summary row {ident} ({kind.replace('_', ' ')})",
+                code="summary.missing",
+                params={"tempat": where, "baris": ident, "jenis": kind},
+            )
     jumlah = summary.get("jumlah")
     if jenis == "umur" and any(r.dari is None for r in rows):
+        other = _looks_like(rows)
         raise PayloadError(
             f"{where}: the rows {_describe(rows)} carry no dari/sampai, so they are not age "
-            f"brackets{_hint(_looks_like(rows))}"
+            f"brackets{_hint(other)}",
+            code="age.no_bounds",
+            params={"tempat": where, "baris": _describe(rows), "mirip": other},
         )
     if jenis == "umur":
         _check_brackets(rows, where)
     if jenis == "rtm":
         # OpenSID drops the BDT's rows and keeps their sum: the households in the BDT
         if rows:
+            other = _looks_like(rows)
             raise PayloadError(
                 f"{where}: category rows {_describe(rows)} where OpenSID 2508 sends none"
-                f"{_hint(_looks_like(rows))}"
+                f"{_hint(other)}",
+                code="bdt.rows",
+                params={"tempat": where, "baris": _describe(rows), "mirip": other},
             )
         if jumlah is None:
-            raise PayloadError(f"{where}: no JUMLAH (666) row: the households in the BDT")
+            raise PayloadError(
+                f"{where}: no JUMLAH (666) row: the households in the BDT",
+                code="bdt.no_jumlah",
+                params={"tempat": where, "baris": "666"},
+            )
         code, name = stat_def.codes[0]
         rows = [CategoryRow(code, name, jumlah)]
     return make_statistic(
@@ -306,7 +365,9 @@ def _bounds(attrs: dict, where: str) -> tuple[int, int]:
     sampai = parse_count(attrs.get("sampai"), f"{where}.sampai")
     if dari > sampai or sampai > OPEN_END:
         raise PayloadError(
-            f"{where}: age bracket {dari}–{sampai} is not a range within 0–{OPEN_END}"
+            f"{where}: age bracket {dari}–{sampai} is not a range within 0–{OPEN_END}",
+            code="age.range",
+            params={"tempat": where, "dari": dari, "sampai": sampai, "batas": OPEN_END},
         )
     return dari, sampai
 
@@ -318,8 +379,11 @@ def _check_brackets(rows: list[CategoryRow], where: str) -> None:
         if a1 <= b0:
             raise PayloadError(
                 f"{where}: age brackets {k0} ({a0}–{b0}) and {k1} ({a1}–{b1}) overlap; "
-                "the village must correct them in OpenSID"
-            )
+                "the village must correct them in OpenSID",
+                code="age.overlap",
+                params={"tempat": where, "kode": k0, "dari": a0, "sampai": b0, "kode_2": k1,
+                        "dari_2": a1, "sampai_2": b1},
+            )  # fmt: skip
 
 
 def _normal(label: str) -> str:
@@ -365,8 +429,11 @@ def check_categories(stat: Statistic, stat_def: StatDef, village: Village) -> No
     if wrong:
         raise PayloadError(
             f"{where}: village {village.kode_desa} answered with the categories {_describe(rows)}, "
-            f"which are not those of {stat_def.slug}{_hint(other)}"
-        )
+            f"which are not those of {stat_def.slug}{_hint(other)}",
+            code="category.other_statistic",
+            params={"tempat": where, "kode_desa": village.kode_desa, "baris": _describe(rows),
+                    "statistik": stat_def.slug, "mirip": other},
+        )  # fmt: skip
 
 
 def _hint(other: str | None) -> str:
@@ -384,8 +451,9 @@ def _totals_result(fetched: dict[str, _Outcome]) -> DatasetResult:
     ms = sum(p.duration_ms for p in parts)
     http = next((p.http_status for p in parts if p.http_status not in (None, 200)), None)
     if errors:
-        return DatasetResult(TOTALS_DATASET, "failed", error="; ".join(errors),
-                             http_status=http or parts[0].http_status, duration_ms=ms)  # fmt: skip
+        return DatasetResult.failure(TOTALS_DATASET, Reason.combine(errors),
+                                     http_status=http or parts[0].http_status,
+                                     duration_ms=ms)  # fmt: skip
     sex, families, households = (p.data for p in parts)
     totals = Totals(
         penduduk=sex.total, keluarga=families.total.jumlah, rumah_tangga=households.total.jumlah
@@ -425,15 +493,31 @@ def _identitas(site: _Site) -> tuple[list[MeasurementRow], None, None]:
 def _amount(value: object, where: str) -> float:
     """A rupiah amount ≥ 0, a number or a numeric string."""
     if isinstance(value, bool):
-        raise PayloadError(f"{where}: {value!r} is not an amount")
+        raise PayloadError(
+            f"{where}: {value!r} is not an amount",
+            code="amount.not_number",
+            params={"tempat": where, "nilai": repr(value)},
+        )
     try:
         number = float(value.strip()) if isinstance(value, str) else float(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
-        raise PayloadError(f"{where}: {str(value)[:40]!r} is not an amount") from None
+        raise PayloadError(
+            f"{where}: {str(value)[:40]!r} is not an amount",
+            code="amount.not_number",
+            params={"tempat": where, "nilai": repr(str(value)[:40])},
+        ) from None
     if number != number or number in (float("inf"), float("-inf")):
-        raise PayloadError(f"{where}: {value!r} is not a finite amount")
+        raise PayloadError(
+            f"{where}: {value!r} is not a finite amount",
+            code="amount.not_number",
+            params={"tempat": where, "nilai": repr(value)[:40]},
+        )
     if number < 0:
-        raise PayloadError(f"{where}: negative amount {number:,.0f}")
+        raise PayloadError(
+            f"{where}: negative amount {number:,.0f}",
+            code="amount.negative",
+            params={"tempat": where, "nilai": round(number)},
+        )
     return number
 
 
@@ -446,17 +530,29 @@ def progress(entries: object, where: str) -> float | None:
     if entries is None:
         return None
     if not isinstance(entries, list):
-        raise PayloadError(f"{where}.pembangunan_dokumentasi: not a list")
+        raise PayloadError(
+            f"{where}.pembangunan_dokumentasi: not a list",
+            code="payload.expected_list",
+            params={"tempat": f"{where}.pembangunan_dokumentasi"},
+        )
     best: float | None = None
     for i, entry in enumerate(entries):
         raw = entry.get("persentase") if isinstance(entry, dict) else None
         m = _PERCENT.match(str(raw)) if raw is not None else None
         at = f"{where}.pembangunan_dokumentasi[{i}].persentase"
         if m is None:
-            raise PayloadError(f"{at}: {str(raw)[:20]!r} is not a percentage")
+            raise PayloadError(
+                f"{at}: {str(raw)[:20]!r} is not a percentage",
+                code="progress.not_percent",
+                params={"tempat": at, "nilai": repr(str(raw)[:20])},
+            )
         value = float(m.group(1).replace(",", "."))
         if value > 100:
-            raise PayloadError(f"{at}: {value:g} is over 100%")
+            raise PayloadError(
+                f"{at}: {value:g} is over 100%",
+                code="progress.over_100",
+                params={"tempat": at, "nilai": value},
+            )
         best = value if best is None else max(best, value)
     return best
 
@@ -467,14 +563,27 @@ def _pembangunan(site: _Site) -> tuple[list[MeasurementRow], None, tuple[str, ..
     for items in site.pages("pembangunan", "pembangunan"):
         for ident, attrs in items:
             if not ident:
-                raise PayloadError("pembangunan: a project has no id")
+                raise PayloadError(
+                    "pembangunan: a project has no id",
+                    code="item.no_id",
+                    params={"tempat": "pembangunan"},
+                )
             if ident in seen:
-                raise PayloadError(f"pembangunan {ident}: listed twice")
+                raise PayloadError(
+                    f"pembangunan {ident}: listed twice",
+                    code="item.twice",
+                    params={"tempat": f"pembangunan {ident}"},
+                )
             seen.add(ident)
             where = f"pembangunan {ident}"
             raw_year = str(attrs.get("tahun_anggaran") or "").strip()
             if not (raw_year.isdigit() and 2000 <= int(raw_year) <= 2100):
-                raise PayloadError(f"{where}: tahun_anggaran {raw_year[:10]!r} is not a year")
+                raise PayloadError(
+                    f"{where}: tahun_anggaran {raw_year[:10]!r} is not a year",
+                    code="field.not_year",
+                    params={"tempat": where, "field": "tahun_anggaran",
+                            "nilai": repr(raw_year[:10])},
+                )  # fmt: skip
             anggaran = _amount(attrs.get("anggaran"), f"{where}.anggaran")
             atribut = {
                 "sumber_dana": attrs.get("sumber_dana"),
@@ -502,13 +611,19 @@ def _bantuan(site: _Site) -> tuple[list[MeasurementRow], None, None]:
             for ident, attrs in items:
                 program = ident or str(attrs.get("program_id") or "")
                 if not program:
-                    raise PayloadError(f"{what}: a recipient row has no programme id")
+                    raise PayloadError(
+                        f"{what}: a recipient row has no programme id",
+                        code="bantuan.no_program",
+                        params={"tempat": what},
+                    )
                 if program not in programmes:
                     programmes[program] = _programme(attrs, target)
                 who = attrs.get("peserta")
                 if who in (None, ""):
                     raise PayloadError(
-                        f"{what}, programme {program}: a recipient row has no peserta"
+                        f"{what}, programme {program}: a recipient row has no peserta",
+                        code="bantuan.no_peserta",
+                        params={"tempat": f"{what}, programme {program}"},
                     )
                 # distinct recipients, without keeping who they are
                 recipients.setdefault(program, set()).add(

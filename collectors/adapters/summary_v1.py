@@ -14,12 +14,13 @@ from collectors.adapters.common import (
     plain_counts,
     unknown_codes_warning,
 )
-from collectors.http import FetchError, HttpClient, describe_status
+from collectors.http import FetchError, HttpClient, status_reason
 from collectors.model import (
     CategoryRow,
     Counts,
     DatasetResult,
     PayloadError,
+    Reason,
     Statistic,
     Totals,
     VillagePull,
@@ -58,7 +59,7 @@ def pull(
         resp = client.get(village.base_url + PATH, params={"tahun": tahun}, headers=headers)
     except FetchError as exc:
         pull.duration_ms = int((time.perf_counter() - start) * 1000)
-        return _all_failed(pull, wanted, str(exc), exc.http_status)
+        return _all_failed(pull, wanted, exc.reason, exc.http_status)
     pull.duration_ms = resp.duration_ms
     if resp.status == 304:
         pull.etag = etag
@@ -68,11 +69,11 @@ def pull(
         ]
         return pull
     if resp.status != 200:
-        return _all_failed(pull, wanted, describe_status(resp.status), resp.status)
+        return _all_failed(pull, wanted, status_reason(resp.status), resp.status)
     try:
         doc = parse_document(resp.body, village.kode_desa)
     except PayloadError as exc:
-        return _all_failed(pull, wanted, str(exc), resp.status)
+        return _all_failed(pull, wanted, exc.reason, resp.status)
     source = doc.get("source") if isinstance(doc.get("source"), dict) else {}
     pull.source_app, pull.source_version = source.get("app"), source.get("version")
     for dataset in wanted:
@@ -81,9 +82,7 @@ def pull(
             result.http_status = resp.status
             pull.results.append(result)
         except PayloadError as exc:
-            pull.results.append(
-                DatasetResult(dataset, "failed", error=str(exc), http_status=resp.status)
-            )
+            pull.results.append(DatasetResult.failure(dataset, exc.reason, http_status=resp.status))
     for r in pull.results:
         r.duration_ms = resp.duration_ms
     if all(r.status == "ok" for r in pull.results):
@@ -92,12 +91,10 @@ def pull(
 
 
 def _all_failed(
-    pull: VillagePull, wanted: Sequence[str], error: str, http_status: int | None
+    pull: VillagePull, wanted: Sequence[str], reason: Reason, http_status: int | None
 ) -> VillagePull:
     pull.results = [
-        DatasetResult(
-            d, "failed", error=error, http_status=http_status, duration_ms=pull.duration_ms
-        )
+        DatasetResult.failure(d, reason, http_status=http_status, duration_ms=pull.duration_ms)
         for d in wanted
     ]
     return pull
@@ -131,15 +128,25 @@ def _list(doc: dict, key: str) -> list:
     if value is None:
         return []
     if not isinstance(value, list):
-        raise PayloadError(f"{key}: expected a list")
+        raise PayloadError(
+            f"{key}: expected a list", code="payload.expected_list", params={"tempat": key}
+        )
     return value
 
 
 def _amount(value: object, where: str) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise PayloadError(f"{where}: amount {value!r} is not a number")
+        raise PayloadError(
+            f"{where}: amount {value!r} is not a number",
+            code="amount.not_number",
+            params={"tempat": where, "nilai": repr(value)[:40]},
+        )
     if value < 0:
-        raise PayloadError(f"{where}: negative amount {value}")
+        raise PayloadError(
+            f"{where}: negative amount {value}",
+            code="amount.negative",
+            params={"tempat": where, "nilai": value},
+        )
     return float(value)
 
 
@@ -159,15 +166,27 @@ def parse_bantuan(doc: dict) -> list[MeasurementRow]:
     rows = []
     for i, item in enumerate(_list(doc, "bantuan"), start=1):
         if not isinstance(item, dict):
-            raise PayloadError(f"bantuan, item {i}: not an object")
+            raise PayloadError(
+                f"bantuan, item {i}: not an object",
+                code="payload.not_object",
+                params={"tempat": f"bantuan, item {i}"},
+            )
         program = str(item.get("program_id") or "").strip()
         if not program:
-            raise PayloadError(f"bantuan, item {i}: program_id missing")
+            raise PayloadError(
+                f"bantuan, item {i}: program_id missing",
+                code="field.missing",
+                params={"tempat": f"bantuan, item {i}", "field": "program_id"},
+            )
         where = f"bantuan, program {program}"
         peserta = parse_count(item.get("peserta"), f"{where}.peserta", allow_string=False)
         sasaran = item.get("sasaran")
         if sasaran not in (1, 2, 3, 4, None):
-            raise PayloadError(f"{where}: sasaran {sasaran!r} is not 1–4")
+            raise PayloadError(
+                f"{where}: sasaran {sasaran!r} is not 1–4",
+                code="bantuan.sasaran",
+                params={"tempat": where, "nilai": repr(sasaran)[:40]},
+            )
         atribut = {k: item.get(k) for k in ("sasaran", "asal_dana", "mulai", "selesai")}
         label = str(item.get("nama") or program)
         rows.append(MeasurementRow("peserta", float(peserta), program, label, atribut=atribut))
@@ -180,16 +199,26 @@ def parse_apbdes(doc: dict) -> list[MeasurementRow]:
     amounts: dict[tuple[str, str], tuple[float, float]] = {}
     for i, item in enumerate(_list(doc, "apbdes"), start=1):
         if not isinstance(item, dict):
-            raise PayloadError(f"apbdes, line {i}: not an object")
+            raise PayloadError(
+                f"apbdes, line {i}: not an object",
+                code="payload.not_object",
+                params={"tempat": f"apbdes, line {i}"},
+            )
         kode = str(item.get("kode") or "").strip()
         tahun = item.get("tahun")
         if not kode or not isinstance(tahun, int):
-            raise PayloadError(f"apbdes, line {i}: kode and tahun are required")
+            raise PayloadError(
+                f"apbdes, line {i}: kode and tahun are required",
+                code="field.required",
+                params={"tempat": f"apbdes, line {i}", "field": "kode, tahun"},
+            )
         where = f"apbdes {tahun}, akun {kode}"
         anggaran = _amount(item.get("anggaran"), f"{where}.anggaran")
         realisasi = _amount(item.get("realisasi"), f"{where}.realisasi")
         if (str(tahun), kode) in amounts:
-            raise PayloadError(f"{where}: listed twice")
+            raise PayloadError(
+                f"{where}: listed twice", code="item.twice", params={"tempat": where}
+            )
         amounts[(str(tahun), kode)] = (anggaran, realisasi)
         label = str(item.get("uraian") or kode)
         for ukuran, nilai in (("anggaran", anggaran), ("realisasi", realisasi)):
@@ -211,16 +240,28 @@ def parse_pembangunan(doc: dict) -> list[MeasurementRow]:
     rows = []
     for i, item in enumerate(_list(doc, "pembangunan"), start=1):
         if not isinstance(item, dict):
-            raise PayloadError(f"pembangunan, item {i}: not an object")
+            raise PayloadError(
+                f"pembangunan, item {i}: not an object",
+                code="payload.not_object",
+                params={"tempat": f"pembangunan, item {i}"},
+            )
         ident = str(item.get("id") or "").strip()
         tahun = item.get("tahun_anggaran")
         if not ident or not isinstance(tahun, int):
-            raise PayloadError(f"pembangunan, item {i}: id and tahun_anggaran are required")
+            raise PayloadError(
+                f"pembangunan, item {i}: id and tahun_anggaran are required",
+                code="field.required",
+                params={"tempat": f"pembangunan, item {i}", "field": "id, tahun_anggaran"},
+            )
         where = f"pembangunan {ident}"
         anggaran = _amount(item.get("anggaran"), f"{where}.anggaran")
         progres = _amount(item.get("progres"), f"{where}.progres")
         if progres > 100:
-            raise PayloadError(f"{where}: progres {progres:g} is over 100%")
+            raise PayloadError(
+                f"{where}: progres {progres:g} is over 100%",
+                code="progress.over_100",
+                params={"tempat": where, "nilai": progres},
+            )
         label = str(item.get("judul") or ident)
         atribut = {k: item.get(k) for k in ("sumber_dana", "volume", "pelaksana", "lokasi")}
         for ukuran, nilai in (("anggaran", anggaran), ("progres", progres)):
@@ -235,21 +276,33 @@ def parse_document(body: bytes, expected_kode: str) -> dict:
     try:
         doc = json.loads(body)
     except (ValueError, UnicodeDecodeError) as exc:
-        raise PayloadError(f"invalid JSON: {exc}") from None
+        raise PayloadError(
+            f"invalid JSON: {exc}", code="json.invalid", params={"detail": str(exc)[:200]}
+        ) from None
     if not isinstance(doc, dict):
-        raise PayloadError("invalid document: expected a JSON object")
+        raise PayloadError("invalid document: expected a JSON object", code="document.not_object")
     version = doc.get("schema_version")
     if str(version) != "1":
-        raise PayloadError(f"schema version {version!r} unknown (expected '1')")
+        raise PayloadError(
+            f"schema version {version!r} unknown (expected '1')",
+            code="document.schema",
+            params={"nilai": repr(version)[:40], "harapan": "1"},
+        )
     village = doc.get("village")
     raw = village.get("kode_desa") if isinstance(village, dict) else None
     try:
         got = normalize_code(str(raw))
     except RegionCodeError:
-        raise PayloadError(f"village code {raw!r} in the document is not a region code") from None
+        raise PayloadError(
+            f"village code {raw!r} in the document is not a region code",
+            code="document.kode_invalid",
+            params={"nilai": repr(raw)[:40]},
+        ) from None
     if got != expected_kode:
         raise PayloadError(
-            f"wrong village code: document says {got}, registry says {expected_kode}"
+            f"wrong village code: document says {got}, registry says {expected_kode}",
+            code="document.kode_wrong",
+            params={"kode": got, "kode_registri": expected_kode},
         )
     return doc
 
@@ -257,13 +310,20 @@ def parse_document(body: bytes, expected_kode: str) -> dict:
 def parse_totals(doc: dict) -> Totals:
     totals = doc.get("totals")
     if not isinstance(totals, dict):
-        raise PayloadError("totals: missing from the document")
+        raise PayloadError(
+            "totals: missing from the document",
+            code="document.missing",
+            params={"tempat": "totals"},
+        )
     penduduk = parse_counts(totals.get("penduduk"), "totals.penduduk", allow_string=False)
     if penduduk.laki_laki + penduduk.perempuan != penduduk.jumlah:
         raise PayloadError(
             f"totals.penduduk: laki ({penduduk.laki_laki}) + perempuan ({penduduk.perempuan}) "
-            f"is not total ({penduduk.jumlah})"
-        )
+            f"is not total ({penduduk.jumlah})",
+            code="sum.sexes",
+            params={"tempat": "totals.penduduk", "laki": penduduk.laki_laki,
+                    "perempuan": penduduk.perempuan, "jumlah": penduduk.jumlah},
+        )  # fmt: skip
 
     def optional(key: str) -> int | None:
         value = totals.get(key)
@@ -277,22 +337,42 @@ def parse_totals(doc: dict) -> Totals:
 def parse_statistic(doc: dict, slug: str) -> Statistic:
     stats = doc.get("statistics")
     if not isinstance(stats, list):
-        raise PayloadError("statistics: missing from the document")
+        raise PayloadError(
+            "statistics: missing from the document",
+            code="document.missing",
+            params={"tempat": "statistics"},
+        )
     entry = next((s for s in stats if isinstance(s, dict) and s.get("slug") == slug), None)
-    if entry is None:
-        raise PayloadError(f"statistik {slug}: missing from the document")
     where = f"statistik {slug}"
+    if entry is None:
+        raise PayloadError(
+            f"statistik {slug}: missing from the document",
+            code="document.missing",
+            params={"tempat": where},
+        )
     rows = []
     raw_rows = entry.get("rows")
     if not isinstance(raw_rows, list):
-        raise PayloadError(f"{where}: rows missing")
+        raise PayloadError(
+            f"{where}: rows missing",
+            code="field.missing",
+            params={"tempat": where, "field": "rows"},
+        )
     for i, raw in enumerate(raw_rows):
         if not isinstance(raw, dict):
-            raise PayloadError(f"{where}, row {i + 1}: not an object")
+            raise PayloadError(
+                f"{where}, row {i + 1}: not an object",
+                code="payload.not_object",
+                params={"tempat": f"{where}, row {i + 1}"},
+            )
         code = raw.get("code")
         kode = "" if code is None else str(code).strip()
         if not kode:
-            raise PayloadError(f"{where}, row {i + 1}: category code missing")
+            raise PayloadError(
+                f"{where}, row {i + 1}: category code missing",
+                code="category.no_code",
+                params={"tempat": f"{where}, row {i + 1}"},
+            )
         counts = plain_counts(raw.get("total"), raw.get("laki"), raw.get("perempuan"))
         if counts is None:  # only then is the message built
             counts = parse_counts(raw, f"{where}, kode {code}", allow_string=False)

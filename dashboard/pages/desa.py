@@ -13,7 +13,10 @@ import pandas as pd
 from dash import dcc, html
 
 from aggregates import finance
-from aggregates.population import NOT_CATEGORIES
+from aggregates import monitoring as mon
+from aggregates.population import category_rows
+from aggregates.reasons import failing_since
+from aggregates.tables import whole_numbers
 from config.regions import RegionCodeError, normalize_code
 from config.statistik import BY_SLUG
 from dashboard import api
@@ -31,9 +34,11 @@ from dashboard.app import (
 from dashboard.data import Snapshot
 from dashboard.i18n import statistic_title, t
 from dashboard.pages.keuangan import card_row, measurements
+from dashboard.reasons import failure_texts, frame_reasons, render_reason
 from layouts import finance_figures as ff
 from layouts.format import format_date, format_number
 from layouts.panels import panel_section
+from warehouse.models import VILLAGE_RUN_KINDS
 
 log = logging.getLogger(__name__)
 
@@ -53,16 +58,29 @@ ID_NOT_FOUND = "desa-tidak-ditemukan"
 
 POPULATION_COLUMNS = ["statistik", "label", "laki_laki", "perempuan", "jumlah"]
 ACCOUNT_COLUMNS = ["kode", "label", "anggaran", "realisasi", "serapan"]
-FETCH_COLUMNS = ["waktu", "run_id", "dataset", "status", "http_status", "duration_ms", "error"]
-STATUS_COLUMNS = ["dataset", "last_status", "berhasil_terakhir", "last_error"]
+# alasan_gagal: the reason in the page's language (whole on hover); error / last_error: the
+# original text, for operators (issue 10 hides it from the public)
+FETCH_COLUMNS = [
+    "waktu", "run_id", "dataset", "status", "http_status", "duration_ms", "alasan_gagal", "error",
+]  # fmt: skip
+STATUS_COLUMNS = ["dataset", "last_status", "berhasil_terakhir", "alasan_gagal", "last_error"]
 RECENT_RUNS = 5
 # the tables of /api/v1/halaman/desa/<tabel>?wilayah=<kode desa>: machine values (codes, plain
 # numbers, ISO 8601 UTC times) in a stable order; the grids show the same rows in words
 POPULATION_CSV_COLUMNS = ["statistik", "kode", "label", "laki_laki", "perempuan", "jumlah"]
 FETCH_CSV_COLUMNS = [
     "fetched_at", "run_id", "dataset", "status", "http_status", "duration_ms", "error",
+    "alasan_kode", "alasan_param",
 ]  # fmt: skip
-STATUS_CSV_COLUMNS = ["dataset", "last_status", "last_success_at", "last_error"]
+STATUS_CSV_COLUMNS = [
+    "dataset", "last_status", "last_success_at", "last_error", "alasan_kode", "alasan_param",
+]  # fmt: skip
+ID_KEADAAN = "desa-keadaan"  # the state panel the profile opens with
+ID_GALAT = "desa-galat"  # the latest failure's reason, shortened (the whole as its title)
+ID_GALAT_RINCI = "desa-galat-rinci"  # the whole reason, and the other failing datasets
+ID_GALAT_ASLI = "desa-galat-asli"  # the original text, for operators
+KEADAAN_COLOURS = {"gagal": "danger", "tertinggal": "warning", "belum_pernah": "secondary",
+                   "baik": "success"}  # fmt: skip
 
 
 def layout(kode: str | None = None, **_query: Any) -> html.Div:
@@ -91,17 +109,25 @@ def _layout(kode: str | None, lang: str) -> html.Div:
     w, unknown = resolve_wilayah(snapshot, code)
     if unknown is not None or w.tingkat != "desa":
         return not_found(kode, lang)
-    # the profile changes only with a new run: built once per run, village and language
-    return cached(snapshot, ("desa-profil", w.kode, lang), lambda: profile(snapshot, w, lang))
+    # the profile changes with a new run, and its state with the clock (stale after 7 days):
+    # built once per run, village, language and hour
+    now = pd.Timestamp.now(tz="UTC")
+    key = ("desa-profil", w.kode, lang, now.floor("h"))
+    return cached(snapshot, key, lambda: profile(snapshot, w, lang, now))
 
 
-def profile(snapshot: Snapshot, w: Wilayah, lang: str) -> html.Div:
-    """Everything the page shows of one village."""
+def profile(snapshot: Snapshot, w: Wilayah, lang: str, now: pd.Timestamp | None = None) -> html.Div:
+    """Everything the page shows of one village: first its state and its freshness per
+    dataset (issue 8: a failing village says so at the top), then its data, then its
+    collection history."""
     meas = measurements(snapshot)
     kec = resolve_wilayah(snapshot, w.kecamatan)[0]
+    freshness, history = history_sections(snapshot, w, lang)
     sections = [
         html.H1(display_name(w, lang), className="h3 mb-1"),
         html.P(t("desa.subjudul", lang, kecamatan=kec.nama, kode=w.kode), className="mb-3"),
+        state_panel(snapshot, w, lang, now or pd.Timestamp.now(tz="UTC")),
+        freshness,
         identity_panel(finance.identity(meas, w.kode), lang),
         dbc.Row(totals_cards(snapshot, w), className="g-3 mb-3"),
         table_section(
@@ -113,8 +139,62 @@ def profile(snapshot: Snapshot, w: Wilayah, lang: str) -> html.Div:
         ),
     ]
     sections += finance_sections(snapshot, meas, w, lang)
-    sections += history_sections(snapshot, w, lang)
+    sections.append(history)
     return html.Div(sections)
+
+
+def village_state(snapshot: Snapshot, w: Wilayah, now: pd.Timestamp) -> dict:
+    """The village's row of the monitoring frame (state, activity, last success, latest
+    failure) and since when it fails (None unless it fails)."""
+    status = snapshot.dataset_status
+    mine = status[status["kode_desa"] == w.kode] if not status.empty else status
+    regions = snapshot.regions
+    regions = regions[(regions["kode"] == w.kode) | (regions["tingkat"] != "desa")]
+    row = mon.freshness(mine, regions, now).iloc[0].to_dict()
+    since = None
+    if row["keadaan"] == "gagal":
+        log_frame = data_source().store.fetch_log_frame(kode_desa=w.kode, kinds=VILLAGE_RUN_KINDS)
+        since = failing_since(log_frame, mine)
+    return {**row, "gagal_sejak": since}
+
+
+def state_panel(snapshot: Snapshot, w: Wilayah, lang: str, now: pd.Timestamp) -> html.Section:
+    """The profile's first panel: ok, failing since when (with the reason in the page's
+    language: shortened, the whole on hover and on the line below), stale, or never."""
+    row = village_state(snapshot, w, now)
+    state = row["keadaan"]
+    last = row["terakhir_berhasil"]
+    if pd.isna(last):
+        last_text = t("desa.keadaan.belum_berhasil", lang)
+    else:
+        last_text = t("desa.keadaan.terakhir", lang, tanggal=format_date(last, lang))
+    title = t(f"desa.keadaan.{state}", lang)
+    if state == "gagal" and row["gagal_sejak"] is not None:
+        title = t("desa.keadaan.gagal_sejak", lang, tanggal=format_date(row["gagal_sejak"], lang))
+    headline: list = [html.Strong(title), " "]
+    if state == "tertinggal":
+        headline.append(t("desa.keadaan.hari", lang, n=format_number(row["hari_sejak"])) + " ")
+    body: list = [html.P([*headline, last_text], className="mb-1")]
+    details: list = []
+    if state == "gagal":
+        original = row["galat_terakhir"]
+        whole = render_reason(row["alasan_kode"], row["alasan_param"], original, lang) or ""
+        body.append(html.P(mon.shorten(whole), title=whole, id=ID_GALAT, className="mb-0"))
+        every = failure_texts(pd.DataFrame([row]), lang)[0]  # "… (dan 3 dataset lain)"
+        rincian = [html.Strong(t("desa.keadaan.rincian", lang) + " "), every]
+        details.append(html.P(rincian, id=ID_GALAT_RINCI, className="small mb-1"))
+        asli = [t("alasan.kolom.asli", lang) + ": ", html.Code(original)]
+        details.append(html.P(asli, id=ID_GALAT_ASLI, className="small text-muted mb-0"))
+    return html.Section(
+        [
+            html.H2(t("desa.keadaan", lang)),
+            dbc.Alert(body, color=KEADAAN_COLOURS[state], className="mb-2"),
+            *details,
+        ],
+        id=ID_KEADAAN,
+        className="panel",
+        **{"data-keadaan": state},
+    )
 
 
 def section(title: str, body: Any) -> html.Section:
@@ -191,7 +271,8 @@ def population_table(snapshot: Snapshot, kode: str) -> pd.DataFrame:
     """Every population statistic of the village: statistic slug, category code and label,
     counts (the API's rows; `population` shows them with titles)."""
     obs = snapshot.population.observations
-    rows = obs[(obs["kode_desa"] == kode) & ~obs["dataset"].isin(NOT_CATEGORIES)]
+    # categories only: a statistic's TOTAL row is not one (an aid statistic's JUMLAH is)
+    rows = category_rows(obs[obs["kode_desa"] == kode])
     out = pd.DataFrame(
         {
             "statistik": rows["dataset"],
@@ -248,13 +329,15 @@ def apbdes_table(meas: pd.DataFrame, kode: str, tahun: str) -> pd.DataFrame:
     """The village's APBDes accounts of one year: tahun, kode, label, anggaran, realisasi,
     serapan (%)."""
     accounts = finance.account_table(finance.apbdes_lines(meas, tahun, kode))
-    out = accounts.reindex(columns=ACCOUNT_COLUMNS)
+    # rupiah are whole numbers: "1299313000" in the CSV, not "1299313000.0"
+    out = whole_numbers(accounts.reindex(columns=ACCOUNT_COLUMNS), ["anggaran", "realisasi"])
     return out.assign(tahun=tahun)[["tahun", *ACCOUNT_COLUMNS]]
 
 
 def projects_table(snapshot: Snapshot, meas: pd.DataFrame, kode: str) -> pd.DataFrame:
     """The village's development projects, every year."""
-    return finance.projects(meas, snapshot.regions, None, kode).drop(columns=VILLAGE_COLUMNS)
+    items = finance.projects(meas, snapshot.regions, None, kode).drop(columns=VILLAGE_COLUMNS)
+    return whole_numbers(items, ["anggaran"])
 
 
 def bantuan_table(snapshot: Snapshot, meas: pd.DataFrame, kode: str) -> pd.DataFrame:
@@ -268,15 +351,21 @@ def _iso(values: pd.Series) -> pd.Series:
 
 
 def history_table(kode: str) -> pd.DataFrame:
-    """The village's fetches in the latest RECENT_RUNS runs, newest first (machine values)."""
-    log_frame = data_source().store.fetch_log_frame(kode_desa=kode)
+    """The village's fetches in its latest RECENT_RUNS collections (and pushes), newest first
+    (machine values). Imports are not the village's history: a file says nothing of its
+    system (issue 8)."""
+    log_frame = data_source().store.fetch_log_frame(kode_desa=kode, kinds=VILLAGE_RUN_KINDS)
     if log_frame.empty:
         return pd.DataFrame(columns=FETCH_CSV_COLUMNS)
     runs = sorted(log_frame["run_id"].unique())[-RECENT_RUNS:]
     log_frame = log_frame[log_frame["run_id"].isin(runs)].sort_values(
         ["fetched_at", "dataset"], ascending=[False, True]
     )
-    out = log_frame.assign(fetched_at=_iso(log_frame["fetched_at"]))
+    out = log_frame.assign(
+        fetched_at=_iso(log_frame["fetched_at"]),
+        alasan_kode=log_frame["error_code"],
+        alasan_param=log_frame["error_params"],
+    )
     for col in ("run_id", "http_status", "duration_ms"):
         out[col] = pd.to_numeric(out[col]).round().astype("Int64")
     return out[FETCH_CSV_COLUMNS].reset_index(drop=True)
@@ -288,16 +377,22 @@ def freshness_table(snapshot: Snapshot, kode: str) -> pd.DataFrame:
     status = status[status["kode_desa"] == kode] if not status.empty else status
     if status.empty:
         return pd.DataFrame(columns=STATUS_CSV_COLUMNS)
-    out = status.assign(last_success_at=_iso(status["last_success_at"]))
+    out = status.assign(
+        last_success_at=_iso(status["last_success_at"]),
+        alasan_kode=status["last_error_code"],
+        alasan_param=status["last_error_params"],
+    )
     return out[STATUS_CSV_COLUMNS].sort_values("dataset").reset_index(drop=True)
 
 
 def history_sections(snapshot: Snapshot, w: Wilayah, lang: str) -> list:
-    """Freshness per dataset and the collection history, times in WIB, statuses in words."""
+    """Freshness per dataset and the collection history, times in WIB, statuses and reasons
+    in words (the page's language)."""
     fetches = history_table(w.kode)
     if not fetches.empty:
         waktu = [format_date(pd.Timestamp(v), lang) for v in fetches["fetched_at"]]
-        fetches = fetches.assign(waktu=waktu)[FETCH_COLUMNS]
+        alasan = frame_reasons(fetches, "alasan_kode", "alasan_param", "error", lang)
+        fetches = fetches.assign(waktu=waktu, alasan_gagal=alasan)[FETCH_COLUMNS]
     status = freshness_table(snapshot, w.kode)
     if not status.empty:
         status = status.assign(
@@ -309,6 +404,7 @@ def history_sections(snapshot: Snapshot, w: Wilayah, lang: str) -> list:
                 t(f"status.{s}", lang) if s in ("ok", "unchanged", "failed") else s
                 for s in status["last_status"]
             ],
+            alasan_gagal=frame_reasons(status, "alasan_kode", "alasan_param", "last_error", lang),
         )[STATUS_COLUMNS]
     return [
         table_section(

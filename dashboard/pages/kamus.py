@@ -23,6 +23,7 @@ ID_KOLOM = "kamus-kolom"
 ID_STATISTIK = "kamus-statistik"
 ID_DATASET = "kamus-dataset"
 ID_HALAMAN = "kamus-halaman"  # the page tables' API twins (issue 4)
+ID_ALASAN = "kamus-alasan"  # the failure reasons' codes (alasan_kode, issue 8)
 ID_LINK_CSV = "kamus-link-csv"
 ID_LINK_JSON = "kamus-link-json"
 
@@ -156,11 +157,26 @@ def sections(kamus: pd.DataFrame, lang: str) -> list:
             dataset_rows,
         ),  # fmt: skip
     ]
+    reasons = codes[codes["tabel"] == "alasan"]
+    alasan = [
+        html.H2(t("kamus.bagian_alasan", lang), className="h4 mt-4"),
+        html.P(t("kamus.alasan_pengantar", lang)),
+        html.Details(
+            [
+                html.Summary(t("kamus.alasan_daftar", lang, n=len(reasons))),
+                _table(
+                    [t("kamus.th.kode", lang), t("kamus.th.deskripsi", lang)],
+                    [[html.Code(_text(r["kode"])), r[desc]] for _, r in reasons.iterrows()],
+                ),
+            ]
+        ),
+    ]
     return [
         html.Section(kolom, id=ID_KOLOM, className="panel"),
         html.Section(page_tables_section(lang), id=ID_HALAMAN, className="panel"),
         html.Section(statistik, id=ID_STATISTIK, className="panel"),
         html.Section(dataset, id=ID_DATASET, className="panel"),
+        html.Section(alasan, id=ID_ALASAN, className="panel"),
     ]
 
 

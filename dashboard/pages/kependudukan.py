@@ -4,6 +4,8 @@ and the table behind them, for the kabupaten, a kecamatan or a desa."""
 from __future__ import annotations
 
 import logging
+import textwrap
+from collections.abc import Sequence
 from typing import Any
 
 import dash
@@ -13,8 +15,8 @@ import plotly.graph_objects as go
 from dash import Input, Output, State, dcc, html, no_update
 
 from aggregates.indicators import compare_villages, indicators, trend
-from aggregates.population import EXPORT_COLUMNS, export_frame, pyramid
-from config.statistik import POPULATION_SLUGS
+from aggregates.population import EXPORT_COLUMNS, export_frame, not_harmonised_table, pyramid
+from config.statistik import BY_SLUG, THEMES
 from dashboard import api
 from dashboard.app import (
     NO_WILAYAH,
@@ -38,7 +40,15 @@ from dashboard.app import (
     wilayah_from_filters,
 )
 from dashboard.data import Snapshot
+from dashboard.freshness import Freshness, behind_note, freshness_of
 from dashboard.i18n import statistic_title, t
+from dashboard.statistik import (
+    axis_title,
+    category_names,
+    description,
+    selector_options,
+    unit_short,
+)
 from layouts.cards import kpi_card
 from layouts.figures import (
     category_bar,
@@ -74,12 +84,17 @@ ID_INDIKATOR_CATATAN = "kpd-indikator-catatan"  # villages left out of the depen
 ID_BANDINGKAN = "kpd-bandingkan"  # 100%-stacked bars: the statistic across villages
 ID_TREN = "kpd-tren"  # the statistic's total (or one category) at each month end
 ID_TREN_KATEGORI = "kpd-tren-kategori"  # which category the trend follows
+ID_KETERANGAN = "kpd-keterangan"  # what the statistic counts and what belum mengisi means
+ID_SELARAS = "kpd-tidak-diselaraskan"  # village age brackets not harmonised, by village
 
 log = logging.getLogger(__name__)
 
 DEFAULT_STATISTIK = "agama"
 PYRAMID_STATISTIK = "rentang-umur"
-STATISTIK_CHOICES = [DEFAULT_STATISTIK, *(s for s in POPULATION_SLUGS if s != DEFAULT_STATISTIK)]
+PYRAMID_NOTE_WIDTH = 56  # characters of a note line (bold 12 px) in the pyramid panel
+# every statistic collected (issue 8), in the selector's order; the default first (the URL's)
+STATISTIK_SLUGS = [slug for _, slugs in THEMES for slug in slugs]
+STATISTIK_CHOICES = [DEFAULT_STATISTIK, *(s for s in STATISTIK_SLUGS if s != DEFAULT_STATISTIK)]
 GRID_COLUMNS = ["label", "laki_laki", "perempuan", "jumlah"]
 INDICATOR_CARDS = {  # indicator column → decimals shown
     "rasio_jenis_kelamin": 1,
@@ -126,8 +141,10 @@ def blank_view(lang: str) -> dict:
         "pesan": None,
         "grafik": failed,
         "piramida": failed,
+        "keterangan": None,
         "tabel_judul": "",
         "tabel": pd.DataFrame(columns=GRID_COLUMNS),
+        "tidak_diselaraskan": None,
         "indikator": indicator_cards(None, lang),
         "indikator_catatan": None,
         "bandingkan": failed,
@@ -144,10 +161,12 @@ def _page(
             html.Label(t("filter.statistik", lang), htmlFor=ID_STATISTIK),
             dcc.Dropdown(
                 id=ID_STATISTIK,
-                options=[{"label": statistic_title(s, lang), "value": s} for s in POPULATION_SLUGS],
+                options=selector_options(lang),
                 value=slug,
                 clearable=False,
                 labels=dropdown_labels(lang),
+                maxHeight=440,
+                search_order="original",  # the groups stay together while searching
             ),
         ],
         md=4,
@@ -164,11 +183,13 @@ def _page(
                 extra_values={"statistik": STATISTIK_CHOICES},
             ),
             html.Div(notices),
+            html.P(view["keterangan"], id=ID_KETERANGAN, className="panel-note mb-2"),
             html.Div(view["pesan"], id=ID_PESAN),
             graph_row([(ID_GRAFIK, view["grafik"], 7), (ID_PIRAMIDA, view["piramida"], 5)]),
             panel_section(
                 view["tabel_judul"],
                 data_grid(ID_GRID, view["tabel"], GRID_COLUMNS, lang=lang, height=None),
+                html.Div(view["tidak_diselaraskan"], id=ID_SELARAS),
                 api.links("kependudukan", "statistik", w, lang, grid=ID_GRID, statistik=slug),
                 title_id=ID_TABEL_JUDUL,
                 tools=csv_download(ID_UNDUH, ID_DOWNLOAD, lang),
@@ -229,7 +250,7 @@ def resolve_statistik(raw: object) -> tuple[str, str | None]:
         raw = raw[0] if raw else None
     if not raw:
         return DEFAULT_STATISTIK, None
-    if raw in POPULATION_SLUGS:
+    if raw in STATISTIK_SLUGS:
         return str(raw), None
     return DEFAULT_STATISTIK, str(raw)
 
@@ -252,7 +273,8 @@ def render(snapshot: Snapshot, w: Wilayah, slug: str, lang: str) -> dict:
     judul = statistic_title(slug, lang)
     table = statistic_frame(snapshot, w, slug)
     reported, expected = reporting(snapshot, w)
-    run = snapshot.last_run()
+    fresh = statistic_freshness(snapshot, w.kode, slug)
+    behind = behind_note(snapshot, fresh, [slug], lang)
     pesan = None
     if table.empty:
         message = empty_message(snapshot, w, lang, statistik=judul, names=False)
@@ -264,25 +286,91 @@ def render(snapshot: Snapshot, w: Wilayah, slug: str, lang: str) -> dict:
             pesan = dbc.Alert(
                 t("kosong.sebagian", lang, belum=expected - reported, m=expected, wilayah=name)
                 + " "
-                + not_reported_note(snapshot, w, lang),
+                + not_reported_note(snapshot, w, lang)
+                + (" " + behind if behind else ""),
                 color="light",
                 className="py-2",
             )
+        elif behind:  # shown, but some villages' latest collection of it failed
+            pesan = dbc.Alert(behind, color="light", className="py-2")
         figure = category_bar(
             table,
             title=t("kpd.grafik", lang, statistik=judul, wilayah=name),
             lang=lang,
-            as_of=run.get("finished_at"),
-            reported=reported,
-            expected=expected,
+            names=category_names(slug, lang),
+            axis_title=axis_title(slug, lang),
+            **freshness_args(fresh),
         )
+    harmonised = w.tingkat != "desa" and BY_SLUG[slug].jenis == "umur"
     return {
         "judul": t("kpd.judul", lang, wilayah=name),
         "pesan": pesan,
+        "keterangan": description(slug, lang, harmonised=harmonised),
         "grafik": figure,
         "tabel_judul": t("kpd.tabel", lang, statistik=judul, wilayah=name),
-        "tabel": table,
+        "tabel": shown_table(table, slug, lang),
+        "tidak_diselaraskan": not_harmonised_note(snapshot, w, slug, lang) if harmonised else None,
     }
+
+
+def shown_table(table: pd.DataFrame, slug: str, lang: str) -> pd.DataFrame:
+    """The statistic's rows as the grid shows them: the special rows (belum mengisi, the aid
+    statistics' distinct recipients, age brackets not harmonised) in words; the CSV keeps the
+    machine labels."""
+    names = category_names(slug, lang)
+    special = table["kode"].isin(list(names))
+    return table.assign(label=table["label"].where(~special, table["kode"].map(names)))
+
+
+def not_harmonised_note(snapshot: Snapshot, w: Wilayah, slug: str, lang: str) -> Any:
+    """Which village age brackets fit no default bracket, village by village with their own
+    labels and counts (the `tidak_diselaraskan` row of the table, taken apart), or None."""
+    rest = cached(
+        snapshot,
+        ("not-harmonised", slug, w.kode),
+        lambda: not_harmonised_table(snapshot.population, slug, w.kode),
+    )
+    if rest.empty:
+        return None
+    unit = unit_short(slug, lang)
+    items = [
+        html.Li(
+            [
+                html.Strong(f"{nama}: "),
+                "; ".join(
+                    f"{str(label).strip()} ({format_number(jumlah)})"
+                    for label, jumlah in zip(rows["label"], rows["jumlah"], strict=True)
+                ),
+            ]
+        )
+        for (_kode, nama), rows in rest.groupby(["kode_desa", "nama_desa"], sort=True)
+    ]
+    summary = t(
+        "stat.tidak_diselaraskan",
+        lang,
+        jumlah=format_number(rest["jumlah"].sum()),
+        satuan=unit,
+        n=format_number(rest["kode_desa"].nunique()),
+    )
+    return html.Details(
+        [html.Summary(summary), html.Ul(items, className="small mb-0 mt-1")],
+        className="panel-note mt-2",
+    )
+
+
+def statistic_freshness(
+    snapshot: Snapshot, kode: str | None, slug: str, left_out: Sequence[str] = ()
+) -> Freshness:
+    """The freshness of a statistic over a region: its villages that hold the statistic (but
+    `left_out`, villages the figure does not draw), and whether their latest collection of it
+    succeeded (aggregates.freshness)."""
+    level = cached(snapshot, ("statistic", slug, "desa"), lambda: snapshot.statistic(slug, "desa"))
+    return freshness_of(snapshot, kode, [slug], set(level["kode_wilayah"]) - set(left_out))
+
+
+def freshness_args(fresh: Freshness) -> dict:
+    """The figure builders' freshness keywords (as_of, reported, expected) of a Freshness."""
+    return {"as_of": fresh.as_of, "reported": fresh.current, "expected": fresh.expected}
 
 
 def pyramid_figure(snapshot: Snapshot, w: Wilayah, lang: str) -> go.Figure:
@@ -295,17 +383,25 @@ def pyramid_figure(snapshot: Snapshot, w: Wilayah, lang: str) -> go.Figure:
         judul = statistic_title(PYRAMID_STATISTIK, lang)
         message = empty_message(snapshot, w, lang, statistik=judul, names=False)
         return population_pyramid(pyr, lang=lang, empty_message=message)
-    reported, expected = reporting(snapshot, w)
     title = t("kpd.piramida", lang, wilayah=name)
-    if own := pyr.attrs.get("desa_rentang_sendiri"):
-        title = f"{title}<br><sup>{t('kpd.piramida_catatan', lang, n=len(own))}</sup>"
+    own = pyr.attrs.get("desa_rentang_sendiri")
+    rest = pyr.attrs.get("tidak_diselaraskan")
+    if rest is not None and len(rest):  # what the pyramid leaves out, in its title
+        note = t(
+            "kpd.piramida_catatan",
+            lang,
+            jiwa=format_number(rest["jumlah"].sum()),
+            n=format_number(rest["kode_desa"].nunique()),
+        )
+        # the pyramid is a narrow panel: the note on lines of its own, under the title
+        lines = "<br>".join(textwrap.wrap(note, PYRAMID_NOTE_WIDTH))
+        title = f"{title}<br><span style='font-size:12px;color:#5c6670'>{lines}</span>"
     return population_pyramid(
         pyr,
         lang=lang,
         title=title,
-        as_of=snapshot.last_run().get("finished_at"),
-        reported=reported,
-        expected=expected,
+        # villages with their own brackets are not in the pyramid: not counted either
+        **freshness_args(statistic_freshness(snapshot, w.kode, PYRAMID_STATISTIK, own or ())),
     )
 
 
@@ -373,28 +469,31 @@ def compare_figure(snapshot: Snapshot, w: Wilayah, slug: str, lang: str) -> go.F
         if scope.tingkat == "kabupaten"
         else "kpx.bandingkan_grafik"
     )
-    reported, expected = reporting(snapshot, scope)
     return share_bar(
         shares,
         title=t(key, lang, statistik=judul, wilayah=name),
         lang=lang,
+        names=category_names(slug, lang),
         axis_title=t("kpx.bandingkan_sumbu", lang),
-        as_of=snapshot.last_run().get("finished_at"),
-        reported=reported,
-        expected=expected,
+        **freshness_args(statistic_freshness(snapshot, scope.kode, slug)),
         highlight=w.kode if w.tingkat == "desa" else None,
     )
 
 
-def trend_options(table: pd.DataFrame, lang: str) -> list[dict]:
-    """ "All categories" first, then the region's categories in the table's order."""
+def trend_options(table: pd.DataFrame, lang: str, slug: str | None = None) -> list[dict]:
+    """ "All categories" first, then the region's categories in the table's order (the
+    special rows in words: `dashboard.statistik.category_names`)."""
     options = [{"label": t("kpx.tren_jumlah", lang), "value": TREND_ALL}]
+    names = category_names(slug, lang) if slug else {}
     seen: set[str] = set()
     for kode, label in zip(table.get("kode", []), table.get("label", []), strict=True):
-        if str(kode) in seen:  # villages' own age brackets share codes: one entry per code
+        if str(kode) in seen:  # one entry per code
             continue
         seen.add(str(kode))
-        text = t("kategori.belum_mengisi", lang) if kode == "belum_mengisi" else str(label)
+        if kode in names:
+            text = names[str(kode)]
+        else:
+            text = t("kategori.belum_mengisi", lang) if kode == "belum_mengisi" else str(label)
         options.append({"label": text, "value": str(kode)})
     return options
 
@@ -434,18 +533,16 @@ def trend_figure(snapshot: Snapshot, w: Wilayah, slug: str, kategori: str | None
     else:
         table = statistic_frame(snapshot, w, slug)
         match = table[table["kode"] == code]
-        if code == "belum_mengisi":
-            kategori_nama = t("kategori.belum_mengisi", lang)
+        names = category_names(slug, lang)
+        if code in names:
+            kategori_nama = names[code]
         else:
             kategori_nama = str(match["label"].iloc[0]) if len(match) else code
-    reported, expected = reporting(snapshot, w)
     return trend_line(
         series,
         title=t("kpx.tren_grafik", lang, statistik=judul, kategori=kategori_nama, wilayah=name),
         lang=lang,
-        as_of=snapshot.last_run().get("finished_at"),
-        reported=reported,
-        expected=expected,
+        **freshness_args(statistic_freshness(snapshot, w.kode, slug)),
     )
 
 
@@ -461,7 +558,7 @@ def extra_view(snapshot: Snapshot, w: Wilayah, slug: str, lang: str) -> dict:
             ("compare_figure", slug, w.kode, lang),
             lambda: compare_figure(snapshot, w, slug, lang),
         ),
-        "tren_opsi": trend_options(statistic_frame(snapshot, w, slug), lang),
+        "tren_opsi": trend_options(statistic_frame(snapshot, w, slug), lang, slug),
     }
 
 
@@ -487,8 +584,7 @@ def table_for(snapshot: Snapshot, w: Wilayah, slug: str) -> tuple[str, pd.DataFr
 
 
 def _api_statistik(snapshot: Snapshot, w: Wilayah, args: Any) -> tuple[str, pd.DataFrame, dict]:
-    choices = [DEFAULT_STATISTIK, *(s for s in POPULATION_SLUGS if s != DEFAULT_STATISTIK)]
-    slug = api.pick(args, "statistik", choices)
+    slug = api.pick(args, "statistik", STATISTIK_CHOICES)
     return (*table_for(snapshot, w, slug), {"statistik": slug})
 
 
@@ -504,6 +600,8 @@ def register_callbacks(app: dash.Dash) -> None:
         Output(ID_GRAFIK, "figure"),
         Output(ID_TABEL_JUDUL, "children"),
         Output(ID_GRID, "rowData"),
+        Output(ID_KETERANGAN, "children"),
+        Output(ID_SELARAS, "children"),
         Input(ID_KECAMATAN, "value"),
         Input(ID_DESA, "value"),
         Input(ID_STATISTIK, "value"),
@@ -519,9 +617,10 @@ def register_callbacks(app: dash.Dash) -> None:
         except Exception:
             log.exception("kependudukan: update failed for %s, %s", desa or kecamatan, statistik)
             failed = empty_figure(t("galat.teks", lang))
-            return no_update, failure_alert(lang), failed, no_update, []
+            return no_update, failure_alert(lang), failed, no_update, [], no_update, None
         rows = row_data(view["tabel"], GRID_COLUMNS, lang)
-        return view["judul"], view["pesan"], view["grafik"], view["tabel_judul"], rows
+        return (view["judul"], view["pesan"], view["grafik"], view["tabel_judul"], rows,
+                view["keterangan"], view["tidak_diselaraskan"])  # fmt: skip
 
     @app.callback(
         Output(ID_INDIKATOR, "children"),

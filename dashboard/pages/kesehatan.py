@@ -20,6 +20,7 @@ import plotly.graph_objects as go
 from dash import Input, Output, State, dcc, html, no_update
 
 from aggregates import health_education as he
+from aggregates.tables import with_kecamatan_code
 from dashboard import api
 from dashboard.app import (
     NO_WILAYAH,
@@ -37,20 +38,22 @@ from dashboard.app import (
     region_notices,
     register_filter_callbacks,
     resolve_wilayah,
-    villages_in,
     wilayah_from_filters,
 )
 from dashboard.data import Snapshot
+from dashboard.freshness import Freshness, freshness_of
+from dashboard.freshness import note as freshness_line
 from dashboard.i18n import MissingTranslation, month_abbr, t
 from dashboard.pages.keuangan import (
     grid_section,
     measurements,
-    note,
     register_drill,
     resolve_choice,
 )
 from layouts import finance_figures as ff
-from layouts.figures import AXIS, _base_layout, _title, empty_figure
+from layouts.axes import category_axis, count_axis, largest, percent_axis
+from layouts.chart_top import frame_top, wrap_title
+from layouts.figures import _base_layout, _title, empty_figure
 from layouts.format import name_list
 from layouts.panels import graph_row
 
@@ -171,6 +174,36 @@ def trend_for(snapshot: Snapshot, dataset: str, grain: str, kode: str | None) ->
     )
 
 
+def stored_periods(snapshot: Snapshot, dataset: str, grain: str, periode: str) -> list[str]:
+    """The stored periods (months, semesters) behind a period shown at `grain`."""
+
+    def compute() -> list[str]:
+        meas = measurements(snapshot)
+        found = meas.loc[meas["dataset"] == dataset, "periode"].dropna().astype(str).unique()
+        return sorted(p for p in found if he.period_of(p, grain) == str(periode))
+
+    return cached(snapshot, ("he", "stored-periods", dataset, grain, periode), compute)
+
+
+def period_freshness(
+    snapshot: Snapshot, dataset: str, grain: str, periode: str, kode: str | None
+) -> Freshness:
+    """The freshness of the dataset's chosen period over a region: its villages with data
+    for that period, as of the period's last import (aggregates.freshness)."""
+    table = table_for(snapshot, dataset, grain, periode, kode)
+    with_data = set(table.loc[table["melapor"], "kode_desa"])
+    periods = stored_periods(snapshot, dataset, grain, periode)
+    return freshness_of(snapshot, kode, [dataset], with_data, periods)
+
+
+def trend_freshness(snapshot: Snapshot, dataset: str, kode: str | None) -> Freshness:
+    """The freshness of the dataset over all its periods (the trend): villages with any data."""
+    meas = measurements(snapshot)
+    rows = meas[meas["dataset"] == dataset]
+    with_data = set(rows["kode_wilayah"].astype(str))
+    return freshness_of(snapshot, kode, [dataset], with_data)
+
+
 def series_of(spec: Spec, dataset: str, frame: pd.DataFrame) -> list[str]:
     wanted = spec.series.get(dataset) or tuple(
         c for c in frame.columns if c.startswith(he.DISEASE_PREFIX)
@@ -218,17 +251,13 @@ def trend_figure(
         for i, (col, label) in enumerate(zip(series, labels, strict=True))
     ]
     layout = _base_layout(380)
+    top = largest(v for line in lines for v in line.y)
     layout.update(
-        title=_title(title, note),
-        xaxis=dict(type="category", **AXIS),
-        yaxis=dict(
-            title=dict(text=axis_title),
-            tickformat=",.0f",
-            rangemode="tozero",
-            **({"range": [0, 100]} if percent else {}),
-            **AXIS,
-        ),
+        title=_title(wrap_title(title), note),
+        xaxis=category_axis(),
+        yaxis=percent_axis(axis_title) if percent else count_axis(top, axis_title),
     )
+    frame_top(layout, [line.name for line in lines])
     return go.Figure(data=lines, layout=layout)
 
 
@@ -265,13 +294,17 @@ def region_figure(
     ]
     per_row = 1 if stacked else len(series)
     layout = _base_layout(max(360, 130 + BAR_HEIGHT * per_row * len(names_)))
+    values = [[0.0 if v is None else v for v in bar.x] for bar in bars]
+    # a stacked bar is as long as its parts together
+    top = largest(map(sum, zip(*values, strict=True))) if stacked else largest(sum(values, []))
     layout.update(
-        title=_title(title, note),
+        title=_title(wrap_title(title), note),
         barmode="stack" if stacked else "group",
         bargap=0.25,
-        xaxis=dict(title=dict(text=axis_title), tickformat=",.0f", **AXIS),
-        yaxis=dict(autorange="reversed", automargin=True, type="category", **AXIS),
+        xaxis=percent_axis(axis_title) if percent else count_axis(top, axis_title),
+        yaxis=category_axis(autorange="reversed"),
     )
+    frame_top(layout, [bar.name for bar in bars])
     return go.Figure(data=bars, layout=layout)
 
 
@@ -307,8 +340,9 @@ def render(
     p_text = period_label(periode, lang) if periode else t(f"{ns}.tanpa_periode", lang)
     table = table_for(snapshot, dataset, grain, periode, w.kode)
     tot = he.totals(table, dataset)
-    reported, expected = tot["desa_melapor"], villages_in(snapshot, w.kode)
-    fresh = note(snapshot, reported, expected, lang)
+    reported = tot["desa_melapor"]
+    # the per-region figure shows the chosen period, the trend every period
+    fresh = freshness_line(period_freshness(snapshot, dataset, grain, periode, w.kode), lang)
     series = series_of(spec, dataset, table)
     labels = [column_label(spec, c, lang) for c in series]
     percent = bool(series) and all(c in PERCENT_COLUMNS for c in series)
@@ -327,7 +361,7 @@ def render(
         series,
         labels,
         title=t(f"{ns}.tren", lang, dataset=ds_name, wilayah=name),
-        note=fresh,
+        note=freshness_line(trend_freshness(snapshot, dataset, w.kode), lang),
         axis_title=axis,
         x_labels=[period_label(p, lang) for p in trend["periode"]],
         empty_message=empty_text,
@@ -353,6 +387,9 @@ def render(
             )
             rows = scope[scope["melapor"]]
             label_col, key_col, tingkat = "nama_desa", "kode_desa", "desa"
+            if w.tingkat == "desa":  # the kecamatan's villages are drawn: its line
+                shown = period_freshness(snapshot, dataset, grain, periode, w.kecamatan)
+                fresh = freshness_line(shown, lang)
         per_wilayah = region_figure(
             rows,
             series,
@@ -424,7 +461,7 @@ def csv_frame(table: pd.DataFrame, columns: list[str], dataset: str, periode: st
             out[col] = out[col].round().astype("Int64")
     out.insert(0, "periode", periode)
     out.insert(0, "dataset", dataset)
-    return out
+    return with_kecamatan_code(out)
 
 
 # -- layout --------------------------------------------------------------------------------
@@ -520,10 +557,11 @@ def _page(
                 w,
                 lang,
                 extra=extra,
+                # a URL without skala or periode means the ones shown (first = default)
                 extra_values={
                     "data": list(spec.datasets),
-                    "skala": list(spec.grains),
-                    "periode": state.get("all", [""]),
+                    "skala": first(grain, spec.grains),
+                    "periode": first(state.get("periode", ""), state.get("all", [""])),
                 },
             ),
             html.Div(notices),
@@ -548,6 +586,11 @@ def _page(
     )
 
 
+def first(value: str, values: Sequence[str]) -> list[str]:
+    """`values` with `value` first (the filter bar's default for a URL without it)."""
+    return [value, *(v for v in values if v != value)] if value else list(values)
+
+
 # -- callbacks -----------------------------------------------------------------------------
 def register(app: dash.Dash, spec: Spec) -> None:
     """The filter bar, drill-down, the view update and the CSV download of a page."""
@@ -565,6 +608,10 @@ def register(app: dash.Dash, spec: Spec) -> None:
         Output(spec.id("grid"), "rowData"),
         Output(spec.id("skala"), "options"),
         Output(spec.id("periode"), "options"),
+        # the dropdowns show what the view shows: another dataset or grain has other periods,
+        # and a value the options lack would leave the selector blank (issue 8)
+        Output(spec.id("skala"), "value", allow_duplicate=True),
+        Output(spec.id("periode"), "value", allow_duplicate=True),
         Input(ids.kecamatan, "value"),
         Input(ids.desa, "value"),
         Input(spec.id("data"), "value"),
@@ -584,7 +631,7 @@ def register(app: dash.Dash, spec: Spec) -> None:
             log.exception("%s: update failed for %s", spec.prefix, desa or kecamatan)
             failed = empty_figure(t("galat.teks", lang))
             return (no_update, failure_alert(lang), failed, failed, no_update, no_update, [],
-                    no_update, no_update)  # fmt: skip
+                    no_update, no_update, no_update, no_update)  # fmt: skip
         columns = view["kolom"]
         return (
             view["judul"],
@@ -596,6 +643,8 @@ def register(app: dash.Dash, spec: Spec) -> None:
             ff.grid_rows(view["tabel"], columns, lang),
             grain_options(spec, dataset, lang),
             period_options(periods, lang),
+            grain if grain != skala else no_update,
+            (chosen or None) if chosen != periode else no_update,
         )
 
     @app.callback(

@@ -1,6 +1,6 @@
 """Keuangan Desa ("/keuangan"): APBDes budgets and realisation per village for one year,
 absorption ranking, and the table behind them. Also the helpers the other finance pages
-(pembangunan, bantuan, desa) share: measurements per snapshot, freshness notes, drill-down."""
+(pembangunan, bantuan, desa) share: measurements per snapshot, freshness, drill-down."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ import pandas as pd
 from dash import Input, Output, State, dcc, html, no_update
 
 from aggregates import finance
+from aggregates.tables import with_kecamatan_code
 from dashboard import api
 from dashboard.app import (
     NO_WILAYAH,
@@ -32,14 +33,15 @@ from dashboard.app import (
     region_notices,
     register_filter_callbacks,
     resolve_wilayah,
-    villages_in,
     villages_since,
     wilayah_from_filters,
 )
 from dashboard.data import Snapshot
+from dashboard.freshness import Freshness, behind_note, freshness_of
+from dashboard.freshness import note as freshness_line
 from dashboard.i18n import t
 from layouts import finance_figures as ff
-from layouts.figures import empty_figure, freshness_note
+from layouts.figures import empty_figure
 from layouts.format import format_number, name_list
 from layouts.panels import csv_download, graph_row, panel_section
 
@@ -67,7 +69,8 @@ ID_DOWNLOAD = "keu-download"
 # the village table of finance.apbdes_villages, without the financing (pembiayaan) columns
 GRID_COLUMNS = [c for c in finance.APBDES_COLUMNS if "pembiayaan" not in c]
 NUMBER_COLUMNS = GRID_COLUMNS[3:]
-CSV_COLUMNS = ["tahun", *GRID_COLUMNS]
+# the CSV: the year, and the kecamatan's code beside its name (aggregates.tables)
+CSV_COLUMNS = ["tahun", *GRID_COLUMNS[:2], "kode_kecamatan", *GRID_COLUMNS[2:]]
 CARDS = (
     "anggaran_pendapatan",
     "anggaran_belanja",
@@ -85,9 +88,27 @@ def measurements(snapshot: Snapshot) -> pd.DataFrame:
     return cached(snapshot, ("measurements",), lambda: data_source().store.measurements_frame())
 
 
-def note(snapshot: Snapshot, reported: int, expected: int, lang: str) -> str:
-    """ "data per <date>, N dari M desa" for a figure."""
-    return freshness_note(snapshot.last_run().get("finished_at"), reported, expected, lang)
+def table_freshness(
+    snapshot: Snapshot,
+    kode: str | None,
+    dataset: str,
+    table: pd.DataFrame,
+    periods: Sequence[str] | None = None,
+) -> Freshness:
+    """The freshness of a figure drawn from a per-village table with `melapor` (the villages
+    whose data it shows) of one dataset over the region `kode` (aggregates.freshness)."""
+    with_data = set(table.loc[table["melapor"].astype(bool), "kode_desa"])
+    return freshness_of(snapshot, kode, [dataset], with_data, periods)
+
+
+def with_behind(snapshot: Snapshot, alert: Any, fresh: Freshness, dataset: str, lang: str) -> Any:
+    """A page's message with the villages behind (shown, latest collection failed) added."""
+    behind = behind_note(snapshot, fresh, [dataset], lang)
+    if not behind:
+        return alert
+    if alert is None:
+        return dbc.Alert(behind, color="light", className="py-2")
+    return dbc.Alert([alert.children, " ", behind], color=alert.color, className="py-2")
 
 
 def resolve_choice(raw: object, choices: Sequence[str]) -> str:
@@ -186,16 +207,23 @@ def region_figure(
     empty_message: str,
     lang: str,
     prefix: str = "",
+    dataset: str | None = None,
+    periods: Sequence[str] | None = None,
 ):
     """`value_col` of a per-village summary (`per_desa_of(region code)`) per kecamatan (for the
     kabupaten) or per village (for a kecamatan; a desa among its kecamatan's villages,
     highlighted); a bar click selects that region (`register_drill`). The title is
-    `title_key` + "kecamatan" or "desa"."""
+    `title_key` + "kecamatan" or "desa". `fresh` is the region's freshness line; for a desa,
+    with `dataset` (and `periods`), the line is its kecamatan's, whose villages are drawn."""
     area = resolve_wilayah(snapshot, w.kecamatan)[0] if w.tingkat == "desa" else w
     tingkat = "kecamatan" if w.tingkat == "kabupaten" else "desa"
     name = display_name(area, lang) if area.kode else t("app.judul", lang)
+    per_desa = per_desa_of(area.kode)
+    if dataset is not None and w.tingkat == "desa":
+        fresh = freshness_line(table_freshness(snapshot, area.kode, dataset, per_desa, periods),
+                               lang)  # fmt: skip
     return ff.region_bars(
-        finance.region_values(per_desa_of(area.kode), value_col, tingkat),
+        finance.region_values(per_desa, value_col, tingkat),
         title=t(title_key + tingkat, lang, wilayah=name),
         note=fresh,
         axis_title=axis_title,
@@ -435,8 +463,9 @@ def render(snapshot: Snapshot, w: Wilayah, tahun: str, lang: str) -> dict:
     year_text = tahun or t("keu.tanpa_tahun", lang)
     table = village_table(snapshot, w.kode, tahun)
     totals = finance.apbdes_totals(table)
-    reported, expected = totals["desa_melapor"], villages_in(snapshot, w.kode)
-    fresh = note(snapshot, reported, expected, lang)
+    reported = totals["desa_melapor"]
+    freshness = table_freshness(snapshot, w.kode, "apbdes", table, [tahun])
+    fresh = freshness_line(freshness, lang)
     legend = {"anggaran": t("keu.anggaran", lang), "realisasi": t("keu.realisasi", lang)}
     if reported == 0:
         if w.jenis == "kelurahan":
@@ -450,6 +479,7 @@ def render(snapshot: Snapshot, w: Wilayah, tahun: str, lang: str) -> dict:
         kartu: list = []
     else:
         pesan = missing_alert(snapshot, table, year_text, lang, "keu.belum_melapor", "apbdes")
+        pesan = with_behind(snapshot, pesan, freshness, "apbdes", lang)
         grafik = budget_figure(snapshot, w, tahun, table, name, fresh, legend, lang)
         peringkat = ranking_figure(snapshot, w, tahun, name, fresh, lang)
         kartu = card_row(
@@ -519,6 +549,9 @@ def ranking_figure(snapshot: Snapshot, w: Wilayah, tahun: str, name: str, fresh:
     if w.tingkat == "desa":
         kec = resolve_wilayah(snapshot, scope)[0]
         name = display_name(kec, lang)
+        # the ranking shows the kecamatan's villages: its line is the kecamatan's
+        scoped = village_table(snapshot, scope, tahun)
+        fresh = freshness_line(table_freshness(snapshot, scope, "apbdes", scoped, [tahun]), lang)
     ranked = finance.absorption_ranking(village_table(snapshot, scope, tahun))
     title = t("keu.peringkat", lang, wilayah=name)
     if len(ranked) > 2 * RANKING_CUT:
@@ -542,7 +575,7 @@ def csv_frame(table: pd.DataFrame, tahun: str) -> pd.DataFrame:
     out[money] = out[money].round().astype("Int64")
     out["serapan_belanja"] = out["serapan_belanja"].round(4)
     out.insert(0, "tahun", tahun)
-    return out[CSV_COLUMNS]
+    return with_kecamatan_code(out)[CSV_COLUMNS]
 
 
 def table_for(snapshot: Snapshot, w: Wilayah, tahun: str) -> tuple[str, pd.DataFrame]:

@@ -17,6 +17,7 @@ import pandas as pd
 from dash import Input, Output, State, dcc, html, no_update
 
 from aggregates import monitoring as mon
+from aggregates.tables import with_kecamatan_code
 from dashboard import api
 from dashboard.app import (
     NO_WILAYAH,
@@ -36,11 +37,21 @@ from dashboard.app import (
     resolve_wilayah,
     wilayah_from_filters,
 )
+from dashboard.collect_panel import (
+    CollectIds,
+    buttons_state,
+    collect_panel,
+    register_collect_callbacks,
+)
 from dashboard.data import Snapshot
+from dashboard.freshness import freshness_of
+from dashboard.freshness import note as freshness_line
 from dashboard.i18n import t
+from dashboard.reasons import failure_texts, frame_reasons
+from layouts import finance_figures as ff
 from layouts import tables
 from layouts.cards import kpi_card
-from layouts.figures import empty_figure, freshness_note
+from layouts.figures import empty_figure
 from layouts.format import format_number
 from layouts.maps import (
     STATUS_COLOURS,
@@ -66,9 +77,14 @@ ID_DESA = FILTER.desa
 ID_JUDUL = "pmt-judul"
 ID_KARTU = "pmt-kartu"
 ID_PETA = "pmt-peta"
-ID_KUMPULKAN = "pmt-kumpulkan"
-ID_KUMPULKAN_TEKS = "pmt-kumpulkan-teks"
-ID_KUMPULKAN_PESAN = "pmt-kumpulkan-pesan"
+COLLECT = CollectIds("pmt")  # "Kumpulkan sekarang" (dashboard.collect_panel)
+ID_KUMPULKAN = COLLECT.desa  # "pmt-kumpulkan": this village
+ID_KUMPULKAN_KECAMATAN = COLLECT.kecamatan
+ID_KUMPULKAN_SEMUA = COLLECT.semua
+ID_KUMPULKAN_TEKS = COLLECT.hint
+ID_KUMPULKAN_PESAN = COLLECT.message
+ID_PERMINTAAN = COLLECT.asked
+ID_PERMINTAAN_INTERVAL = COLLECT.poll
 ID_GRID_KECAMATAN = "pmt-grid-kecamatan"
 ID_GRID_DESA = "pmt-grid-desa"
 ID_UNDUH = "pmt-unduh"
@@ -84,15 +100,26 @@ KELAS_COLOURS = {
     "tidak_aktif": "#c0392b",
     "belum_pernah": "#9aa5b1",
 }
+# the map: each village's state (issue 8: a failing village is red whatever arrived before)
+KEADAAN_COLOURS = {
+    "gagal": "#c0392b",
+    "tertinggal": "#e0a526",
+    "belum_pernah": "#9aa5b1",
+    "baik": "#2e8b57",
+}
+# alasan_gagal: the reason in the page's language (whole on hover); galat_terakhir: the
+# original text, for operators (issue 10 hides it from the public)
 DESA_COLUMNS = [
     "kode_desa",
     "nama_desa",
     "nama_kecamatan",
+    "keadaan",
     "kelas",
     "terakhir_berhasil",
-    "galat_terakhir",
+    "alasan_gagal",
     "waktu_respons_ms",
     "versi",
+    "galat_terakhir",
 ]
 CSV_COLUMNS = mon.FRESHNESS_COLUMNS  # stable machine values
 PENCILAN_COLUMNS = ["kode_desa", "nama_desa", "indikator", "nilai", "pembanding", "skor", "alasan"]
@@ -107,12 +134,13 @@ def monitoring_frames(snapshot: Snapshot, now: pd.Timestamp) -> dict[str, pd.Dat
 
     def build() -> dict[str, pd.DataFrame]:
         store = data_source().store
-        run_log = store.fetch_log_frame(snapshot.run_id) if snapshot.run_id else None
+        # response times from each village's latest collection, never from an import
+        attempts = store.latest_attempts_frame()
         fresh = mon.freshness(
             snapshot.dataset_status,
             snapshot.regions,
             now,
-            fetch_log=run_log,
+            fetch_log=attempts,
             source_state=store.source_state_frame(),
         )
         names = dataset_names(snapshot.dataset_status)
@@ -179,7 +207,7 @@ def blank_view(lang: str) -> dict:
         "judul": t("app.judul", lang),
         "kartu": cards(None, lang),
         "peta": empty_figure(message),
-        "kumpulkan": (True, t("pmt.kumpulkan_pilih", lang)),
+        "kumpulkan": buttons_state(None, NO_WILAYAH, lang),
         "kecamatan": pd.DataFrame(columns=mon.SUMMARY_COLUMNS),
         "desa": pd.DataFrame(columns=DESA_COLUMNS),
         "kelengkapan": empty_figure(message),
@@ -190,26 +218,13 @@ def blank_view(lang: str) -> dict:
 
 def _page(snapshot: Snapshot | None, w: Wilayah, view: dict, notices: list, lang: str) -> html.Div:
     config = map_config(dash.get_asset_url(TOPOJSON_ASSET))
-    disabled, hint = view["kumpulkan"]
     return html.Div(
         [
             html.H1(view["judul"], id=ID_JUDUL, className="h3 mb-3"),
             filter_bar(FILTER, snapshot, w, lang),
             html.Div(notices),
             dbc.Row(view["kartu"], id=ID_KARTU, className="g-3 mb-3"),
-            html.Div(
-                [
-                    dbc.Button(
-                        t("pmt.kumpulkan", lang),
-                        id=ID_KUMPULKAN,
-                        color="primary",
-                        disabled=disabled,
-                    ),
-                    html.Span(hint, id=ID_KUMPULKAN_TEKS, className="text-muted"),
-                    html.Div(id=ID_KUMPULKAN_PESAN, role="status"),
-                ],
-                className="d-flex align-items-center flex-wrap gap-3 mb-3",
-            ),
+            collect_panel(COLLECT, view["kumpulkan"], lang),
             html.Section(
                 [
                     dcc.Graph(id=ID_PETA, figure=view["peta"], config=config),
@@ -279,10 +294,20 @@ def grid(id: str, df: pd.DataFrame, columns: list[str], lang: str, height: int) 
         elif col == "terakhir_berhasil":  # ISO UTC in the cell (sorts), WIB text shown
             shown = {"function": f"params.data ? params.data['{col}{TEXT_SUFFIX}'] : ''"}
             d.update(filter="agTextColumnFilter", valueFormatter=shown, minWidth=190)
+        elif col == "nama_desa":  # a link to the village's profile
+            d.update(cellRenderer="markdown", filter="agTextColumnFilter", minWidth=150)
+        elif col in ("alasan_gagal", "galat_terakhir"):  # long: the whole text on hover
+            d.update(filter="agTextColumnFilter", tooltipField=col, minWidth=260)
         else:
             d.update(filter="agTextColumnFilter", tooltipField=col, minWidth=120)
         defs.append(d)
-    return tables.grid(id, row_data(df, columns, lang), defs, lang=lang, height=height)
+    return tables.grid(id, grid_rows(df, columns, lang), defs, lang=lang, height=height,
+                       options={"tooltipShowDelay": 300})  # fmt: skip
+
+
+def grid_rows(df: pd.DataFrame, columns: list[str], lang: str) -> list[dict]:
+    """The grid's rows; a village's name links to its profile (/desa/<kode>)."""
+    return ff.grid_rows(df, columns, lang, link=True)
 
 
 # -- the view --------------------------------------------------------------------------------
@@ -301,7 +326,10 @@ def _render(snapshot: Snapshot, w: Wilayah, now: pd.Timestamp, lang: str) -> dic
     name = display_name(w, lang)
     fresh = in_region(frames["fresh"], w)
     reported = int(fresh["status_terakhir"].isin(["ok", "unchanged"]).sum())
-    note = freshness_note(snapshot.last_run().get("finished_at"), reported, len(fresh), lang)
+    datasets = list(frames["datasets"])
+    note = monitoring_note(snapshot, frames["fresh"], w.kode, datasets, lang)
+    area = w if w.tingkat != "desa" else resolve_wilayah(snapshot, w.kecamatan)[0]
+    map_note = monitoring_note(snapshot, frames["fresh"], area.kode, datasets, lang)
     counts = {k: int((fresh["kelas"] == k).sum()) for k in mon.KELAS}
     counts.update(melapor=reported, gagal=int((fresh["status_terakhir"] == "failed").sum()))
     summary = summary_in(frames["summary"], w)
@@ -309,8 +337,8 @@ def _render(snapshot: Snapshot, w: Wilayah, now: pd.Timestamp, lang: str) -> dic
     return {
         "judul": t("pmt.judul", lang, wilayah=name),
         "kartu": cards(counts, lang),
-        "peta": activity_map(snapshot, frames["fresh"], w, note, lang),
-        "kumpulkan": collect_hint(w, lang),
+        "peta": activity_map(snapshot, frames["fresh"], w, map_note, lang),
+        "kumpulkan": buttons_state(snapshot, w, lang),
         "kecamatan": summary,
         "desa": desa_frame(fresh, lang),
         "kelengkapan": completeness_figure(
@@ -321,6 +349,16 @@ def _render(snapshot: Snapshot, w: Wilayah, now: pd.Timestamp, lang: str) -> dic
         if not outliers.empty
         else html.P(t("pmt.pencilan_kosong", lang), className="mb-2"),
     }
+
+
+def monitoring_note(
+    snapshot: Snapshot, fresh: pd.DataFrame, kode: str | None, datasets: list[str], lang: str
+) -> str:
+    """The freshness line of the page's figures: villages whose latest collection of every
+    dataset succeeded (the "Melapor terakhir" card), as of the oldest of their last
+    successful collections (aggregates.freshness)."""
+    with_data = set(fresh.loc[fresh["terakhir_berhasil"].notna(), "kode_desa"])
+    return freshness_line(freshness_of(snapshot, kode, datasets, with_data), lang)
 
 
 def cards(counts: dict | None, lang: str) -> list:
@@ -339,27 +377,23 @@ def cards(counts: dict | None, lang: str) -> list:
     ]
 
 
-def collect_hint(w: Wilayah, lang: str) -> tuple[bool, str]:
-    """(button disabled, the text beside it): collecting is asked for one village at a time."""
-    if w.tingkat != "desa" or not w.desa:
-        return True, t("pmt.kumpulkan_pilih", lang)
-    return False, t("pmt.kumpulkan_siap", lang, wilayah=display_name(w, lang))
-
-
 def activity_map(snapshot: Snapshot, fresh: pd.DataFrame, w: Wilayah, note: str, lang: str):
-    """The region's villages coloured by activity; a desa shows its kecamatan, outlined."""
+    """The region's villages coloured by their state (failing, stale, never, ok), a failing
+    one's reason on hover; a desa shows its kecamatan, outlined."""
     area = w if w.tingkat != "desa" else resolve_wilayah(snapshot, w.kecamatan)[0]
     shown = in_region(fresh, area)
     title = t("pmt.peta", lang, wilayah=display_name(area, lang))
     if shown.empty:
         return empty_figure(t("pmt.tanpa_desa", lang))
+    reasons = frame_reasons(shown, "alasan_kode", "alasan_param", "galat_terakhir", lang)
     values = pd.DataFrame(
         {
             "kode": shown["kode_desa"],
             "nama": shown["nama_desa"],
             "kode_kecamatan": shown["kode_kecamatan"],
             "nama_kecamatan": shown["nama_kecamatan"],
-            "category": shown["kelas"],
+            "category": shown["keadaan"],
+            "keterangan": [mon.shorten(r) or "" for r in reasons],
         }
     )
     kabupaten = kabupaten_of(snapshot)[0]
@@ -369,22 +403,20 @@ def activity_map(snapshot: Snapshot, fresh: pd.DataFrame, w: Wilayah, note: str,
         lang=lang,
         title=title,
         note=note,
-        colours=KELAS_COLOURS,
-        labels={k: t(f"pmt.kelas.{k}", lang) for k in mon.KELAS},
+        colours=KEADAAN_COLOURS,
+        labels={k: t(f"pmt.keadaan.{k}", lang) for k in mon.KEADAAN},
         highlight=w.desa,
         geojson_url=boundary_url(kabupaten) if kabupaten else None,
     )
 
 
 def desa_frame(fresh: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """What the village grid shows: activity in words, an error naming further failures."""
+    """What the village grid shows: state and activity in words, the reason in the page's
+    language naming further failures (alasan_gagal), the original text beside it."""
     shown = fresh.copy()
     shown["kelas"] = [t(f"pmt.kelas.{k}", lang) for k in fresh["kelas"]]
-    more = fresh["dataset_gagal"] - 1
-    shown["galat_terakhir"] = [
-        t("pmt.galat_lain", lang, galat=g, n=n) if isinstance(g, str) and n > 0 else g
-        for g, n in zip(fresh["galat_terakhir"], more, strict=True)
-    ]
+    shown["keadaan"] = [t(f"pmt.keadaan.{k}", lang) for k in fresh["keadaan"]]
+    shown["alasan_gagal"] = failure_texts(fresh, lang)  # "… (dan 3 dataset lain)"
     return shown
 
 
@@ -471,7 +503,8 @@ def _api_kecamatan(snapshot: Snapshot, w: Wilayah, _args: Any) -> tuple[str, pd.
 def _api_pencilan(snapshot: Snapshot, w: Wilayah, _args: Any) -> tuple[str, pd.DataFrame, dict]:
     # machine codes (indikator, alasan); the grid shows them in words (pencilan_frame)
     outliers = in_region(monitoring_frames(snapshot, now_utc())["outliers"], w)
-    return f"pemantauan-pencilan_{w.kode or 'semua'}", outliers[PENCILAN_COLUMNS], {}
+    frame = with_kecamatan_code(outliers[PENCILAN_COLUMNS])
+    return f"pemantauan-pencilan_{w.kode or 'semua'}", frame, {}
 
 
 def _api_kelengkapan(snapshot: Snapshot, w: Wilayah, _args: Any) -> tuple[str, pd.DataFrame, dict]:
@@ -516,8 +549,6 @@ def register_callbacks(app: dash.Dash) -> None:
         Output(ID_JUDUL, "children"),
         Output(ID_KARTU, "children"),
         Output(ID_PETA, "figure"),
-        Output(ID_KUMPULKAN, "disabled"),
-        Output(ID_KUMPULKAN_TEKS, "children"),
         Output(ID_KUMPULKAN_PESAN, "children"),
         Output(ID_GRID_KECAMATAN, "rowData"),
         Output(ID_GRID_DESA, "rowData"),
@@ -536,20 +567,16 @@ def register_callbacks(app: dash.Dash) -> None:
         except Exception:
             log.exception("pemantauan: update failed for %s", desa or kecamatan)
             failed = (no_update,) * 5
-            return (no_update, no_update, no_update, True, no_update, failure_alert(lang),
-                    *failed)  # fmt: skip
-        disabled, hint = view["kumpulkan"]
+            return (no_update, no_update, no_update, failure_alert(lang), *failed)  # fmt: skip
         return (
             view["judul"],
             view["kartu"],
             view["peta"],
-            disabled,
-            hint,
             None,
             row_data(view["kecamatan"], mon.SUMMARY_COLUMNS, lang),
-            row_data(view["desa"], DESA_COLUMNS, lang),
+            grid_rows(view["desa"], DESA_COLUMNS, lang),
             view["kelengkapan"],
-            row_data(view["pencilan"], PENCILAN_COLUMNS, lang),
+            grid_rows(view["pencilan"], PENCILAN_COLUMNS, lang),
             view["pencilan_pesan"],
         )
 
@@ -567,25 +594,5 @@ def register_callbacks(app: dash.Dash) -> None:
         text = frame.to_csv(index=False, lineterminator="\n")
         return dcc.send_string(text, f"{stem}.csv", type="text/csv")
 
-    @app.callback(
-        Output(ID_KUMPULKAN_PESAN, "children", allow_duplicate=True),
-        Input(ID_KUMPULKAN, "n_clicks"),
-        State(ID_KECAMATAN, "value"),
-        State(ID_DESA, "value"),
-        prevent_initial_call=True,
-    )
-    def collect_now(clicks: int | None, kecamatan: str | None, desa: str | None):
-        lang = language()
-        if not clicks:
-            return no_update
-        try:
-            source = data_source()
-            w = wilayah_from_filters(source.snapshot(), kecamatan, desa)
-            if w.tingkat != "desa" or not w.desa:
-                return dbc.Alert(t("pmt.kumpulkan_pilih", lang), color="warning")
-            # only a row in the warehouse: the scheduler process does the HTTP
-            n = source.store.request_collect(w.desa, requested_by="dashboard")
-        except Exception:
-            log.exception("pemantauan: collect request failed for %s", desa)
-            return dbc.Alert(t("pmt.kumpulkan_gagal", lang), color="danger")
-        return dbc.Alert(t("pmt.kumpulkan_dicatat", lang, n=n), color="success")
+    # "Kumpulkan sekarang": only a row in the warehouse, the scheduler process does the HTTP
+    register_collect_callbacks(app, COLLECT, ID_KECAMATAN, ID_DESA)

@@ -12,6 +12,7 @@ import pandas as pd
 from dash import html
 
 from aggregates import finance
+from aggregates.tables import whole_numbers, with_kecamatan_code
 from dashboard import api
 from dashboard.app import (
     FilterIds,
@@ -22,6 +23,7 @@ from dashboard.app import (
     filter_bar,
 )
 from dashboard.data import Snapshot
+from dashboard.freshness import note as freshness_line
 from dashboard.i18n import t
 from dashboard.pages.keuangan import (
     FinancePage,
@@ -30,10 +32,11 @@ from dashboard.pages.keuangan import (
     grid_section,
     measurements,
     missing_alert,
-    note,
     region_figure,
     register_finance_callbacks,
     rupiah,
+    table_freshness,
+    with_behind,
     year_column,
 )
 from layouts import finance_figures as ff
@@ -150,14 +153,16 @@ def render(snapshot: Snapshot, w: Wilayah, tahun: str, lang: str) -> dict:
     name = display_name(w, lang) if w.kode else t("app.judul", lang)
     year_text = tahun or t("keu.tanpa_tahun", lang)
     items, per_desa = tables(snapshot, w.kode, tahun)
-    reported, expected = int(per_desa["melapor"].sum()), len(per_desa)
-    fresh = note(snapshot, reported, expected, lang)
+    freshness = table_freshness(snapshot, w.kode, "pembangunan", per_desa, [tahun])
+    fresh = freshness_line(freshness, lang)
     pesan = missing_alert(snapshot, per_desa, year_text, lang, "pbg.belum_melapor", "pembangunan")
     message = t("pbg.kosong", lang, tahun=year_text, wilayah=name)
     if items.empty:
         full = " ".join([message, *([pesan.children] if pesan is not None else [])])
         pesan = dbc.Alert([html.Strong(t("kosong.judul", lang) + ". "), full], color="info")
         message = full
+    else:
+        pesan = with_behind(snapshot, pesan, freshness, "pembangunan", lang)
     kartu = (
         []
         if items.empty
@@ -205,6 +210,8 @@ def render(snapshot: Snapshot, w: Wilayah, tahun: str, lang: str) -> dict:
             message,
             lang,
             prefix="Rp ",
+            dataset="pembangunan",
+            periods=[tahun],
         ),
         "tabel_judul": t("pbg.tabel", lang, wilayah=name, tahun=year_text),
         "tabel": items,
@@ -215,7 +222,9 @@ def table_for(snapshot: Snapshot, w: Wilayah, tahun: str) -> tuple[str, pd.DataF
     """The grid's table as its CSV download has it, and the file name stem (the download
     callback and /api/v1/halaman/pembangunan/kegiatan share it)."""
     items, _ = tables(snapshot, w.kode, tahun)
-    return f"pembangunan_{tahun}_{w.kode or 'semua'}", items[GRID_COLUMNS]
+    # rupiah are whole numbers: "65000000", not "65000000.0"; progres is a percentage
+    frame = with_kecamatan_code(whole_numbers(items[GRID_COLUMNS], ["anggaran"]))
+    return f"pembangunan_{tahun}_{w.kode or 'semua'}", frame
 
 
 def _api_kegiatan(snapshot: Snapshot, w: Wilayah, args: Any) -> tuple[str, pd.DataFrame, dict]:

@@ -14,6 +14,7 @@ from dash import Input, Output, State, dcc, html, no_update
 
 from aggregates.indicators import indicators
 from aggregates.status import VILLAGE_STATUS_COLUMNS
+from aggregates.tables import with_kecamatan_code
 from config.statistik import BY_SLUG, TOTALS_DATASET
 from dashboard import api
 from dashboard.app import (
@@ -36,13 +37,15 @@ from dashboard.app import (
     register_filter_callbacks,
     resolve_wilayah,
     totals_of,
-    villages_in,
     wilayah_from_filters,
 )
 from dashboard.data import Snapshot
+from dashboard.freshness import Freshness, behind_note, freshness_of
+from dashboard.freshness import note as freshness_line
 from dashboard.i18n import statistic_title, t
+from dashboard.reasons import failure_texts
 from layouts.cards import kpi_card
-from layouts.figures import empty_figure, freshness_note
+from layouts.figures import empty_figure
 from layouts.format import format_date, format_number
 from layouts.maps import TOPOJSON_ASSET, load_boundaries, map_config, village_map
 from layouts.panels import csv_download, panel_section
@@ -87,7 +90,8 @@ GRID_COLUMNS = [
     "keluarga",
     "status_terakhir",
     "terakhir_berhasil",
-    "galat_terakhir",
+    "alasan_gagal",  # the reason in the page's language, whole on hover (issue 8)
+    "galat_terakhir",  # its original text, for operators (issue 10 hides it from the public)
 ]
 CSV_COLUMNS = VILLAGE_STATUS_COLUMNS  # stable: the columns of aggregates.status.village_status
 
@@ -205,9 +209,11 @@ def village_frame(snapshot: Snapshot, w: Wilayah) -> pd.DataFrame:
 
 
 def grid_frame(villages: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """What the grid shows: the status in words; everything else as aggregated."""
+    """What the grid shows: the status and the failure's reason in words (the page's
+    language); everything else as aggregated."""
     shown = villages.copy()
     shown["status_terakhir"] = [t(f"status.{s}", lang) for s in villages["status_terakhir"]]
+    shown["alasan_gagal"] = failure_texts(villages, lang)
     return shown
 
 
@@ -223,6 +229,10 @@ def render(snapshot: Snapshot, w: Wilayah, lang: str) -> dict:
             [html.Strong(t("kosong.judul", lang) + ". "), empty_message(snapshot, w, lang)],
             color="info",
         )
+    else:
+        # the totals shown include villages whose latest collection failed: name them
+        behind = behind_note(snapshot, totals_freshness(snapshot, w.kode), [TOTALS_DATASET], lang)
+        pesan = dbc.Alert(behind, color="light", className="py-2") if behind else None
     return {
         "judul": t("rks.judul", lang, wilayah=name),
         "pesan": pesan,
@@ -230,6 +240,13 @@ def render(snapshot: Snapshot, w: Wilayah, lang: str) -> dict:
         "status": status_line(snapshot, villages, lang),
         "desa": grid_frame(villages, lang),
     }
+
+
+def totals_freshness(snapshot: Snapshot, kode: str | None) -> Freshness:
+    """The freshness of the population totals of a region (cards, map)."""
+    level = cached(snapshot, ("totals", "desa"), lambda: snapshot.totals("desa"))
+    with_data = level.loc[level["desa_melapor"] > 0, "kode_wilayah"]
+    return freshness_of(snapshot, kode, [TOTALS_DATASET], set(with_data))
 
 
 def cards(totals: dict | None, lang: str) -> list:
@@ -269,7 +286,7 @@ def csv_frame(villages: pd.DataFrame) -> pd.DataFrame:
     out = villages.reindex(columns=CSV_COLUMNS).copy()
     stamps = pd.to_datetime(out["terakhir_berhasil"], utc=True)
     out["terakhir_berhasil"] = stamps.dt.strftime("%Y-%m-%dT%H:%M:%SZ")
-    for col in ("penduduk", "laki_laki", "perempuan", "keluarga"):
+    for col in ("penduduk", "laki_laki", "perempuan", "keluarga", "dataset_gagal"):
         out[col] = pd.to_numeric(out[col]).astype("Int64")
     return out
 
@@ -311,8 +328,7 @@ def _map_figure(snapshot: Snapshot, w: Wilayah, key: str, lang: str) -> go.Figur
             "value": pd.to_numeric(shown[key]).astype(float).round(MAP_DECIMALS[key]),
         }
     )
-    reported = int(shown["desa_melapor"].sum())
-    expected = villages_in(snapshot, area.kode)
+    fresh = totals_freshness(snapshot, area.kode)
     title_key = "kpx.peta_judul_kecamatan" if per_kecamatan else "kpx.peta_judul"
     boundaries = load_boundaries(kabupaten, tingkat) if kabupaten else None
     return village_map(
@@ -320,7 +336,7 @@ def _map_figure(snapshot: Snapshot, w: Wilayah, key: str, lang: str) -> go.Figur
         values,
         lang=lang,
         title=t(title_key, lang, indikator=t(f"kpx.ind.{key}", lang), wilayah=name),
-        note=freshness_note(snapshot.last_run().get("finished_at"), reported, expected, lang),
+        note=freshness_line(fresh, lang),
         highlight=w.desa,
         geojson_url=boundary_url(kabupaten, tingkat) if kabupaten else None,
     )
@@ -328,12 +344,13 @@ def _map_figure(snapshot: Snapshot, w: Wilayah, key: str, lang: str) -> go.Figur
 
 # -- changes since the previous collection ------------------------------------------------------
 def change_table(snapshot: Snapshot, w: Wilayah) -> pd.DataFrame:
-    """Values of the region the latest run changed, as machine values (the grid's rows and
-    /api/v1/halaman/ringkasan/perubahan): village, dataset slug, category code and label,
-    old and new count (empty when the value was removed)."""
-    if snapshot.run_id is None or not w.kode:
+    """Values of the region the latest collection changed, as machine values (the grid's rows
+    and /api/v1/halaman/ringkasan/perubahan): village, dataset slug, category code and label,
+    old and new count (empty when the value was removed). An import is not a collection: its
+    changes are listed with the import (the Unggah page), never here (issue 8)."""
+    run_id = snapshot.last_run().get("run_id")
+    if run_id is None or not w.kode:
         return pd.DataFrame(columns=CHANGE_CSV_COLUMNS)
-    run_id = snapshot.run_id
     audit = cached(
         snapshot, ("audit", run_id), lambda: data_source().store.audit_frame(run_id=run_id)
     )
@@ -383,7 +400,7 @@ def changes_view(snapshot: Snapshot, w: Wilayah, lang: str) -> dict:
     """The changes grid and the line above it (how many changed, or that nothing did)."""
     changes = change_frame(snapshot, w, lang)
     finished = snapshot.last_run().get("finished_at")
-    if snapshot.run_id is None:
+    if snapshot.last_run().get("run_id") is None:
         pesan = html.P(t("kpx.perubahan_belum", lang), className="text-muted")
     elif changes.empty:
         name = display_name(w, lang) if w.kode else t("app.judul", lang)
@@ -450,8 +467,11 @@ def _api_desa(snapshot: Snapshot, w: Wilayah, _args: Any) -> tuple[str, pd.DataF
 
 
 def _api_perubahan(snapshot: Snapshot, w: Wilayah, _args: Any) -> tuple[str, pd.DataFrame, dict]:
-    # the run whose changes these are is meta.run_id
-    return f"perubahan_{w.kode or 'semua'}", change_table(snapshot, w), {}
+    # the collection whose changes these are: meta.filters.run_id (meta.run_id is the newest
+    # run of any kind, an import perhaps)
+    run_id = snapshot.last_run().get("run_id")
+    frame = with_kecamatan_code(change_table(snapshot, w))
+    return f"perubahan_{w.kode or 'semua'}", frame, {"run_id": run_id}
 
 
 TABLES = {

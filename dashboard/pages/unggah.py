@@ -1,7 +1,9 @@
 """Unggah Data ("/unggah"): load an operator's CSV/XLSX through collectors.spreadsheet.
 
-The file is checked whole by `import_file`; the page shows its summary, or every error with
-its row and column. The warehouse is reached only through `import_file`.
+The file is checked whole by `import_file`; the page shows its summary and the values it
+replaced or removed (an import's changes are listed with the import, not as a collection's,
+issue 8), or every error with its row and column. The warehouse is written only through
+`import_file`.
 """
 
 from __future__ import annotations
@@ -14,14 +16,17 @@ from typing import Any
 
 import dash
 import dash_bootstrap_components as dbc
+import pandas as pd
 from dash import Input, Output, State, dcc, html, no_update
 from flask import current_app
 
+from aggregates.changes import import_changes
 from collectors.spreadsheet import ImportReport, import_file, required_columns
 from config.datasets import BY_NAME, DATASETS, DatasetDef
 from config.registry import load_registry
 from dashboard.app import SETTINGS, data_source, failure_alert, language
 from dashboard.i18n import month_abbr, t
+from layouts.format import format_number
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +50,8 @@ ID_BERKAS = "ung-berkas"
 ID_KIRIM = "ung-kirim"
 ID_HASIL = "ung-hasil"
 ID_GALAT = "ung-galat"  # the table of errors of a rejected file
+ID_PERUBAHAN = "ung-perubahan"  # the table of values a loaded file replaced or removed
+CHANGES_SHOWN = 200  # a page, not an export: the first ones
 
 IMPORTABLE: tuple[DatasetDef, ...] = tuple(d for d in DATASETS if d.importable)
 REQUESTED_BY = "dashboard"
@@ -256,12 +263,74 @@ def run_import(
     )
 
 
-def report_view(report: ImportReport, lang: str) -> html.Div:
-    """Success: the summary. Rejection: the summary and one table row per error."""
+def report_changes(report: ImportReport) -> pd.DataFrame:
+    """The values a loaded file replaced or removed (aggregates.changes.import_changes)."""
+    if not report.ok or report.run_id is None:
+        return import_changes(pd.DataFrame(), pd.DataFrame())
+    store = data_source().store
+    audit = store.audit_frame("measurement", run_id=report.run_id)
+    return import_changes(audit, store.regions_frame())
+
+
+def _value(x: object) -> str:
+    number = float(x)  # type: ignore[arg-type]
+    return format_number(number, 0 if number.is_integer() else 2)
+
+
+def changes_view(changes: pd.DataFrame, lang: str) -> html.Div:
+    """The import's changes: how many, and a table of the first CHANGES_SHOWN."""
+    if changes.empty:
+        return html.P(t("ung.perubahan_kosong", lang), id=ID_PERUBAHAN, className="small")
+    shown = changes.head(CHANGES_SHOWN)
+    heads = ("wilayah", "periode", "butir", "ukuran", "lama", "baru")
+    rows = [
+        html.Tr(
+            [
+                html.Td(f"{r.nama_wilayah} ({r.kode_wilayah})"),
+                html.Td(r.periode),
+                html.Td(" ".join(str(x) for x in (r.kode, r.label) if x)),
+                html.Td(r.ukuran),
+                html.Td(_value(r.lama), className="text-end"),
+                html.Td(
+                    t("ung.dihapus", lang) if pd.isna(r.baru) else _value(r.baru),
+                    className="text-end",
+                ),  # fmt: skip
+            ]
+        )
+        for r in shown.itertuples(index=False)
+    ]
+    intro = t("ung.perubahan", lang, n=format_number(len(changes)))
+    if len(changes) > CHANGES_SHOWN:
+        intro += " " + t("ung.perubahan_potong", lang, n=format_number(CHANGES_SHOWN))
+    return html.Div(
+        [
+            html.P(intro, className="small mb-1"),
+            dbc.Table(
+                [
+                    html.Thead(
+                        html.Tr([html.Th(t(f"ung.th.{h}", lang), scope="col") for h in heads])
+                    ),
+                    html.Tbody(rows),
+                ],
+                bordered=True,
+                size="sm",
+                striped=True,
+            ),
+        ],
+        id=ID_PERUBAHAN,
+    )
+
+
+def report_view(report: ImportReport, lang: str, changes: pd.DataFrame | None = None) -> html.Div:
+    """Success: the summary and the values the file replaced or removed. Rejection: the
+    summary and one table row per error."""
     if report.ok:
-        return dbc.Alert(
+        if changes is None:
+            changes = report_changes(report)
+        alert = dbc.Alert(
             [html.Strong(t("ung.berhasil", lang)), " ", report.summary(lang)], color="success"
         )
+        return html.Div([alert, changes_view(changes, lang)])
     rows = [
         html.Tr(
             [

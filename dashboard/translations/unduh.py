@@ -58,14 +58,23 @@ ID: dict[str, str] = {
     "kamus.tabel.dataset": "Dataset pengukuran (/api/v1/dataset/<nama>)",
     "kamus.tabel.kamus": "Kamus data ini (/api/v1/kamus)",
     # descriptions served by /api/v1/kamus
-    "kamus.statistik": "Dihitung dalam satuan {unit}.",
-    "kamus.kode_bantuan": "Kategori = program bantuan masing-masing desa (kode = id program).",
+    "kamus.statistik": "Jumlahnya menghitung {unit} (satuan {kode}).",
+    "kamus.kode_bantuan": (
+        "Kategori = program bantuan masing-masing desa (kode = id program; di tingkat kecamatan "
+        "dan kabupaten program digabung menurut nama: kode = nama program). Baris program "
+        "bertumpang tindih: satu penerima bisa ikut beberapa program."
+    ),
     "kamus.kode_bebas": "Kategori dinamai sendiri oleh desa: kode = nama kategori.",
     "kamus.kode_umur": (
         "Kategori = rentang umur desa, dengan batas dari/sampai; desa dapat mengubah dan "
         "menambah rentangnya (kode di atas adalah bawaan OpenSID)."
     ),
     "kamus.belum_mengisi": "Penduduk yang datanya belum diisi untuk statistik ini.",
+    "kamus.tidak_diselaraskan": (
+        "Di tingkat kecamatan dan kabupaten: rentang umur desa yang melintasi batas rentang "
+        "bawaan (tidak dapat dibagi tanpa menebak), dijumlahkan; rentang lainnya dipetakan ke "
+        "rentang bawaan yang memuatnya. Rinciannya per desa: tingkat=desa."
+    ),
     "kamus.sisa": "Sisa dari total yang tidak masuk kategori mana pun",
     "kamus.jumlah_penerima": (
         "Penerima yang berbeda: satu keluarga bisa menerima beberapa program, sehingga jumlah "
@@ -99,7 +108,10 @@ ID: dict[str, str] = {
         "(belum pernah)."
     ),
     "kamus.kolom.terakhir_berhasil": "Waktu terakhir data desa berhasil dikumpulkan (ISO, UTC).",
-    "kamus.kolom.galat_terakhir": "Alasan kegagalan terakhir, bila ada.",
+    "kamus.kolom.galat_terakhir": (
+        "Alasan kegagalan terakhir, bila ada, dalam teks asli pengumpul (bahasa Inggris, untuk "
+        "operator); halaman menampilkannya dalam bahasanya dari alasan_kode dan alasan_param."
+    ),
     "kamus.kolom.dataset": "Nama dataset (lihat bagian dataset).",
     "kamus.kolom.periode": (
         "Periode: 2026 (tahun), 2026S1 (semester), 202611 (bulan); kosong bila tanpa periode."
@@ -178,14 +190,23 @@ EN: dict[str, str] = {
     "kamus.tabel.desa": "Village reporting status (/api/v1/desa)",
     "kamus.tabel.dataset": "Measurement datasets (/api/v1/dataset/<name>)",
     "kamus.tabel.kamus": "This data dictionary (/api/v1/kamus)",
-    "kamus.statistik": "Counted in {unit}.",
-    "kamus.kode_bantuan": "Categories are each village's own aid programmes (code = programme id).",
+    "kamus.statistik": "The total counts {unit} (unit {kode}).",
+    "kamus.kode_bantuan": (
+        "Categories are each village's own aid programmes (code = programme id; at kecamatan "
+        "and kabupaten level programmes are joined by name: code = programme name). Programme "
+        "rows overlap: a recipient may be in several programmes."
+    ),
     "kamus.kode_bebas": "Categories named by the village itself: the code is the category's name.",
     "kamus.kode_umur": (
         "Categories are the village's age brackets, with dari/sampai bounds; villages edit and "
         "add brackets (the codes above are OpenSID's defaults)."
     ),
     "kamus.belum_mengisi": "Residents whose data for this statistic is not filled in.",
+    "kamus.tidak_diselaraskan": (
+        "At kecamatan and kabupaten level: village age brackets across a default bound (they "
+        "cannot be split without guessing), summed; every other bracket is mapped onto the "
+        "default bracket holding it. By village: tingkat=desa."
+    ),
     "kamus.sisa": "What the total holds beyond every category",
     "kamus.jumlah_penerima": (
         "Distinct recipients: a family may receive several programmes, so the categories do "
@@ -219,7 +240,10 @@ EN: dict[str, str] = {
         "Result of the last collection: ok, unchanged, failed, never (never reported)."
     ),
     "kamus.kolom.terakhir_berhasil": "When the village's data was last collected (ISO, UTC).",
-    "kamus.kolom.galat_terakhir": "Why the last attempt failed, if it did.",
+    "kamus.kolom.galat_terakhir": (
+        "Why the last attempt failed, if it did, in the collector's original words (English, "
+        "for operators); pages show it in their language from alasan_kode and alasan_param."
+    ),
     "kamus.kolom.dataset": "Dataset name (see the datasets part).",
     "kamus.kolom.periode": (
         "Period: 2026 (year), 2026S1 (semester), 202611 (month); empty when there is none."

@@ -30,6 +30,16 @@ ID: dict[str, str] = {
     "ung.tanpa_berkas": "Pilih berkas dulu.",
     "ung.tanpa_tahun": "Isi tahun (2000–2100).",
     "ung.tanpa_dataset": "Pilih dataset dulu.",
+    "ung.perubahan": "Nilai yang diganti atau dihapus oleh unggahan ini: {n}.",
+    "ung.perubahan_potong": "Ditampilkan {n} yang pertama.",
+    "ung.perubahan_kosong": "Tidak ada nilai lama yang diganti atau dihapus.",
+    "ung.th.wilayah": "Wilayah",
+    "ung.th.periode": "Periode",
+    "ung.th.butir": "Butir",
+    "ung.th.ukuran": "Ukuran",
+    "ung.th.lama": "Lama",
+    "ung.th.baru": "Baru",
+    "ung.dihapus": "dihapus",
 }
 
 EN: dict[str, str] = {
@@ -60,4 +70,14 @@ EN: dict[str, str] = {
     "ung.tanpa_berkas": "Choose a file first.",
     "ung.tanpa_tahun": "Fill in the year (2000–2100).",
     "ung.tanpa_dataset": "Choose a dataset first.",
+    "ung.perubahan": "Values this upload replaced or removed: {n}.",
+    "ung.perubahan_potong": "The first {n} are shown.",
+    "ung.perubahan_kosong": "No earlier value was replaced or removed.",
+    "ung.th.wilayah": "Region",
+    "ung.th.periode": "Period",
+    "ung.th.butir": "Item",
+    "ung.th.ukuran": "Measure",
+    "ung.th.lama": "Old",
+    "ung.th.baru": "New",
+    "ung.dihapus": "removed",
 }
