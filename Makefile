@@ -1,8 +1,11 @@
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+LOCALES := i18n/locale
+POT := i18n/messages.pot
 
-.PHONY: demo test install install-test browser lint format bench clean
+.PHONY: demo test install install-test browser lint format bench clean \
+	translations translations-extract translations-update
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -10,9 +13,25 @@ $(BIN)/python:
 
 install: $(BIN)/python
 	$(BIN)/pip install -q -e .
+	$(MAKE) -s translations
 
 install-test: $(BIN)/python
 	$(BIN)/pip install -q -e '.[test]'
+	$(MAKE) -s translations
+
+# gettext catalogues (i18n/README.md): compile the .po into the .mo the app reads
+translations:
+	$(BIN)/pybabel compile -d $(LOCALES) -D messages
+
+# after changing texts in code: collect every key into the template, then into each language
+translations-extract:
+	$(BIN)/pybabel extract -F babel.cfg --no-default-keywords -k t -k N_ \
+		--add-location=file --project="Dasbor Kecamatan" --copyright-holder="Dasbor Kecamatan" \
+		-o $(POT) .
+
+translations-update: translations-extract
+	$(BIN)/pybabel update -i $(POT) -d $(LOCALES) -D messages --no-fuzzy-matching \
+		--add-location=file
 
 browser:
 	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then \

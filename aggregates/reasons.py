@@ -1,5 +1,5 @@
 """Why villages fail, as data: the latest failure of each village and since when it fails
-(pure pandas; the pages render the reasons in their language, dashboard/reasons.py).
+(pure pandas; the pages render the reasons in their language, i18n/reasons.py).
 
 A village's reason is that of its most recent failed dataset (ties: the first dataset in the
 frame's order); the others are counted, and the village profile lists them all. The reason is

@@ -412,8 +412,8 @@ def main() -> None:
 
     store = Warehouse(f"sqlite:///{db}")
     base = baseline(args.repeat)
-    from dashboard.app import VIEW_CACHE, ViewCache
     from dashboard.data import DataSource
+    from dashboard.view_cache import VIEW_CACHE, ViewCache
 
     loads = []
     for _ in range(3):

@@ -1,7 +1,10 @@
 """`dasbor scheduler`: APScheduler 3 in its own process, never inside a web worker.
 
 One cron sweep per dataset group, a poll job for collect-now requests, and listeners that
-write every executed sweep and every failed, missed or skipped run to the warehouse.
+write every executed sweep and every failed, missed or skipped run to the warehouse. With a
+broker configured (`broker_url`) a sweep puts its villages on the village queue instead of
+pulling them in-process, and its job waits until the workers have completed the run
+(collectors/queue.py); without one, the thread pool of collectors/sweep.py pulls them.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from collectors.collect_now import outcome_detail, reason_detail, request_villages
+from collectors.queue import queued_sweep
 from collectors.sweep import VillageOutcome, run_sweep
 from config.datasets import dataset_groups
 from config.registry import Village
@@ -125,8 +129,12 @@ def collect_requests(
     settings: Settings,
     *,
     on_village: Callable[[VillageOutcome], None] | None = None,
+    on_wait: Callable[[], None] | None = None,
 ) -> int | None:
     """Claim pending collect-now requests and run one sweep for them; return its run id.
+    With a broker configured the sweep goes through the village queue (collectors/queue.py):
+    `on_wait` is then called while the workers pull, as `on_village` is after each village
+    of an in-process sweep.
 
     Each request stands for its scope: a village, a kecamatan's villages or all of them; the
     sweep pulls the union once. A done request's detail is the outcome of its own villages
@@ -166,7 +174,10 @@ def collect_requests(
     targets = [v for v in villages if v.kode_desa in union]
     log.info("collect-now: %d request(s), %d village(s)", len(wanted), len(targets))
     try:
-        summary = run_sweep(targets, store, settings, trigger="request", on_village=on_village)
+        if settings.broker_url:
+            summary = queued_sweep(targets, store, settings, trigger="request", on_wait=on_wait)
+        else:
+            summary = run_sweep(targets, store, settings, trigger="request", on_village=on_village)
     except BaseException as exc:
         # a broken-off sweep still finishes its requests, so none stays "running" for ever;
         # the listener records the error as a job event too
@@ -204,23 +215,31 @@ class SchedulerJobs:
         with self._lock:
             self._running -= 1
 
-    def _check_stop(self, _outcome: VillageOutcome) -> None:
-        # called by run_sweep after each village: the sweep ends as "aborted"
+    def _check_stop(self, _outcome: VillageOutcome | None = None) -> None:
+        # called by run_sweep after each village: the sweep ends as "aborted"; and while
+        # waiting for a queued run: the wait ends, the workers complete the run
         if self.stop.is_set():
             raise SweepStopped("stopped: the scheduler is shutting down")
 
     def sweep(self, group: str) -> int:
-        """Scheduled sweep of one dataset group; returns the run id."""
+        """Scheduled sweep of one dataset group; returns the run id. With a broker
+        configured the villages go on the queue and the job waits for the workers."""
         self._enter()
         try:
-            summary = run_sweep(
-                self.villages,
-                self.store,
-                self.settings,
-                trigger="schedule",
-                group=group,
-                on_village=self._check_stop,
-            )
+            if self.settings.broker_url:
+                summary = queued_sweep(
+                    self.villages, self.store, self.settings, trigger="schedule", group=group,
+                    on_wait=self._check_stop,
+                )  # fmt: skip
+            else:
+                summary = run_sweep(
+                    self.villages,
+                    self.store,
+                    self.settings,
+                    trigger="schedule",
+                    group=group,
+                    on_village=self._check_stop,
+                )
         finally:
             self._leave()
         log.info(
@@ -239,8 +258,9 @@ class SchedulerJobs:
         self._enter()
         try:
             return collect_requests(
-                self.store, self.villages, self.settings, on_village=self._check_stop
-            )
+                self.store, self.villages, self.settings, on_village=self._check_stop,
+                on_wait=self._check_stop,
+            )  # fmt: skip
         finally:
             self._leave()
 

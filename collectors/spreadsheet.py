@@ -19,9 +19,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from collectors.adapters.common import MAX_AMOUNT, MAX_COUNT
 from config.datasets import BY_NAME, DatasetDef, period_id
 from config.regions import RegionCodeError, get_region, normalize_code
 from config.registry import Village
+from warehouse.bounds import KODE, MEASUREMENT_LABEL
 from warehouse.store import DatasetWrite, MeasurementRow, Warehouse
 
 __all__ = [
@@ -46,8 +48,9 @@ LINE_INDEX = "baris"
 LABEL_COLUMNS = {"no_akun": "nama_akun"}
 # Money may have sen; every other non-percentage measure is a count of people or things.
 MONEY_DATASETS = frozenset({"apbdes", "anggaran-kecamatan"})
-# Column sizes of the measurement table: longer text would fail the insert on PostgreSQL.
-MAX_KODE, MAX_LABEL = 64, 300
+# Column sizes of the measurement table (warehouse.bounds, from the models): longer text would
+# fail the insert on PostgreSQL. Counts and amounts share the collectors' bounds.
+MAX_KODE, MAX_LABEL = KODE, MEASUREMENT_LABEL
 
 # words put into messages: errors keep the codes (grain, level) and each language names them
 _PARAM_WORDS = {
@@ -89,6 +92,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "column.missing": "kolom {kolom} tidak ada (kolom wajib: {wajib})",
         "cell.empty": "kosong, wajib diisi",
         "cell.too_long": "teks lebih dari {maks} karakter",
+        "cell.nul": "teks berisi karakter NUL (\\x00), yang tidak dapat disimpan",
         "code.format": "'{nilai}' bukan kode {tingkat} (contoh {contoh})",
         "code.not_registered": "{kode} bukan {tingkat} dalam registri",
         "code.not_in_reference": "{kode} bukan {tingkat} dalam referensi wilayah Kemendagri",
@@ -99,6 +103,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "number.negative": "nilai '{nilai}' tidak boleh negatif",
         "number.integer": "nilai '{nilai}' harus bilangan bulat",
         "number.percent": "nilai '{nilai}' di luar 0–100 (persentase)",
+        "number.too_large": "nilai '{nilai}' terlalu besar (lebih dari {maks})",
     },
     "en": {
         "file.format": "file {nama} is not CSV or XLSX",
@@ -123,6 +128,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "column.missing": "column {kolom} is missing (required columns: {wajib})",
         "cell.empty": "empty, a value is required",
         "cell.too_long": "text longer than {maks} characters",
+        "cell.nul": "the text holds a NUL character (\\x00), which cannot be stored",
         "code.format": "'{nilai}' is not a {tingkat} code (e.g. {contoh})",
         "code.not_registered": "{kode} is not a {tingkat} of the registry",
         "code.not_in_reference": "{kode} is not a {tingkat} in the Kemendagri region reference",
@@ -133,6 +139,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "number.negative": "value '{nilai}' must not be negative",
         "number.integer": "value '{nilai}' must be a whole number",
         "number.percent": "value '{nilai}' is outside 0–100 (percentage)",
+        "number.too_large": "value '{nilai}' is too large (more than {maks})",
     },
 }
 
@@ -374,8 +381,13 @@ def _check_value(
     if not raw:
         return None, _error(line, column, "cell.empty")
     number = parse_number(raw[:-1] if kind == "percent" and raw.endswith("%") else raw)
-    if number is None:
-        return None, _error(line, column, "number.invalid", nilai=raw)
+    if number is None or math.isnan(number):
+        return None, _error(line, column, "number.invalid", nilai=raw[:40])
+    limit = MAX_COUNT if kind == "count" else MAX_AMOUNT
+    if number > limit:  # a 400-digit number reads as inf: too large as well
+        return None, _error(
+            line, column, "number.too_large", nilai=raw[:40], maks=f"10^{len(str(limit)) - 1}"
+        )
     if number < 0:
         return None, _error(line, column, "number.negative", nilai=raw)
     if kind == "count" and not number.is_integer():
@@ -533,6 +545,8 @@ def validate(
             label = cells[label_col].strip()
             if len(label) > MAX_LABEL:
                 row_errors.append(_error(line, label_col, "cell.too_long", maks=MAX_LABEL))
+            elif "\x00" in label:
+                row_errors.append(_error(line, label_col, "cell.nul"))
 
         values: list[tuple[str, float]] = []
         for col, measure, kind in measures:
@@ -640,6 +654,8 @@ def _check_key(text: str, key_col: str | None, line: int, column: str) -> RowErr
         return _error(line, column, "cell.empty")
     if len(text) > MAX_KODE:
         return _error(line, column, "cell.too_long", maks=MAX_KODE)
+    if "\x00" in text:
+        return _error(line, column, "cell.nul")
     if key_col == "no_akun" and not _ACCOUNT.fullmatch(text):
         return _error(line, column, "key.account", nilai=text)
     return None

@@ -5,18 +5,21 @@ from __future__ import annotations
 import gc
 import logging
 import queue
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
+from sqlalchemy.exc import DBAPIError
+
 from collectors.adapters import PULLERS
-from collectors.http import HttpClient
+from collectors.http import HttpClient, host_free
 from collectors.model import DatasetResult, Reason, Statistic, Totals, VillagePull
 from config.datasets import dataset_groups
 from config.registry import Village
 from config.settings import Settings
-from warehouse.store import DatasetWrite, ObservationRow, SourceInfo, Warehouse
+from warehouse.store import HEARTBEAT_S, DatasetWrite, ObservationRow, SourceInfo, Warehouse
 
 log = logging.getLogger(__name__)
 
@@ -139,6 +142,53 @@ def land_pull(
     return [final[r.dataset] for r in pull.results]
 
 
+def pull_one(
+    village: Village,
+    client: HttpClient,
+    settings: Settings,
+    *,
+    tahun: int,
+    etag: str | None,
+    datasets: Sequence[str] | None,
+    endpoint: str,
+) -> tuple[VillagePull, tuple[list[DatasetWrite], SourceInfo | None]]:
+    """Pull one village and prepare its writes (no database work): what a sweep's fetching
+    thread and a queue worker's task (collectors/worker.py) do. `etag`: the village's stored
+    validator for `endpoint` (used by summary-v1 only). An adapter that crashes gives a pull
+    failed with the reason; it never raises an Exception."""
+    try:
+        pull = PULLERS[village.adapter](
+            village,
+            client,
+            tahun=tahun,
+            etag=etag if village.adapter == "summary-v1" else None,
+            deadline_s=settings.village_deadline,
+            datasets=datasets,
+        )
+        if pull.endpoint == "summary-v1":
+            pull.endpoint = endpoint
+        prepared = prepare_pull(pull)
+        for r in pull.results:  # parsed values now live in the writes: drop the copy
+            r.data = None
+        return pull, prepared
+    except Exception as exc:  # a bug in an adapter must not stop the other villages
+        log.exception("adapter crashed for %s", village.kode_desa)
+        reason = Reason(  # the text for operators; the pages' detail names no host
+            f"adapter error: {exc}", code="adapter.crashed", params={"detail": host_free(str(exc))}
+        )
+        return _crashed(village, reason)
+
+
+def group_datasets(group: str | None) -> tuple[Sequence[str] | None, str]:
+    """The datasets of a dataset group (None: every dataset) and the source-state endpoint
+    its validators are kept under: a 304 for one group's pull says nothing of another's."""
+    groups = dataset_groups()
+    if group is not None and group not in groups:
+        raise ValueError(f"unknown dataset group {group!r}; known: {', '.join(groups)}")
+    datasets = groups[group] if group else None
+    return datasets, "summary-v1" if group is None else f"summary-v1/{group}"
+
+
 def run_sweep(
     villages: Sequence[Village],
     store: Warehouse,
@@ -153,12 +203,7 @@ def run_sweep(
 
     With a group (see config.datasets.dataset_groups) only that group's datasets are pulled.
     """
-    groups = dataset_groups()
-    if group is not None and group not in groups:
-        raise ValueError(f"unknown dataset group {group!r}; known: {', '.join(groups)}")
-    datasets = groups[group] if group else None
-    # validators are per group: a 304 for one group's pull says nothing of another's datasets
-    endpoint = "summary-v1" if group is None else f"summary-v1/{group}"
+    datasets, endpoint = group_datasets(group)
     for v in villages:
         v.resolve_token()  # a missing token variable is a configuration error: stop before pulling
     started = datetime.now()
@@ -183,6 +228,8 @@ def _sweep(
     endpoint: str,
     on_village: Callable[[VillageOutcome], None] | None,
 ) -> SweepSummary:
+    # runs a killed process left "running" (this host's, or silent for long) are interrupted
+    store.mark_interrupted_runs()
     store.sync_regions(villages)
     run_id = store.start_run(kind="collection", trigger=trigger, shard=shard, total=len(villages))
     tahun = settings.tahun or started.year
@@ -197,25 +244,10 @@ def _sweep(
     def pull_village(village: Village) -> None:
         pull = prepared = None
         try:
-            pull = PULLERS[village.adapter](
-                village,
-                client,
-                tahun=tahun,
-                etag=etags.get(village.kode_desa) if village.adapter == "summary-v1" else None,
-                deadline_s=settings.village_deadline,
-                datasets=datasets,
-            )
-            if pull.endpoint == "summary-v1":
-                pull.endpoint = endpoint
-            prepared = prepare_pull(pull)
-            for r in pull.results:  # parsed values now live in the writes: drop the copy
-                r.data = None
-        except Exception as exc:  # a bug in an adapter must not stop the other villages
-            log.exception("adapter crashed for %s", village.kode_desa)
-            reason = Reason(
-                f"adapter error: {exc}", code="adapter.crashed", params={"detail": str(exc)[:300]}
-            )
-            pull, prepared = _crashed(village, reason)
+            pull, prepared = pull_one(
+                village, client, settings, tahun=tahun, etag=etags.get(village.kode_desa),
+                datasets=datasets, endpoint=endpoint,
+            )  # fmt: skip
         finally:
             if prepared is None:  # not an Exception: still tell the writer, never leave it waiting
                 pull, prepared = _crashed(
@@ -229,9 +261,10 @@ def _sweep(
                 pool.submit(pull_village, v)
             # the main thread is the only writer: SQLite wants one, and it keeps order simple
             try:
+                beat = _Heartbeat(store, run_id)
                 for _ in range(len(villages)):
-                    village, pull, (writes, source) = done.get()
-                    statuses = land_pull(store, run_id, pull, writes, source)
+                    village, pull, (writes, source) = beat.wait_for(done)
+                    statuses = _land_or_fail(store, run_id, pull, writes, source)
                     outcome = _outcome(village, pull, statuses)
                     del pull, writes, source
                     outcomes.append(outcome)
@@ -262,6 +295,64 @@ def _sweep(
         failed=summary.count("failed"),
     )
     return summary
+
+
+class _Heartbeat:
+    """The run's sign of life while the writer waits for villages and lands them (every
+    HEARTBEAT_S seconds), so that a sweep whose process is killed is marked interrupted by
+    the next process, and a live one never is (Warehouse.mark_interrupted_runs)."""
+
+    def __init__(self, store: Warehouse, run_id: int) -> None:
+        self.store, self.run_id = store, run_id
+        self.last = time.monotonic()
+
+    def wait_for(self, done: queue.SimpleQueue):
+        while True:
+            self.beat_if_due()
+            try:
+                return done.get(timeout=HEARTBEAT_S)
+            except queue.Empty:
+                continue
+
+    def beat_if_due(self) -> None:
+        if time.monotonic() - self.last >= HEARTBEAT_S:
+            self.store.heartbeat(self.run_id)
+            self.last = time.monotonic()
+
+
+def _land_or_fail(
+    store: Warehouse,
+    run_id: int,
+    pull: VillagePull,
+    writes: list[DatasetWrite],
+    source: SourceInfo | None,
+) -> list[str]:
+    """land_pull; should the warehouse raise on a pull anyway (a bug, a value no check
+    foresaw), the village is logged as failed with the reason and the sweep goes on. A lost
+    database still stops the sweep: no other village could land either."""
+    try:
+        return land_pull(store, run_id, pull, writes, source)
+    except DBAPIError as exc:
+        if exc.connection_invalidated:
+            raise
+        error: Exception = exc
+    except (ValueError, TypeError, OverflowError, UnicodeError) as exc:
+        error = exc
+    log.exception("desa %s: the warehouse could not land the pull", pull.kode_desa)
+    detail = f"{type(error).__name__}: {str(getattr(error, 'orig', None) or error)[:200]}"
+    reason = Reason(
+        f"could not be written to the warehouse: {detail}",
+        code="warehouse.error",
+        params={"jenis": type(error).__name__},
+    )
+    failed = [
+        replace(w, status="failed", rows=None, error=reason.text, error_code=reason.code,
+                error_params=dict(reason.params))
+        for w in writes
+    ]  # fmt: skip
+    for r in pull.results:
+        r.status, r.error = "failed", reason.text
+    return land_pull(store, run_id, pull, failed, None)
 
 
 def _crashed(village: Village, reason: Reason) -> tuple[VillagePull, tuple[list, None]]:

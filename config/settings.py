@@ -63,6 +63,34 @@ class Settings:
     request_poll: float = field(
         default=5.0, metadata={"help": "Seconds between checks for collect-now requests"}
     )
+    broker_url: str = field(
+        default="",
+        metadata={
+            "help": "RabbitMQ URL of the village queue (amqp://user:password@host:5672/vhost); "
+            "empty = no queue: `dasbor collect` and the scheduler sweep in-process"
+        },
+    )
+    queue_name: str = field(
+        default="dasbor-villages",
+        metadata={"help": "Name of the RabbitMQ queue the village pulls are put on"},
+    )
+    worker_threads: int = field(
+        default=16, metadata={"help": "Villages one `dasbor worker` pulls at once"}
+    )
+    queue_retries: int = field(
+        default=5,
+        metadata={
+            "help": "Times a village's task is tried again after an error escaped it (the "
+            "database down, a time limit); then the village is logged as failed in its run"
+        },
+    )
+    queue_timeout: float = field(
+        default=3600.0,
+        metadata={
+            "help": "Seconds `dasbor collect --queue` and the scheduler wait for a queued run; "
+            "then the run is marked aborted and its remaining tasks are dropped"
+        },
+    )
     warm_interval: float = field(
         default=30.0,
         metadata={

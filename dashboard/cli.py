@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import time
 from datetime import datetime
 from pathlib import Path
 
@@ -180,9 +181,21 @@ def simulate(
     help="Only one dataset group (default: every dataset).",
 )
 @click.option("--villages", "villages_path", help="Registry CSV (default: DASBOR_VILLAGES).")
+@click.option(
+    "--queue",
+    "queued",
+    is_flag=True,
+    help="Put the villages on the queue (DASBOR_BROKER_URL) for `dasbor worker` processes and "
+    "wait until they have landed every village.",
+)
+@click.option(
+    "--no-wait",
+    is_flag=True,
+    help="With --queue: print the run's id and return at once; the workers complete the run.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print only the summary.")
 @pass_ctx
-def collect(obj: Context, shard, group, villages_path, quiet) -> None:
+def collect(obj: Context, shard, group, villages_path, queued, no_wait, quiet) -> None:
     """Pull every village once; exit 0 when the sweep ran, even if villages failed."""
     from collectors.sweep import run_sweep, shard_of
 
@@ -193,9 +206,18 @@ def collect(obj: Context, shard, group, villages_path, quiet) -> None:
             found = shard_of(found, index, count)
         except ValueError:
             raise click.ClickException(f"--shard {shard!r}: expected I/N, e.g. 1/4") from None
+    if no_wait and not queued:
+        raise click.ClickException("--no-wait goes with --queue")
+    if queued and shard:
+        raise click.ClickException("--queue shares the villages among the workers: no --shard")
     store = _store(obj)
     try:
-        summary = run_sweep(found, store, obj.settings, shard=shard, group=group)
+        if queued:
+            summary = _collect_queued(obj, found, store, group, no_wait)
+            if summary is None:
+                return
+        else:
+            summary = run_sweep(found, store, obj.settings, shard=shard, group=group)
     except RegistryError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(
@@ -206,6 +228,30 @@ def collect(obj: Context, shard, group, villages_path, quiet) -> None:
     if not quiet:
         for o in summary.failed:
             click.echo(f"  FAILED {o.kode_desa} {o.nama_desa}: {_short_errors(o.errors)}")
+
+
+def _collect_queued(obj: Context, found, store, group, no_wait: bool):
+    """`collect --queue`: the run's summary, or None with --no-wait (the run id printed)."""
+    from collectors.queue import QueueError, QueueTimeout, enqueue_run, wait_for_run
+    from warehouse.queued_runs import run_status
+
+    started = time.monotonic()
+    try:
+        run_id = enqueue_run(found, store, obj.settings, group=group)
+    except QueueError as exc:
+        raise click.ClickException(str(exc)) from None
+    if no_wait:
+        click.echo(f"run {run_id}: {len(found)} villages queued; the workers complete it")
+        return None
+    click.echo(f"run {run_id}: {len(found)} villages queued; waiting for the workers")
+    try:
+        summary = wait_for_run(store, run_id, found, obj.settings, started=started)
+    except QueueTimeout as exc:
+        raise click.ClickException(str(exc)) from None
+    status = run_status(store, run_id)
+    if status != "completed":
+        click.echo(f"run {run_id}: {status}")
+    return summary
 
 
 def _short_errors(errors: list[str]) -> str:
@@ -267,6 +313,40 @@ def scheduler(obj: Context, villages_path) -> None:
         run_scheduler(store, found, obj.settings)
     except ValueError as exc:  # a bad schedule_* or request_poll setting
         raise click.ClickException(str(exc)) from None
+
+
+@main.command()
+@click.option(
+    "--threads", type=int, help="Villages pulled at once (default: DASBOR_WORKER_THREADS)."
+)
+@click.option("--villages", "villages_path", help="Registry CSV (default: DASBOR_VILLAGES).")
+@pass_ctx
+def worker(obj: Context, threads, villages_path) -> None:
+    """Pull villages off the queue (DASBOR_BROKER_URL) into the PostgreSQL warehouse, until
+    SIGTERM or Ctrl-C; run one or more on every machine, with the same registry."""
+    import logging
+
+    from collectors.queue import QueueError
+    from collectors.worker import run_worker
+    from warehouse.store import Warehouse, make_engine
+
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    logging.getLogger("pika").setLevel(logging.WARNING)
+    found = _registry(obj, villages_path)
+    _store(obj).engine.dispose()  # the schema upgraded, as every command does
+    threads = threads or obj.settings.worker_threads
+    # each task in hand holds its village's lock on a connection while it lands on another
+    engine = make_engine(
+        obj.settings.resolved_database_url, pool_size=2 * threads + 2, max_overflow=threads
+    )
+    try:
+        run_worker(Warehouse(engine), found, obj.settings, threads=threads)
+    except QueueError as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        engine.dispose()
 
 
 @main.command("collect-now")

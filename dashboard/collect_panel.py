@@ -18,18 +18,12 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, dcc, html, no_update
 
 from collectors.collect_now import RequestState, UnknownTarget, ask_collect, request_states
-from dashboard.app import (
-    Wilayah,
-    data_source,
-    display_name,
-    language,
-    resolve_wilayah,
-    wilayah_from_filters,
-)
+from dashboard.context import data_source, language
 from dashboard.data import Snapshot
 from dashboard.freshness import region_villages
-from dashboard.i18n import t
-from layouts.format import format_number
+from dashboard.regions import Wilayah, display_name, resolve_wilayah, wilayah_from_filters
+from i18n.catalogue import t
+from i18n.format import format_number
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +77,10 @@ def buttons_state(snapshot: Snapshot | None, w: Wilayah, lang: str) -> dict:
     if snapshot is not None and w.tingkat in ("kecamatan", "desa") and w.kecamatan:
         kec = resolve_wilayah(snapshot, w.kecamatan)[0]
         kecamatan = (False, t("kumpul.tombol.kecamatan", lang, wilayah=display_name(kec, lang)))
-    hint = t("kumpul.petunjuk" if w.tingkat != "kabupaten" else "kumpul.petunjuk_pilih", lang)
+    # one literal key per call: pybabel extract reads the first argument's strings as one
+    hint = (
+        t("kumpul.petunjuk", lang) if w.tingkat != "kabupaten" else t("kumpul.petunjuk_pilih", lang)
+    )
     return {
         "desa": desa,
         "kecamatan": kecamatan,
@@ -131,7 +128,7 @@ def state_text(snapshot: Snapshot, state: RequestState, lang: str) -> str:
     if state.status == "running":
         return t("kumpul.berjalan", lang, n=n, sasaran=sasaran)
     if state.status == "done":
-        counts = {k: format_number(getattr(state, k)) for k in ("ok", "unchanged", "failed")}
+        counts = {k: format_number(getattr(state, k), lang) for k in ("ok", "unchanged", "failed")}
         return t("kumpul.selesai", lang, n=n, sasaran=sasaran, **counts)
     reason = t(f"kumpul.alasan.{state.reason or 'tidak_tercatat'}", lang)
     key = "kumpul.ditolak" if state.status == "rejected" else "kumpul.gagal"

@@ -6,11 +6,12 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 
 from aggregates.freshness import Freshness, figure_freshness
-from dashboard.app import cached, villages_since
 from dashboard.data import Snapshot
-from dashboard.i18n import t
+from dashboard.empty_states import villages_since
+from dashboard.view_cache import cached
+from i18n.catalogue import t
+from i18n.format import format_number
 from layouts.figures import freshness_note
-from layouts.format import format_number
 
 
 def region_villages(snapshot: Snapshot, kode: str | None) -> tuple[str, ...]:
@@ -51,7 +52,7 @@ def note(f: Freshness, lang: str) -> str:
     """ "data per 3 Des 2026 01.00 WIB, 214 dari 220 desa" (or that nothing arrived yet)."""
     if f.as_of is None and f.current:
         # data whose arrival left no record (a warehouse older than that record): no date
-        n, m = format_number(f.current), format_number(f.expected)
+        n, m = format_number(f.current, lang), format_number(f.expected, lang)
         return t("segar.catatan_tanpa_waktu", lang, n=n, m=m)
     return freshness_note(f.as_of, f.current, f.expected, lang)
 

@@ -3,7 +3,7 @@ groups, what a statistic's total counts (its unit), what its "belum mengisi" mea
 and the texts of the rows that are not plain categories (issue 8).
 
 Everything comes from the catalogue (config/statistik.toml: `unit`, `sisa`, `jenis`) and the
-translation catalogue (dashboard/translations/statistik.py).
+gettext catalogue (i18n/locale, keys stat.*).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from dash import html
 
 from aggregates.age_brackets import NOT_HARMONISED
 from config.statistik import BY_SLUG, THEMES
-from dashboard.i18n import DEFAULT_LANGUAGE, statistic_title, t
+from i18n.catalogue import DEFAULT_LANGUAGE, statistic_title, t
 
 GROUP_PREFIX = "tema:"  # the value of a group's heading in the selector (never selectable)
 RECIPIENTS = "jumlah"  # the aid statistics' row of distinct recipients

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 
 import dash
 
-from dashboard.app import data_source
+from dashboard.context import data_source
 from dashboard.pages import PAGE_MODULES
 
 log = logging.getLogger(__name__)

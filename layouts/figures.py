@@ -9,7 +9,8 @@ from collections.abc import Mapping
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.i18n import DEFAULT_LANGUAGE, t
+from i18n.catalogue import DEFAULT_LANGUAGE, t
+from i18n.format import format_date, format_number, month_abbr, plotly_separators
 from layouts.axes import category_axis, count_axis, largest, percent_axis
 from layouts.chart_top import (
     TITLE_FULL,
@@ -18,9 +19,8 @@ from layouts.chart_top import (
     frame_top,
     wrap_title,
 )
-from layouts.format import format_date, format_number
 
-SEPARATORS = ",."  # plotly: decimal comma, thousands dot (Indonesian)
+SEPARATORS = plotly_separators(DEFAULT_LANGUAGE)  # an empty figure shows no numbers
 COLOURS = {"laki_laki": "#2f6fb0", "perempuan": "#d9536f"}
 FONT = dict(family="system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", size=13)
 LABEL_WIDTH = 24  # wrap category labels longer than this onto more lines
@@ -39,8 +39,8 @@ def freshness_note(
         "segar.catatan",
         lang,
         tanggal=format_date(as_of, lang),
-        n=format_number(reported or 0),
-        m=format_number(expected or 0),
+        n=format_number(reported or 0, lang),
+        m=format_number(expected or 0, lang),
     )
 
 
@@ -61,9 +61,11 @@ def _title(title: str, note: str | None) -> dict:
     )
 
 
-def _base_layout(height: int) -> dict:
+def _base_layout(height: int, lang: str | None = None) -> dict:
+    """The layout every chart shares; `lang` gives its numbers' separators (CLDR), None only
+    for a figure without numbers (an empty one)."""
     return dict(
-        separators=SEPARATORS,
+        separators=plotly_separators(lang) if lang else SEPARATORS,
         font=FONT,
         height=height,
         template="none",  # a named template costs ~30 ms of validation per figure
@@ -175,7 +177,7 @@ def category_bar(
         for col in ("laki_laki", "perempuan")
     ]
     # one layout dict, not update_layout: plotly validates it once (≈ 10 ms saved)
-    layout = _base_layout(height)
+    layout = _base_layout(height, lang)
     layout.update(
         title=_title(
             wrap_title(title, TITLE_WIDE), freshness_note(as_of, reported, expected, lang)
@@ -241,7 +243,7 @@ def population_pyramid(
         )
         for col, values, sign in (("laki_laki", male, -1), ("perempuan", female, 1))
     ]
-    layout = _base_layout(height)
+    layout = _base_layout(height, lang)
     layout.update(
         title=_title(
             wrap_title(title, TITLE_NARROW), freshness_note(as_of, reported, expected, lang)
@@ -252,7 +254,7 @@ def population_pyramid(
             title=dict(text=t("grafik.jumlah_penduduk", lang)),
             tickmode="array",
             tickvals=tickvals,
-            ticktext=[format_number(abs(v)) for v in tickvals],
+            ticktext=[format_number(abs(v), lang) for v in tickvals],
             range=[-ticks * step * 1.02, ticks * step * 1.02],
             automargin=True,
             zeroline=True,
@@ -339,7 +341,7 @@ def share_bar(
             )
         )
     height = max(360, 170 + 24 * len(region_names))
-    layout = _base_layout(height)
+    layout = _base_layout(height, lang)
     layout.update(
         title=_title(
             wrap_title(title, TITLE_FULL), freshness_note(as_of, reported, expected, lang)
@@ -372,7 +374,6 @@ def trend_line(
     shown = series[series["jumlah"].notna()] if series is not None else None
     if shown is None or shown.empty:
         return empty_figure(empty_message or t("kosong.judul", lang))
-    from dashboard.i18n import month_abbr  # the month names of the catalogue's language
 
     ticks = [f"{month_abbr(ts.month, lang)} {ts.year}" for ts in shown["waktu"]]
     desa = [int(n) for n in shown["desa"]]
@@ -387,7 +388,7 @@ def trend_line(
         hovertemplate=f"%{{x}}: %{{y:,d}}<br>{villages}<extra></extra>",
         showlegend=False,
     )
-    layout = _base_layout(360)
+    layout = _base_layout(360, lang)
     layout.update(
         title=_title(
             wrap_title(title, TITLE_FULL), freshness_note(as_of, reported, expected, lang)

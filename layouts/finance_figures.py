@@ -2,7 +2,8 @@
 a DataFrame in, a `go.Figure` (graph_objects only) or an AG Grid out.
 
 Every figure takes its freshness note ("data per <date>, N dari M desa") as `note` and its
-texts already translated, so builders stay free of the request context.
+texts already translated, and `lang` for how its numbers are written, so builders stay free of
+the request context.
 """
 
 from __future__ import annotations
@@ -13,11 +14,12 @@ import dash_ag_grid as dag
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.i18n import DEFAULT_LANGUAGE
+from i18n.catalogue import DEFAULT_LANGUAGE
+from i18n.format import format_percent
 from layouts.axes import category_axis, count_axis, largest, money_axis, percent_axis
 from layouts.chart_top import frame_top, wrap_title
 from layouts.figures import _base_layout, _title, empty_figure, readable_label
-from layouts.tables import NUMBER_FORMATTER, grid, row_data
+from layouts.tables import grid, number_formatter, row_data
 
 COLOURS = {"anggaran": "#9bbbd9", "realisasi": "#154360", "sorot": "#d9822b", "bar": "#2f6fb0"}
 # aid targets (penduduk, keluarga, rumah tangga, kelompok, none): apart for colour-blind readers
@@ -32,6 +34,7 @@ def _floats(values: pd.Series) -> list[float | None]:
 def budget_bars(
     table: pd.DataFrame,
     *,
+    lang: str,
     label_col: str,
     key_col: str,
     title: str,
@@ -59,7 +62,7 @@ def budget_bars(
         )
         for col in ("anggaran", "realisasi")
     ]
-    layout = _base_layout(max(360, 130 + 2 * BAR_HEIGHT * len(labels)))
+    layout = _base_layout(max(360, 130 + 2 * BAR_HEIGHT * len(labels)), lang)
     layout.update(
         title=_title(wrap_title(title), note),
         barmode="group",
@@ -74,6 +77,7 @@ def budget_bars(
 def absorption_ranking(
     table: pd.DataFrame,
     *,
+    lang: str,
     title: str,
     note: str,
     axis_title: str,
@@ -88,6 +92,7 @@ def absorption_ranking(
         [f"{r}. {n}" for r, n in zip(table["peringkat"], table["nama_desa"], strict=True)],
         _floats(table["serapan_belanja"]),
         [str(k) for k in table["kode_desa"]],
+        lang=lang,
         highlight=highlight,
         title=title,
         note=note,
@@ -101,6 +106,7 @@ def _clickable_bars(
     values: Sequence[float | None],
     keys: Sequence[str],
     *,
+    lang: str,
     highlight: str | None,
     title: str,
     note: str,
@@ -117,7 +123,7 @@ def _clickable_bars(
         marker_color=[COLOURS["sorot"] if k == highlight else COLOURS["bar"] for k in keys],
         hovertemplate=hover,
     )
-    layout = _base_layout(max(360, 130 + BAR_HEIGHT * len(keys)))
+    layout = _base_layout(max(360, 130 + BAR_HEIGHT * len(keys)), lang)
     layout.update(
         title=_title(wrap_title(title), note),
         showlegend=False,
@@ -132,6 +138,7 @@ def _simple_bars(
     labels: Sequence[str],
     values: Sequence[float | None],
     *,
+    lang: str,
     title: str,
     note: str,
     hover: str,
@@ -148,7 +155,7 @@ def _simple_bars(
         marker_color=COLOURS["bar"],
         hovertemplate=hover,
     )
-    layout = _base_layout(max(360, 130 + BAR_HEIGHT * len(labels)) if horizontal else 380)
+    layout = _base_layout(max(360, 130 + BAR_HEIGHT * len(labels)) if horizontal else 380, lang)
     if horizontal:
         layout.update(xaxis=value_axis, yaxis=category_axis(autorange="reversed"))
     else:
@@ -159,7 +166,7 @@ def _simple_bars(
 
 
 def funding_source_bars(
-    table: pd.DataFrame, *, title: str, note: str, axis_title: str, empty_message: str
+    table: pd.DataFrame, *, lang: str, title: str, note: str, axis_title: str, empty_message: str
 ) -> go.Figure:
     """Project budget by funding source (`by_funding_source`), the number of projects in hover."""
     if table is None or table.empty:
@@ -167,6 +174,7 @@ def funding_source_bars(
     return _simple_bars(
         [readable_label(v) for v in table["sumber_dana"]],
         _floats(table["anggaran"]),
+        lang=lang,
         title=title,
         note=note,
         value_axis=money_axis(axis_title),
@@ -176,16 +184,17 @@ def funding_source_bars(
 
 
 def progress_bars(
-    table: pd.DataFrame, *, title: str, note: str, axis_title: str, empty_message: str
+    table: pd.DataFrame, *, lang: str, title: str, note: str, axis_title: str, empty_message: str
 ) -> go.Figure:
     """Projects per progress value (`progress_distribution`): 0 %, 30 %, 80 %, 100 %."""
     if table is None or table.empty:
         return empty_figure(empty_message)
-    labels = [f"{float(p):,.0f} %".replace(",", ".") for p in table["progres"]]
+    labels = [format_percent(float(p), lang, 0) for p in table["progres"]]
     counts = [int(v) for v in table["jumlah_kegiatan"]]
     return _simple_bars(
         labels,
         counts,
+        lang=lang,
         title=title,
         note=note,
         value_axis=count_axis(largest(counts), axis_title),
@@ -197,6 +206,7 @@ def progress_bars(
 def program_bars(
     table: pd.DataFrame,
     *,
+    lang: str,
     title: str,
     note: str,
     axis_title: str,
@@ -226,7 +236,7 @@ def program_bars(
                 hovertemplate=f"%{{y}}<br>{name}: %{{x:,d}}<extra></extra>",
             )
         )
-    layout = _base_layout(max(360, 130 + BAR_HEIGHT * len(labels)))
+    layout = _base_layout(max(360, 130 + BAR_HEIGHT * len(labels)), lang)
     layout.update(
         title=_title(wrap_title(title), note),
         # one bar per programme: the traces only colour them
@@ -244,6 +254,7 @@ def target_region_bars(
     table: pd.DataFrame,
     series: Sequence[tuple[str, str]],
     *,
+    lang: str,
     title: str,
     note: str,
     axis_title: str,
@@ -275,7 +286,7 @@ def target_region_bars(
         for i, (col, name) in enumerate(shown)
     ]
     per_row = len(bars)
-    layout = _base_layout(max(360, 130 + BAR_HEIGHT * max(per_row, 1) * len(keys) * 0.75))
+    layout = _base_layout(max(360, 130 + BAR_HEIGHT * max(per_row, 1) * len(keys) * 0.75), lang)
     layout.update(
         title=_title(wrap_title(title), note),
         barmode="group",
@@ -292,6 +303,7 @@ def target_region_bars(
 def region_bars(
     table: pd.DataFrame,
     *,
+    lang: str,
     title: str,
     note: str,
     axis_title: str,
@@ -308,6 +320,7 @@ def region_bars(
         [readable_label(v) for v in table["nama"]],
         _floats(table["nilai"]),
         [str(k) for k in table["kode"]],
+        lang=lang,
         highlight=highlight,
         title=title,
         note=note,
@@ -351,7 +364,7 @@ def finance_grid(
     row_id: str | None = None,
     link: bool = True,
 ) -> dag.AgGrid:
-    """An AG Grid with translated `headers`; `numbers` right-aligned in Indonesian format;
+    """An AG Grid with translated `headers`; `numbers` right-aligned in the language's format;
     `decimals` per number column (default 0); village names as links to their
     profile; `row_id` a JS expression for getRowId."""
     defs = []
@@ -361,10 +374,8 @@ def finance_grid(
             d.update(
                 type="rightAligned",
                 filter="agNumberColumnFilter",
-                valueFormatter=(
-                    {"function": f"angkaID(params.value, {decimals[col]})"}
-                    if decimals and col in decimals
-                    else NUMBER_FORMATTER
+                valueFormatter=number_formatter(
+                    lang, decimals[col] if decimals and col in decimals else None
                 ),
                 cellClass=["ag-right-aligned-cell", "angka"],
                 minWidth=130,

@@ -16,8 +16,9 @@ from pathlib import Path
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.i18n import DEFAULT_LANGUAGE
-from layouts.figures import FONT, SEPARATORS, _title
+from i18n.catalogue import DEFAULT_LANGUAGE
+from i18n.format import plotly_separators
+from layouts.figures import FONT, _title
 
 BOUNDARIES_DIR = Path(__file__).resolve().parents[1] / "config" / "boundaries"
 TOPOJSON_ASSET = "topojson/"  # under dashboard/assets; world_110m.json is what geo needs
@@ -56,9 +57,9 @@ def _subset(geojson: Mapping, codes: Sequence[str]) -> dict:
     return {"type": "FeatureCollection", "features": features}
 
 
-def _layout(title: str, note: str | None, height: int) -> dict:
+def _layout(title: str, note: str | None, height: int, lang: str) -> dict:
     return dict(
-        separators=SEPARATORS,
+        separators=plotly_separators(lang),
         font=FONT,
         height=height,
         template="none",
@@ -106,7 +107,7 @@ def village_map(
         shape = geojson_url
     shown = values[values["kode"].isin(known)]
     names = shown["nama"] if "nama" in shown else shown["kode"]
-    fig = go.Figure(layout=_layout(title, note, height))
+    fig = go.Figure(layout=_layout(title, note, height, lang))
     if "category" in shown:
         order = list(colours or {}) or sorted(set(shown["category"].dropna()))
         for category in order:
@@ -187,7 +188,7 @@ def village_treemap(
         else:
             fill.append(NO_DATA_COLOUR)
             hover.append(str(getattr(row, "value", "")))
-    layout = _layout(title, note, height)
+    layout = _layout(title, note, height, lang)
     layout.pop("geo")
     fig = go.Figure(
         go.Treemap(
@@ -231,7 +232,7 @@ def status_heatmap(
     rows = [f"{nama} ({kode})" for nama, kode in zip(matrix["nama_desa"], matrix["kode_desa"],
                                                         strict=True)]  # fmt: skip
     height = max(320, 150 + 16 * len(rows))
-    layout = _layout(title, note, height)
+    layout = _layout(title, note, height, lang)
     layout.pop("geo")
     layout.update(
         margin=dict(l=10, r=10, t=150, b=10),

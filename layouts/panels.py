@@ -10,7 +10,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 from dash.development.base_component import Component
 
-from dashboard.i18n import DEFAULT_LANGUAGE, t
+from i18n.catalogue import DEFAULT_LANGUAGE, t
 
 # the mode bar of every chart: on hover, without the selection tools a bar chart has no use for
 GRAPH_CONFIG = {

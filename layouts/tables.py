@@ -1,4 +1,4 @@
-"""AG Grid tables: sortable, filterable, numbers right-aligned in Indonesian format."""
+"""AG Grid tables: sortable, filterable, numbers right-aligned in the page language's format."""
 
 from __future__ import annotations
 
@@ -9,10 +9,11 @@ import dash_ag_grid as dag
 import pandas as pd
 from dash import html
 
-from dashboard.i18n import DEFAULT_LANGUAGE, grid_locale, t
-from layouts.format import format_date
+from i18n.catalogue import DEFAULT_LANGUAGE, grid_locale, t
+from i18n.format import format_date, number_symbols
 
-# JS functions in dashboard/assets/dashAgGridFunctions.js; the grid evaluates these strings
+# JS functions in dashboard/assets/dashAgGridFunctions.js; the grid evaluates these strings.
+# angkaID writes the Indonesian separators; angka takes any language's (number_formatter)
 NUMBER_FORMATTER = {"function": "angkaID(params.value)"}
 TEXT_SUFFIX = "__teks"  # a hidden field holding how a date column is shown
 # known columns keep their kind even in an empty (all-object) frame
@@ -25,6 +26,17 @@ DATETIME_COLUMNS = frozenset({"terakhir_berhasil"})
 # href from the URL's query); API_LINK_FIXED links are fixed (a view whose region is its path)
 API_LINK = "api-link"
 API_LINK_FIXED = "api-link-tetap"
+
+
+def number_formatter(lang: str, decimals: int | None = None) -> dict:
+    """The grid's valueFormatter for numbers in `lang` (CLDR's decimal mark and thousands
+    separator), with `decimals` fixed places (None: whole numbers). Indonesian keeps its own
+    function, so its pages are what they were."""
+    decimal, group = number_symbols(lang)
+    if (decimal, group) == (",", "."):
+        places = "" if decimals is None else f", {decimals}"
+        return {"function": f"angkaID(params.value{places})"}
+    return {"function": f"angka(params.value, {decimals or 0}, {decimal!r}, {group!r})"}
 
 
 def _kind(col: str, series: pd.Series | None) -> str:
@@ -60,7 +72,7 @@ def column_defs(df: pd.DataFrame, columns: Sequence[str], lang: str = DEFAULT_LA
             d.update(
                 type="rightAligned",
                 filter="agNumberColumnFilter",
-                valueFormatter=NUMBER_FORMATTER,
+                valueFormatter=number_formatter(lang),
                 # a cellClass replaces the one of type rightAligned: keep its class too
                 cellClass=["ag-right-aligned-cell", "angka"],
                 minWidth=120,
@@ -166,7 +178,7 @@ def data_grid(
     height: int | None = 420,
     page_size: int | None = None,
 ) -> dag.AgGrid:
-    """An AG Grid of df's columns (in that order) with sorting, filtering and Indonesian numbers."""
+    """An AG Grid of df's columns (in that order) with sorting, filtering and numbers in `lang`."""
     options: dict = {"suppressDragLeaveHidesColumns": True}
     if page_size:
         options.update(pagination=True, paginationPageSize=page_size)

@@ -16,7 +16,7 @@ from aggregates.tables import MEASUREMENT_COLUMNS
 from config.datasets import DATASETS
 from config.settings import Settings
 from config.statistik import STATISTICS
-from dashboard import api
+from dashboard import api_resources
 from dashboard.app import create_app
 from warehouse.store import Warehouse
 
@@ -31,7 +31,7 @@ ENDPOINTS = [
     ("/api/v1/desa", {"wilayah": KECAMATAN}, VILLAGE_STATUS_COLUMNS),
     ("/api/v1/dataset/apbdes", {"wilayah": KECAMATAN, "periode": "2026"}, MEASUREMENT_COLUMNS),
     ("/api/v1/dataset/identitas", {}, MEASUREMENT_COLUMNS),
-    ("/api/v1/kamus", {}, api.KAMUS_COLUMNS),
+    ("/api/v1/kamus", {}, api_resources.KAMUS_COLUMNS),
 ]
 
 
@@ -149,7 +149,7 @@ def test_errors_have_one_shape(http, path, params, status):
 def test_kamus_describes_every_column_and_code(http):
     rows = get_json(http, "/api/v1/kamus")["rows"]
     kolom = {(r["tabel"], r["nama"]) for r in rows if r["bagian"] == "kolom"}
-    for kind, columns in api.TABLE_COLUMNS.items():
+    for kind, columns in api_resources.TABLE_COLUMNS.items():
         assert {(kind, c) for c in columns} <= kolom
     assert all(r["deskripsi_id"] and r["deskripsi_en"] for r in rows if r["bagian"] == "kolom")
     assert {r["nama"] for r in rows if r["bagian"] == "statistik"} == {s.slug for s in STATISTICS}
@@ -192,11 +192,13 @@ def test_tokens_never_leave_the_server(tmp_path, simulator, default_villages, mo
         ]
         paths += [f"/api/v1/desa?wilayah={kode}", "/unduh", "/kamus", "/_dash-layout"]
         # every grid's twin, the village profile's tables included
-        from dashboard.api import page_tables
+        from dashboard.api_tables import page_tables
 
+        with app.server.app_context():
+            every = page_tables()
         paths += [
             f"/api/v1/halaman/{page}/{table}{ext}?wilayah={kode}"
-            for page, tables in page_tables().items()
+            for page, tables in every.items()
             for table in tables
             for ext in ("", ".csv")
         ]

@@ -13,9 +13,8 @@ import pytest
 
 from config.settings import Settings
 from config.statistik import BY_SLUG
-from dashboard import api
+from dashboard import api_tables
 from dashboard.app import create_app
-from dashboard.i18n import t
 from dashboard.pages import (
     bantuan,
     desa,
@@ -27,6 +26,7 @@ from dashboard.pages import (
     pendidikan,
     ringkasan,
 )
+from i18n.catalogue import t
 from layouts.tables import API_LINK, API_LINK_FIXED
 from tests.browser_support import (
     assert_no_console_errors,
@@ -169,8 +169,9 @@ def test_a_chosen_value_is_followed(app):
             assert body["ok"] is True and body["meta"]["filters"]["data"] == dataset
 
 
-def test_every_page_table_is_listed(app):
-    tables = api.page_tables()
+def test_every_page_table_is_listed(dash_app):
+    with dash_app.server.app_context():
+        tables = api_tables.page_tables()
     listed = {(p, t) for p, t, _, _ in TABLES} | {(p, t) for p, t, _ in TWINS}
     assert listed == {(p, t) for p in tables for t in tables[p]}
 
@@ -375,7 +376,7 @@ def test_twins_refuse_what_they_do_not_take(app):
 
 
 def test_changes_are_the_grid_and_the_audit(two_runs):
-    from dashboard.i18n import statistic_title
+    from i18n.catalogue import statistic_title
 
     store, run_id, codes = two_runs
     client = DashClient(create_app(store, Settings()))
@@ -572,7 +573,9 @@ def test_kamus_lists_every_page_table(pages):
     from tests.test_dashboard_callbacks import texts
 
     shown = texts(find(pages.page("/kamus"), kamus.ID_HALAMAN))
-    for page, tables in api.page_tables().items():
+    with pages.app.server.app_context():
+        every = api_tables.page_tables()
+    for page, tables in every.items():
         for table in tables:
             assert f"/api/v1/halaman/{page}/{table}" in shown
     assert "wilayah, tahun" in shown and "wilayah, data, skala, periode" in shown

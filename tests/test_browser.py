@@ -12,10 +12,10 @@ from aggregates.population import export_frame
 from config.settings import Settings
 from dashboard.app import create_app
 from dashboard.data import DataSource, Snapshot
-from dashboard.i18n import t
 from dashboard.pages import kependudukan as kpd
 from dashboard.pages import ringkasan as rks
-from layouts.format import format_number
+from i18n.catalogue import t
+from i18n.format import format_number
 from tests.browser_support import (
     assert_no_console_errors,
     choose,
@@ -66,7 +66,8 @@ def test_ringkasan_loads_and_filters(live, browser):
     wait_for(
         browser,
         lambda d: (
-            d.find_element(By.ID, "rks-kartu-penduduk").text == format_number(totals["penduduk"])
+            d.find_element(By.ID, "rks-kartu-penduduk").text
+            == format_number(totals["penduduk"], "id")
         ),  # e.g. "304.123"
         "penduduk card shows the kabupaten total",
     )
@@ -76,7 +77,9 @@ def test_ringkasan_loads_and_filters(live, browser):
     wait_for(browser, lambda d: grid_column(d, rks.ID_GRID, "penduduk"), "village rows")
     first = snap.village_status().iloc[0]
     assert grid_column(browser, rks.ID_GRID, "nama_desa")[0] == first["nama_desa"]
-    assert grid_column(browser, rks.ID_GRID, "penduduk")[0] == format_number(first["penduduk"])
+    assert grid_column(browser, rks.ID_GRID, "penduduk")[0] == format_number(
+        first["penduduk"], "id"
+    )
     assert grid_column(browser, rks.ID_GRID, "terakhir_berhasil")[0].endswith("WIB")
     assert browser.title.startswith("Ringkasan")
 
@@ -86,7 +89,7 @@ def test_ringkasan_loads_and_filters(live, browser):
     wait_for(
         browser,
         lambda d: (
-            d.find_element(By.ID, "rks-kartu-penduduk").text == format_number(kec["penduduk"])
+            d.find_element(By.ID, "rks-kartu-penduduk").text == format_number(kec["penduduk"], "id")
         ),
         "cards follow the filter",
     )
@@ -108,7 +111,9 @@ def test_kependudukan_filter_changes_chart_table_url_and_download(live, browser,
     male, female = graph_data(browser, kpd.ID_GRAFIK)
     assert (male["name"], female["name"]) == ("Laki-laki", "Perempuan")
     assert male["x"] == expected_x(kab, "laki_laki")
-    assert grid_column(browser, kpd.ID_GRID, "jumlah") == [format_number(v) for v in kab["jumlah"]]
+    assert grid_column(browser, kpd.ID_GRID, "jumlah") == [
+        format_number(v, "id") for v in kab["jumlah"]
+    ]
     pyramid = graph_data(browser, kpd.ID_PIRAMIDA)
     assert pyramid and all(x <= 0 for x in pyramid[0]["x"]) and all(x >= 0 for x in pyramid[1]["x"])
 
@@ -124,7 +129,7 @@ def test_kependudukan_filter_changes_chart_table_url_and_download(live, browser,
     wait_for(
         browser,
         lambda d: (
-            grid_column(d, kpd.ID_GRID, "jumlah") == [format_number(v) for v in kec["jumlah"]]
+            grid_column(d, kpd.ID_GRID, "jumlah") == [format_number(v, "id") for v in kec["jumlah"]]
         ),
         "table follows the kecamatan",
     )
@@ -172,7 +177,7 @@ def test_kependudukan_filter_changes_chart_table_url_and_download(live, browser,
         lambda d: (
             d.find_elements(By.ID, "rks-kartu-penduduk")
             and d.find_element(By.ID, "rks-kartu-penduduk").text
-            == format_number(desa_totals["penduduk"])
+            == format_number(desa_totals["penduduk"], "id")
         ),
         "Ringkasan opens on the same desa",
     )

@@ -9,7 +9,7 @@ import math
 import pandas as pd
 import pytest
 
-from dashboard.pages.kesehatan import region_figure, trend_figure
+from dashboard.scaffold.periods import region_figure, trend_figure
 from layouts import finance_figures as ff
 from layouts.axes import SMALL_COUNT, count_axis, percent_axis
 from layouts.chart_top import (
@@ -129,7 +129,9 @@ def test_bars_start_at_zero():
     fig = category_bar(_statistic([("A", 3, 4)]), title="x", lang="id")
     assert fig.layout.xaxis.rangemode == "tozero"
     progress = pd.DataFrame({"progres": [0.0, 100.0], "jumlah_kegiatan": [20, 30]})
-    fig = ff.progress_bars(progress, title="x", note=NOTE, axis_title="n", empty_message="-")
+    fig = ff.progress_bars(
+        progress, title="x", note=NOTE, axis_title="n", empty_message="-", lang="id"
+    )
     assert fig.layout.yaxis.rangemode == "tozero"
 
 
@@ -206,31 +208,31 @@ def test_health_charts_count_small_numbers_in_whole_ticks():
     labels = ["Kematian ibu (AKI)", "Kematian bayi (AKB)"]
     fig = trend_figure(frame, ["a", "b"], labels, title="AKI & AKB per periode, Kecamatan Kerkap",
                        note=NOTE, axis_title="Jumlah", x_labels=["Jan", "Feb", "Mar"],
-                       empty_message="-")  # fmt: skip
+                       empty_message="-", lang="id")  # fmt: skip
     assert tick_labels(fig.layout.yaxis, 2) == ["0", "1", "2"]
     assert_whole_ticks(fig.layout.yaxis, 2)
     assert_top_holds(fig)
     rows = pd.DataFrame({"nama": ["A", "B"], "kode": ["1", "2"], "a": [0, 1], "b": [1, 0]})
     fig = region_figure(rows, ["a", "b"], labels, label_col="nama", key_col="kode",
                         title="AKI & AKB per desa, Kecamatan Kerkap, Des 2026", note=NOTE,
-                        axis_title="Jumlah", empty_message="-")  # fmt: skip
+                        axis_title="Jumlah", empty_message="-", lang="id")  # fmt: skip
     assert tick_labels(fig.layout.xaxis, 1) == ["0", "1"]
     assert_top_holds(fig)
     # stacked parts: the axis spans the largest stack
     stacked = region_figure(rows.assign(a=[6, 5], b=[5, 4]), ["a", "b"], labels,
                             label_col="nama", key_col="kode", title="x", note=NOTE,
-                            axis_title="Jumlah", empty_message="-", stacked=True)  # fmt: skip
+                            axis_title="Jumlah", empty_message="-", stacked=True, lang="id")  # fmt: skip
     assert "dtick" not in stacked.layout.xaxis.to_plotly_json()  # 11: plotly ticks whole
     percent = trend_figure(frame, ["a", "b"], labels, title="x", note=NOTE, axis_title="%",
                            x_labels=["Jan", "Feb", "Mar"], empty_message="-",
-                           percent=True)  # fmt: skip
+                           percent=True, lang="id")  # fmt: skip
     assert percent.layout.yaxis.range == (0, 100)
 
 
 def test_finance_bars_count_axes():
     progress = pd.DataFrame({"progres": [0.0, 100.0], "jumlah_kegiatan": [2, 3]})
     fig = ff.progress_bars(progress, title="Kegiatan menurut progres", note=NOTE,
-                           axis_title="Jumlah kegiatan", empty_message="-")  # fmt: skip
+                           axis_title="Jumlah kegiatan", empty_message="-", lang="id")  # fmt: skip
     assert tick_labels(fig.layout.yaxis, 3) == ["0", "1", "2", "3"]
     assert_whole_ticks(fig.layout.yaxis, 3)
     assert_top_holds(fig)
@@ -238,7 +240,7 @@ def test_finance_bars_count_axes():
                              "peserta": pd.array([3, 1], dtype="Int64")})  # fmt: skip
     fig = ff.program_bars(programs, title="Penerima per program", note=NOTE,
                           axis_title="Penerima", empty_message="-",
-                          targets={1: "Penduduk", 2: "Keluarga"})  # fmt: skip
+                          targets={1: "Penduduk", 2: "Keluarga"}, lang="id")  # fmt: skip
     assert [t.name for t in fig.data] == ["Penduduk", "Keluarga"]
     assert_whole_ticks(fig.layout.xaxis, 3)
     assert_top_holds(fig)
@@ -246,6 +248,6 @@ def test_finance_bars_count_axes():
                                          "realisasi": [4e8]}),
                            label_col="nama", key_col="kode", title="Anggaran", note=NOTE,
                            names={"anggaran": "Anggaran", "realisasi": "Realisasi"},
-                           axis_title="Rupiah", empty_message="-")  # fmt: skip
+                           axis_title="Rupiah", empty_message="-", lang="id")  # fmt: skip
     assert money.layout.xaxis.tickformat == ",.0f" and money.layout.xaxis.automargin is True
     assert_top_holds(money)

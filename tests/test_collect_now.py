@@ -21,7 +21,8 @@ from collectors.collect_now import (
 from collectors.scheduler import collect_requests
 from config.registry import load_registry
 from config.settings import DEFAULT_REGISTRY, Settings
-from dashboard.app import LANGUAGE_COOKIE, create_app
+from dashboard.app import create_app
+from dashboard.context import LANGUAGE_COOKIE
 from dashboard.pages import pemantauan as pmt
 from tests.conftest import pointed_at
 from tests.test_dashboard_callbacks import DashClient, find, texts

@@ -20,7 +20,7 @@ from dashboard.app import create_app
 from dashboard.data import DataSource
 from dashboard.pages import kependudukan as kpd
 from dashboard.pages import ringkasan as rks
-from layouts.format import format_date, format_number
+from i18n.format import format_date, format_number
 from warehouse.store import Warehouse
 
 KABUPATEN = "17.03"
@@ -289,7 +289,7 @@ def test_statistic_callback_equals_the_aggregate(
     assert len(male["y"]) == len(table)
     assert figure["layout"]["separators"] == ",."
     run = snap.last_run()
-    assert f"data per {format_date(run['finished_at'])}" in figure["layout"]["title"]["text"]
+    assert f"data per {format_date(run['finished_at'], 'id')}" in figure["layout"]["title"]["text"]
     assert out[kpd.ID_PESAN]["children"] is None  # every village reported
 
 
@@ -352,7 +352,7 @@ def test_ringkasan_cards_and_village_table(client, snap):
     totals = snap.totals("kecamatan", KECAMATAN).iloc[0]
     cards = texts(out[rks.ID_KARTU]["children"])
     for key in rks.CARDS:
-        assert format_number(totals[key]) in cards
+        assert format_number(totals[key], "id") in cards
     villages = snap.village_status(KECAMATAN)
     rows = out[rks.ID_GRID]["rowData"]
     assert [r["kode_desa"] for r in rows] == list(villages["kode_desa"])
@@ -368,7 +368,7 @@ def test_ringkasan_kabupaten_matches_last_run(client, snap):
     page = client.page("/")
     totals = snap.totals("kabupaten").iloc[0]
     assert find(page, "rks-kartu-penduduk")["props"]["children"] == format_number(
-        totals["penduduk"]
+        totals["penduduk"], "id"
     )
     run = snap.last_run()
     status = texts(find(page, rks.ID_STATUS))

@@ -9,12 +9,14 @@ import pytest
 
 from aggregates.status import last_success
 from config.settings import Settings
-from dashboard.app import create_app, data_source, villages_since
+from dashboard.app import create_app
+from dashboard.context import data_source
+from dashboard.empty_states import villages_since
 from dashboard.pages import bantuan as bnt
 from dashboard.pages import kependudukan as kpd
 from dashboard.pages import keuangan as keu
 from dashboard.pages import ringkasan as rks
-from layouts.format import format_date
+from i18n.format import format_date
 from tests.conftest import sweep_with_failures
 from tests.test_dashboard_callbacks import DashClient, find, texts
 from warehouse.store import Warehouse

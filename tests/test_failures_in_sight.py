@@ -13,7 +13,8 @@ import pytest
 import warehouse.store as store_module
 from collectors.sweep import run_sweep
 from config.settings import Settings
-from dashboard.app import LANGUAGE_COOKIE, create_app
+from dashboard.app import create_app
+from dashboard.context import LANGUAGE_COOKIE
 from dashboard.pages import desa as desa_page
 from dashboard.pages import pemantauan as pmt
 from dashboard.pages import ringkasan as rks

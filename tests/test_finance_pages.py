@@ -19,7 +19,7 @@ from dashboard.pages import bantuan as bnt
 from dashboard.pages import desa
 from dashboard.pages import keuangan as keu
 from dashboard.pages import pembangunan as pbg
-from layouts.format import format_number
+from i18n.format import format_number
 from tests.browser_support import (
     assert_no_console_errors,
     click,
@@ -66,8 +66,11 @@ def test_keuangan_callback_equals_aggregates_and_warehouse(client, collected_sto
     assert shown == _sum(meas, "apbdes", "anggaran", KECAMATAN, kode="5", periode=TAHUN)
     cards = texts(out[keu.ID_KARTU]["children"])
     total = _sum(meas, "apbdes", "realisasi", KECAMATAN, kode="5", periode=TAHUN)
-    assert "Rp " + format_number(total) in cards
-    assert "Rp " + format_number(_sum(meas, "apbdes", "anggaran", KECAMATAN, kode="4.2.1")) in cards
+    assert "Rp " + format_number(total, "id") in cards
+    assert (
+        "Rp " + format_number(_sum(meas, "apbdes", "anggaran", KECAMATAN, kode="4.2.1"), "id")
+        in cards
+    )
     # per-village bars = the reporting villages' belanja; kelurahan are named as having none
     bars = out[keu.ID_GRAFIK]["figure"]["data"]
     reporting = table[table["melapor"]]
@@ -168,13 +171,13 @@ def test_bantuan_reports_recipients_per_target(client, collected_store):
     assert shown == _sum(meas, "bantuan", "peserta", KECAMATAN)
     cards = texts(out[bnt.ID_KARTU]["children"])
     assert "Rp" not in cards
-    assert format_number(shown) not in cards  # the sum across targets is nowhere
+    assert format_number(shown, "id") not in cards  # the sum across targets is nowhere
     sums = _programme_sums(meas, KECAMATAN)
     snapshot = DataSource(collected_store).snapshot()
     families = snapshot.statistic("bantuan-keluarga", "kecamatan", KECAMATAN)
     distinct = int(families.set_index("kode").loc["jumlah", "jumlah"])
     assert distinct < sums[2]  # families in two programmes: counted once here
-    assert format_number(distinct) in cards and format_number(sums[2]) in cards
+    assert format_number(distinct, "id") in cards and format_number(sums[2], "id") in cards
     targets = client.call(
         f"{bnt.ID_SASARAN_GRID}.rowData",
         {f"{bnt.ID_KECAMATAN}.value": KECAMATAN, f"{bnt.ID_DESA}.value": None},

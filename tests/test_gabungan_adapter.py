@@ -190,7 +190,7 @@ class FakeGabungan:
             headers["X-RateLimit-Limit"] = self.rate_limit
         return Response(status, json.dumps(doc).encode(), headers, 1)
 
-    def post_json(self, url, payload, *, headers=None) -> Response:
+    def post_json(self, url, payload, *, headers=None, until=None) -> Response:
         self.requests.append(("POST", urlsplit(url).path, dict(payload), dict(headers or {})))
         if payload.get("email") != "operator@kab.test" or payload.get("password") != self.password:
             return self._reply(401, {"message": "Invalid login details"})
@@ -200,7 +200,7 @@ class FakeGabungan:
         return self._reply(200, {"message": "Login Success ", "access_token": token,
                                  "token_type": "Bearer"})  # fmt: skip
 
-    def get(self, url, *, params=None, headers=None) -> Response:
+    def get(self, url, *, params=None, headers=None, until=None) -> Response:
         path, params, headers = urlsplit(url).path, dict(params or {}), dict(headers or {})
         self.requests.append(("GET", path, params, headers))
         if path == gabungan.KEUANGAN:  # behind auth:sanctum

@@ -10,7 +10,7 @@ from dashboard.app import create_app
 from dashboard.data import DataSource
 from dashboard.pages import kependudukan as kpd
 from dashboard.pages import ringkasan as rks
-from layouts.format import format_number
+from i18n.format import format_number
 from tests.test_dashboard_callbacks import DashClient, find, texts, values
 from warehouse.store import Warehouse
 
@@ -47,7 +47,7 @@ def test_indicator_cards_equal_the_aggregate(client, one_run):
     row = indicators(snap.population, "kecamatan").set_index("kode_wilayah").loc[KECAMATAN]
     for key, decimals in kpd.INDICATOR_CARDS.items():
         shown = find(page, f"kpd-indikator-{key}")["props"]["children"]
-        assert shown == format_number(row[key], decimals), key
+        assert shown == format_number(row[key], "id", decimals), key
     # the old ids and parts stay where they were
     for ident in (kpd.ID_GRAFIK, kpd.ID_PIRAMIDA, kpd.ID_GRID, kpd.ID_BANDINGKAN, kpd.ID_TREN):
         assert find(page, ident) is not None, ident

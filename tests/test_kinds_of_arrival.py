@@ -21,7 +21,7 @@ from dashboard.pages import kesehatan as kes
 from dashboard.pages import keuangan as keu
 from dashboard.pages import pemantauan as pmt
 from dashboard.pages import ringkasan as rks
-from layouts.format import format_date
+from i18n.format import format_date
 from tests.conftest import pointed_at
 from tests.test_dashboard_callbacks import DashClient, texts
 

@@ -8,9 +8,10 @@ import logging
 import pytest
 
 from config.settings import Settings
-from dashboard.app import LANGUAGE_COOKIE, LANGUAGE_COOKIE_AGE, create_app, safe_next
-from dashboard.i18n import t
+from dashboard.app import create_app, safe_next
+from dashboard.context import LANGUAGE_COOKIE, LANGUAGE_COOKIE_AGE
 from dashboard.pages import PAGE_MODULES
+from i18n.catalogue import t
 from tests.test_dashboard_callbacks import ROUTER, DashClient, texts
 from warehouse.store import Warehouse
 

@@ -1,13 +1,11 @@
-"""Figure builders, grid builder, formatters and the translation catalogue (no server)."""
+"""Figure builders and grid builders (no server); formats and the catalogue: test_i18n.py."""
 
 from __future__ import annotations
 
 import json
-import re
 import shutil
-import string
 import subprocess
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -15,18 +13,9 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from aggregates.population import EXPORT_COLUMNS, TOTALS_COLUMNS
-from aggregates.status import VILLAGE_STATUS_COLUMNS
-from config.statistik import POPULATION_SLUGS, STATISTICS
-from dashboard.i18n import (
-    CATALOGUE,
-    LANGUAGES,
-    MissingTranslation,
-    grid_locale,
-    month_abbr,
-    statistic_title,
-    t,
-)
+from aggregates.population import EXPORT_COLUMNS
+from config.statistik import STATISTICS
+from i18n.format import format_number
 from layouts.figures import (
     SEPARATORS,
     category_bar,
@@ -35,8 +24,7 @@ from layouts.figures import (
     population_pyramid,
     readable_label,
 )
-from layouts.format import MISSING, format_date, format_number
-from layouts.tables import NUMBER_FORMATTER, TEXT_SUFFIX, data_grid
+from layouts.tables import NUMBER_FORMATTER, TEXT_SUFFIX, data_grid, number_formatter
 
 ROOT = Path(__file__).resolve().parents[1]
 AS_OF = datetime(2026, 11, 28, 0, 15, tzinfo=UTC)  # 07.15 WIB
@@ -78,118 +66,6 @@ def pyramid_frame() -> pd.DataFrame:
     return df[["label", "laki_laki", "perempuan", "jumlah", "dari"]]
 
 
-# -- format --------------------------------------------------------------------------------
-@pytest.mark.parametrize(
-    ("value", "decimals", "expected"),
-    [
-        (304123, 0, "304.123"),
-        (1234.5, 1, "1.234,5"),
-        (1234.5, 2, "1.234,50"),
-        (1234567, 0, "1.234.567"),
-        (999, 0, "999"),
-        (0, 0, "0"),
-        (-1234, 0, "-1.234"),
-        (-0.4, 0, "0"),
-        (np.int64(155132), 0, "155.132"),
-        (pd.array([5], dtype="Int64")[0], 0, "5"),
-        (0.125, 2, "0,12"),
-    ],
-)
-def test_format_number_is_indonesian(value, decimals, expected):
-    assert format_number(value, decimals) == expected
-
-
-@pytest.mark.parametrize("missing", [None, float("nan"), pd.NA, np.nan])
-def test_format_number_missing(missing):
-    assert format_number(missing) == MISSING
-
-
-def test_format_date_converts_utc_to_wib():
-    assert format_date(AS_OF, "id") == "28 Nov 2026 07.15 WIB"
-    assert format_date(AS_OF, "en") == "28 Nov 2026, 07:15 WIB"
-    # naive timestamps are UTC (SQLite hands them back like that)
-    assert format_date(datetime(2026, 8, 3, 2, 5), "id") == "3 Agu 2026 09.05 WIB"
-    assert format_date("2026-12-31T20:30:00Z", "id") == "1 Jan 2027 03.30 WIB"
-    assert format_date(pd.Timestamp("2026-05-01 00:00", tz="UTC"), "en") == "1 May 2026, 07:00 WIB"
-    other_zone = datetime(2026, 11, 28, 9, 15, tzinfo=timezone(timedelta(hours=9)))  # WIT
-    assert format_date(other_zone, "id") == "28 Nov 2026 07.15 WIB"
-
-
-@pytest.mark.parametrize("missing", [None, pd.NaT, float("nan")])
-def test_format_date_missing(missing):
-    assert format_date(missing) == MISSING
-
-
-# -- i18n ----------------------------------------------------------------------------------
-def test_catalogue_has_every_key_in_both_languages():
-    keys = {lang: set(CATALOGUE[lang]) for lang in LANGUAGES}
-    assert keys["id"] - keys["en"] == set(), "keys missing in English"
-    assert keys["en"] - keys["id"] == set(), "keys missing in Indonesian"
-
-
-def test_catalogue_placeholders_match_between_languages():
-    def fields(text: str) -> set[str]:
-        return {name for _, name, _, _ in string.Formatter().parse(text) if name}
-
-    for key, text in CATALOGUE["id"].items():
-        assert fields(text) == fields(CATALOGUE["en"][key]), key
-
-
-def test_missing_key_or_language_raises():
-    with pytest.raises(MissingTranslation):
-        t("tidak.ada.kunci")
-    with pytest.raises(MissingTranslation):
-        t("app.judul", "fr")
-    with pytest.raises(MissingTranslation):
-        month_abbr(1, "fr")
-
-
-def test_t_formats_placeholders():
-    assert t("segar.catatan", "id", tanggal="x", n="3", m="5") == "data per x, 3 dari 5 desa"
-    with pytest.raises(MissingTranslation):
-        t("segar.catatan", "id", tanggal="x")  # n and m forgotten
-
-
-def test_every_key_used_in_code_exists():
-    """Literal keys passed to t() in dashboard/ and layouts/ are in the catalogue."""
-    pattern = re.compile(r"""\bt\(\s*["']([a-z0-9_.]+)["']""")
-    used = set()
-    for folder in ("dashboard", "layouts"):
-        for path in (ROOT / folder).rglob("*.py"):
-            used.update(pattern.findall(path.read_text(encoding="utf-8")))
-    assert used, "no t() calls found: the pattern is wrong"
-    for lang in LANGUAGES:
-        assert used - set(CATALOGUE[lang]) == set(), lang
-
-
-def test_dynamic_keys_exist():
-    """Keys built at run time: columns, statuses, levels, sexes, statistics, months."""
-    columns = set(EXPORT_COLUMNS) | set(TOTALS_COLUMNS) | set(VILLAGE_STATUS_COLUMNS)
-    for lang in LANGUAGES:
-        for col in columns:
-            t(f"kolom.{col}", lang)
-        for status in ("ok", "unchanged", "failed", "never"):
-            t(f"status.{status}", lang)
-        for tingkat in ("kabupaten", "kecamatan", "desa", "kelurahan"):
-            t(f"tingkat.{tingkat}", lang)
-        for sex in ("laki_laki", "perempuan"):
-            t(f"jenis.{sex}", lang)
-        for key in ("penduduk", "laki_laki", "perempuan", "keluarga"):
-            t(f"rks.kartu.{key}", lang)
-        for month in range(1, 13):
-            assert len(month_abbr(month, lang)) == 3
-        for stat in STATISTICS:
-            assert statistic_title(stat.slug, lang)
-    assert statistic_title("agama", "id") == "Agama"
-    assert statistic_title("agama", "en") == "Religion"
-    assert len(POPULATION_SLUGS) == 11
-
-
-def test_grid_locale_is_translated():
-    assert grid_locale("id")["noRowsToShow"] == "Tidak ada baris"
-    assert set(grid_locale("id")) == set(grid_locale("en"))
-
-
 # -- figures -------------------------------------------------------------------------------
 def test_category_bar_splits_by_sex_in_table_order():
     table = agama_table()
@@ -219,7 +95,8 @@ def test_category_bar_english_and_long_labels():
     assert [tr.name for tr in fig.data] == ["Male", "Female"]
     assert "<br>" in fig.data[0].y[0]
     assert fig.data[0].y[-1] == "Not filled in"
-    assert "data as of 28 Nov 2026, 07:15 WIB, 3 of 4 villages" in fig.layout.title.text
+    assert "data as of Nov 28, 2026, 7:15\u202fAM WIB, 3 of 4 villages" in fig.layout.title.text
+    assert fig.layout.separators == ".,"  # 1,234.5 on an English chart
 
 
 def test_category_bar_keeps_categories_sharing_a_label_apart():
@@ -261,7 +138,7 @@ def test_population_pyramid_males_left_females_right():
     ticks = dict(zip(fig.layout.xaxis.tickvals, fig.layout.xaxis.ticktext, strict=True))
     assert ticks[0] == "0"
     for value, text in ticks.items():
-        assert text == format_number(abs(value))  # "10.000" both sides, never "-10.000"
+        assert text == format_number(abs(value), "id")  # "10.000" both sides, never "-10.000"
         assert not text.startswith("-")
     assert max(ticks) >= max(pyr["perempuan"]) and min(ticks) <= -max(pyr["laki_laki"])
     assert fig.layout.separators == ",."
@@ -359,21 +236,28 @@ def test_data_grid_empty_frame_keeps_number_columns():
     grid = data_grid("kpd-grid", empty, list(empty.columns), lang="en")
     defs = {d["field"]: d for d in grid.columnDefs}
     assert grid.rowData == []
-    assert defs["jumlah"]["valueFormatter"] == NUMBER_FORMATTER
+    assert defs["jumlah"]["valueFormatter"] == {"function": "angka(params.value, 0, '.', ',')"}
     assert defs["jumlah"]["headerName"] == "Total"
 
 
 @pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
-def test_js_number_formatter_matches_python():
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_js_number_formatter_matches_python(lang):
+    """The grid's formatter (the function number_formatter names, with its arguments) writes
+    what format_number writes for the page's language."""
     script = ROOT / "dashboard" / "assets" / "dashAgGridFunctions.js"
-    values = [0, 7, 999, 1000, 304123, 1234567, -1234, None, ""]
+    values = [0, 7, 999, 1000, 304123, 1234567, -1234, 1234.5, 0.25, -0.2, None, ""]
+    calls = []
+    for decimals in (None, 1):
+        call = number_formatter(lang, decimals)["function"].replace("params.value", "v")
+        calls.append(f"{json.dumps(values)}.map(v => dagfuncs.{call})")
     code = (
         "var window = {};\n"
         + script.read_text(encoding="utf-8")
-        + f"\nconsole.log(JSON.stringify({json.dumps(values)}.map(v => dagfuncs.angkaID(v))));"
-        + "\nconsole.log(JSON.stringify([dagfuncs.angkaID(1234.5, 1), dagfuncs.angkaID(-0.2)]));"
+        + "".join(f"\nconsole.log(JSON.stringify({c}));" for c in calls)
     )
     out = subprocess.run(["node", "-e", code], capture_output=True, text=True, check=True)
-    first, second = (json.loads(line) for line in out.stdout.splitlines())
-    assert first == [format_number(v) for v in values[:7]] + ["", ""]
-    assert second == ["1.234,5", "0"]
+    whole, one = (json.loads(line) for line in out.stdout.splitlines())
+    assert whole == [format_number(v, lang) for v in values[:10]] + ["", ""]
+    assert one == [format_number(v, lang, 1) for v in values[:10]] + ["", ""]
+    assert whole[5] == {"id": "1.234.567", "en": "1,234,567"}[lang]

@@ -11,7 +11,7 @@ import pytest
 
 from config.settings import Settings
 from config.statistik import STATISTICS
-from dashboard import api
+from dashboard import api_tables
 from dashboard.app import create_app
 from simulator.spreadsheets import load_samples
 from warehouse.store import Warehouse
@@ -42,7 +42,7 @@ def client(collected_db, tmp_path_factory, default_villages):
     load_samples(store, kec, tahun=2026)
     app = create_app(store, Settings())
     with app.server.test_request_context():
-        tables = api.page_tables()
+        tables = api_tables.page_tables()
     yield app.server.test_client(), tables
     store.engine.dispose()
 

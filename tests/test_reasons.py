@@ -15,8 +15,8 @@ import pytest
 from collectors.adapters.common import check_sums, parse_count
 from collectors.http import FetchError, status_error, status_reason
 from collectors.model import CategoryRow, Counts, DatasetResult, PayloadError, Reason, Statistic
-from dashboard.i18n import CATALOGUE, LANGUAGES
-from dashboard.reasons import (
+from i18n.catalogue import CATALOGUE, LANGUAGES
+from i18n.reasons import (
     COMPOSITE,
     PLACE_PARAMS,
     catalogue_codes,
@@ -123,7 +123,7 @@ def test_a_place_is_said_in_the_pages_language():
     assert PLACE_PARAMS >= {"tempat"}
 
 
-def test_the_sum_rule_in_both_languages_with_numbers_the_indonesian_way():
+def test_the_sum_rule_in_both_languages_with_numbers_in_the_page_language():
     stat = Statistic(
         "agama",
         (CategoryRow("1", "ISLAM", Counts(1200, 600, 600)),),
@@ -142,7 +142,7 @@ def test_the_sum_rule_in_both_languages_with_numbers_the_indonesian_way():
         "statistik agama (kunci 3): baris (1.200) + belum mengisi (3) = 1.203, padahal jumlah 1.300"
     )
     assert render_reason(exc.code, exc.params, str(exc), "en") == (
-        "statistik agama (key 3): rows (1.200) + not filled in (3) = 1.203, but total is 1.300"
+        "statistik agama (key 3): rows (1,200) + not filled in (3) = 1,203, but total is 1,300"
     )
 
 
@@ -221,7 +221,7 @@ def test_the_warehouse_stores_codes_and_its_own_refusals(store):
         "http_status": 500,
         "tempat": "statistik agama (key 3)",
     }
-    assert log.loc["pekerjaan", "error_code"] == "warehouse.refused"
+    assert log.loc["pekerjaan", "error_code"] == "value.out_of_range"  # warehouse.bounds
     assert log.loc["golongan-darah", "error_code"] == "warehouse.invalid"
     status = store.dataset_status_frame().set_index("dataset")
     for dataset in ("agama", "pekerjaan", "golongan-darah"):

@@ -10,8 +10,9 @@ import pytest
 
 from config.registry import load_registry
 from config.settings import Settings
-from dashboard.app import ID_BAHASA, create_app
+from dashboard.app import create_app
 from dashboard.pages import unggah as ung
+from dashboard.shell_ids import ID_BAHASA
 from tests.browser_support import (
     assert_no_console_errors,
     click,

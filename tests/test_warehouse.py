@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 from sqlalchemy import inspect
 
 from config.registry import load_registry
@@ -148,10 +149,15 @@ def test_collect_requests_lifecycle(store):
     assert frame.loc[second, "detail"] == "stopped"
 
 
-def test_database_refusal_rolls_back_only_that_dataset(store):
+@pytest.mark.parametrize("refused_by", ["bounds", "database"])
+def test_database_refusal_rolls_back_only_that_dataset(store, refused_by, monkeypatch):
     """A value the database cannot store (a count beyond BIGINT) fails its dataset alone, in
     the middle of a pull: the datasets before and after it land, its previous values and
-    history stay as they were, it is logged as failed, and the validator is not kept."""
+    history stay as they were, it is logged as failed, and the validator is not kept. The
+    warehouse's bounds refuse it before any SQL (warehouse.bounds); should a value get past
+    them, the database's own refusal is replayed dataset by dataset to the same end."""
+    if refused_by == "database":
+        monkeypatch.setattr("warehouse.store.check_rows", lambda *args: None)
     run1 = store.start_run()
     writes = [DatasetWrite(d, "ok", ROWS) for d in ("agama", "pekerjaan", "golongan-darah")]
     first = store.record_village(run1, DESA, writes, SourceInfo("summary-v1", '"v1"'))
@@ -176,7 +182,15 @@ def test_database_refusal_rolls_back_only_that_dataset(store):
     assert sorted(obs.loc["pekerjaan"].index) == ["1", "2", "belum_mengisi"]
     log = store.fetch_log_frame(run2).set_index("dataset")
     assert log.loc["pekerjaan", "status"] == "failed"
-    assert log.loc["pekerjaan", "error"].startswith("refused by the warehouse")
+    if refused_by == "database":
+        assert log.loc["pekerjaan", "error"].startswith("refused by the warehouse")
+        assert log.loc["pekerjaan", "error_code"] == "warehouse.refused"
+    else:
+        assert log.loc["pekerjaan", "error"] == (
+            f"desa {DESA}, dataset pekerjaan, kode 1: laki_laki {2**69} is outside what the "
+            f"warehouse stores ({-(2**63)} to {2**63 - 1})"
+        )
+        assert log.loc["pekerjaan", "error_code"] == "value.out_of_range"
     state = store.dataset_status_frame().set_index("dataset")
     assert state.loc["pekerjaan", "last_status"] == "failed"
     assert state.loc["pekerjaan", "last_success_run_id"] == run1

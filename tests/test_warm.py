@@ -7,8 +7,10 @@ import shutil
 from dataclasses import replace
 
 from config.settings import Settings, load_settings
-from dashboard.app import VIEW_CACHE, ViewCache, create_app, data_source
+from dashboard.app import create_app
+from dashboard.context import data_source
 from dashboard.pages import pemantauan as pmt
+from dashboard.view_cache import VIEW_CACHE, ViewCache
 from dashboard.warm import Warmer, warm_regions, warm_views, warmable_pages
 from tests.test_dashboard_callbacks import DashClient
 from warehouse.store import Warehouse

@@ -12,11 +12,13 @@ from dataclasses import replace
 
 from sqlalchemy import bindparam, insert, select, update
 
-from warehouse.models import ImportStatus
+from warehouse.bounds import check_rows, length
+from warehouse.models import ImportStatus, SourceState
 from warehouse.store import DatasetWrite, Warehouse, utcnow
 from warehouse.values import diff, load_existing, table_for
 
 _IMPORTS = ImportStatus.__table__
+_SOURCE = SourceState.__table__
 _IMPORT_UPDATE = (
     update(_IMPORTS)
     .where(
@@ -30,7 +32,7 @@ _IMPORT_UPDATE = (
         source=bindparam("source"),
     )
 )
-SOURCE_CHARS = 200  # import_status.source
+SOURCE_CHARS = length(_IMPORTS, "source")  # import_status.source: the file's name
 
 
 def record_import(
@@ -53,6 +55,10 @@ def record_import(
     written in the same transaction, so the pages see the import exactly when its values land.
     Dataset status is not: it is the village's collections, and a file says nothing of
     whether the village's own system answers (issue 8). Any error rolls back the whole file.
+
+    A file that changes a dataset the collectors also pull (APBDes) drops those villages'
+    validators in the same transaction: an import never stops the village's own figures
+    from being pulled and landed again by the next collection (issue 10).
     """
     for kode, write in writes_by_village.items():
         if write.dataset != dataset:
@@ -60,6 +66,8 @@ def record_import(
     now = utcnow()
     statuses: dict[str, str] = {}
     imported: list[tuple[str, str]] = []  # (region, period) the file brought
+    collected = _collected_datasets()
+    changed_collected: list[str] = []  # villages whose collected values the file changed
     with store.engine.begin() as conn:
         for kode, write in writes_by_village.items():
             if write.rows is None or write.status == "failed":
@@ -80,6 +88,9 @@ def record_import(
                     # does not see
                     if not in_scope(row):
                         raise ValueError(f"{kode}, dataset {dataset}: {row} is outside the import")
+                # the file was checked against these bounds already (collectors.spreadsheet);
+                # whatever got past is refused here, whole, on both databases alike
+                check_rows(write.kind, kode, dataset, write.rows)
                 stored = load_existing(conn, spec, kode, [dataset]).get(dataset, {})
                 existing = {key: row for key, row in stored.items() if in_scope(row)}
                 plan = diff(spec, kode, dataset, write.rows, existing, run_id, now)
@@ -88,6 +99,8 @@ def record_import(
                 else:
                     plan.apply(conn)
                     status = "ok"
+                    if dataset in collected:
+                        changed_collected.append(kode)
                 logged = replace(write, status=status)
                 periods_of = (
                     write.periods
@@ -98,7 +111,29 @@ def record_import(
             statuses[kode] = status
             store._log(conn, run_id, kode, [logged], None, now)
         _record_import_status(conn, dataset, imported, run_id, now, source)
+        _invalidate_validators(conn, changed_collected)
     return statuses
+
+
+def _collected_datasets() -> frozenset[str]:
+    """The datasets the collectors pull from the villages (every dataset group's)."""
+    from config.datasets import dataset_groups
+
+    return frozenset(d for datasets in dataset_groups().values() for d in datasets)
+
+
+def _invalidate_validators(conn, villages: list[str]) -> None:
+    """An import changed a dataset the collectors also pull for these villages: drop their
+    validators (source_state ETags, every endpoint), so the next pull fetches the village's
+    document whole and lands its own figures again, instead of a 304 that would leave the
+    imported ones in place for as long as the village's data does not change."""
+    if not villages:
+        return
+    conn.execute(
+        update(_SOURCE)
+        .where(_SOURCE.c.kode_desa.in_(sorted(set(villages))), _SOURCE.c.etag.is_not(None))
+        .values(etag=None)
+    )
 
 
 def _record_import_status(conn, dataset, imported, run_id, now, source) -> None:

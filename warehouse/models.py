@@ -56,7 +56,7 @@ class CollectionRun(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    status: Mapped[str] = mapped_column(String(16))  # running, completed, aborted
+    status: Mapped[str] = mapped_column(String(16))  # running, completed, aborted, interrupted
     kind: Mapped[str] = mapped_column(String(16), default="collection", server_default="collection")
     trigger: Mapped[str] = mapped_column(String(32), default="manual")
     shard: Mapped[str | None] = mapped_column(String(16))
@@ -64,6 +64,12 @@ class CollectionRun(Base):
     villages_ok: Mapped[int] = mapped_column(Integer, default=0)
     villages_unchanged: Mapped[int] = mapped_column(Integer, default=0)
     villages_failed: Mapped[int] = mapped_column(Integer, default=0)
+    # who runs it and its last sign of life: a run whose process is gone (killed, a machine
+    # that went down) is marked interrupted by the next process that opens the warehouse
+    owner_host: Mapped[str | None] = mapped_column(String(255))
+    owner_pid: Mapped[int | None] = mapped_column(Integer)
+    heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    detail: Mapped[str | None] = mapped_column(Text)  # why it ended so (interrupted: ...)
 
 
 class FetchLog(Base):

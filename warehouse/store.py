@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import socket
 from collections.abc import Iterable, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,11 +25,20 @@ from sqlalchemy import (
     func,
     insert,
     select,
+    text,
     update,
 )
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
+from warehouse.bounds import (
+    SOURCE_APP,
+    SOURCE_VERSION,
+    BoundError,
+    check_rows,
+    etag_fits,
+    text_fits,
+)
 from warehouse.models import (
     RUN_KINDS,
     VILLAGE_RUN_KINDS,
@@ -93,6 +105,116 @@ def params_json(params: Mapping[str, object] | None) -> str | None:
     return json.dumps(dict(params), ensure_ascii=False, sort_keys=True, default=str)
 
 
+def _bounded_source(kode_desa: str, source: SourceInfo) -> SourceInfo:
+    """The source state as the warehouse can keep it: an ETag, system name or version the
+    columns cannot hold is dropped (no validator: the next pull fetches everything), never
+    sent to SQL. The adapters refuse them with a reason first (collectors/adapters); this is
+    the last guard, for every writer."""
+    dropped = {}
+    if source.etag is not None and not etag_fits(source.etag):
+        dropped["etag"] = None
+    if source.app is not None and not text_fits(source.app, SOURCE_APP):
+        dropped["app"] = None
+    if source.version is not None and not text_fits(source.version, SOURCE_VERSION):
+        dropped["version"] = None
+    if not dropped:
+        return source
+    log.warning("desa %s: %s not kept (the warehouse cannot store it as sent)", kode_desa,
+                ", ".join(dropped))  # fmt: skip
+    return replace(source, **dropped)
+
+
+_HOST = socket.gethostname()[:255]
+HEARTBEAT_S = 30.0  # a running sweep's heartbeat
+STALE_AFTER_S = 600.0  # a run without a heartbeat for this long is taken as interrupted
+
+
+def _aware(ts: datetime) -> datetime:
+    """A stored time as UTC (SQLite gives it back naive)."""
+    return ts if ts.tzinfo is not None else ts.replace(tzinfo=UTC)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: it exists
+        return True
+    except OSError:
+        return False
+    return True
+
+
+def _gone(run, now: datetime, stale_after: float) -> str | None:
+    """Why a "running" run's process is gone, or None while it may be alive."""
+    owner = f"process {run.owner_pid} on {run.owner_host}" if run.owner_pid else "its process"
+    if run.owner_host == _HOST and run.owner_pid is not None:
+        if run.owner_pid == os.getpid():
+            return None  # ours
+        if not _alive(run.owner_pid):
+            return f"interrupted: {owner} is gone (killed or crashed) without finishing the run"
+    seen = _aware(run.heartbeat_at or run.started_at)
+    silent = (now - seen).total_seconds()
+    if silent > stale_after:
+        return (
+            f"interrupted: no heartbeat from {owner} for {silent:.0f} s "
+            f"(since {seen.isoformat(timespec='seconds')}); taken as gone"
+        )
+    return None
+
+
+def _village_counts(conn, run_id: int) -> dict[str, int]:
+    """villages_ok / _unchanged / _failed of a run from its fetch log, as the sweep counts
+    them (a village failed if any dataset failed, else ok if any landed, else unchanged)."""
+    rows = conn.execute(
+        select(FetchLog.kode_desa, FetchLog.status).where(FetchLog.run_id == run_id)
+    ).fetchall()
+    by_village: dict[str, set[str]] = {}
+    for kode, status in rows:
+        by_village.setdefault(kode, set()).add(status)
+    counts = {"villages_ok": 0, "villages_unchanged": 0, "villages_failed": 0}
+    for statuses in by_village.values():
+        if "failed" in statuses:
+            counts["villages_failed"] += 1
+        elif "ok" in statuses:
+            counts["villages_ok"] += 1
+        else:
+            counts["villages_unchanged"] += 1
+    return counts
+
+
+@contextmanager
+def _upgrade_lock(engine: Engine):
+    """An exclusive lock around a SQLite file's migration (PostgreSQL locks inside its
+    transaction instead); nothing for other databases or an in-memory SQLite."""
+    url = engine.url
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        yield
+        return
+    import fcntl
+
+    path = Path(url.database)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.with_name(path.name + ".upgrade-lock"), "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _insert_ignoring_duplicates(conn, table):
+    """INSERT … ON CONFLICT DO NOTHING on PostgreSQL and SQLite."""
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    elif conn.dialect.name == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    else:  # pragma: no cover - the warehouse runs on these two
+        return insert(table)
+    return dialect_insert(table).on_conflict_do_nothing()
+
+
 def _why(write: DatasetWrite) -> _Why:
     return _Why(write.error, write.error_code, params_json(write.error_params))
 
@@ -111,7 +233,7 @@ class DatasetWrite:
     kind: str = "observation"  # or measurement: which value table the rows go to
     periods: tuple[str, ...] | None = None  # replace only these periods (None: the dataset)
     # the failure's reason for the pages: a code of the reason catalogue and its values
-    # (dashboard/translations/alasan.py); `error` stays the original text, for operators
+    # (i18n/locale/*/messages.po, keys alasan.*); `error` stays the original text, for operators
     error_code: str | None = None
     error_params: Mapping[str, object] | None = None
 
@@ -258,11 +380,25 @@ class Warehouse:
 
     # -- schema -----------------------------------------------------------------------------
     def upgrade(self) -> None:
-        """Bring the schema to the newest Alembic revision."""
+        """Bring the schema to the newest Alembic revision, then mark the runs whose process
+        is gone as interrupted (every command opens the warehouse this way on start).
+
+        Safe when several processes start together on a new warehouse (shards, the
+        scheduler and the dashboard): on PostgreSQL the migration holds an advisory lock
+        for its transaction, so the second process waits and then finds the schema at head;
+        on a SQLite file, whose DDL does not wait for another transaction, a lock file next
+        to the database does the same."""
         cfg = Config(str(MIGRATIONS_INI))
-        with self.engine.begin() as conn:
+        with _upgrade_lock(self.engine), self.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                # one key per schema: warehouses in other schemas of the database do not wait
+                conn.execute(
+                    text("SELECT pg_advisory_xact_lock(hashtext(current_schema() || :key))"),
+                    {"key": ":dasbor-kecamatan upgrade"},
+                )
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "head")
+        self.mark_interrupted_runs()
 
     def sync_regions(self, villages: Iterable) -> None:
         """Store the kabupaten → kecamatan → desa hierarchy of the registry's villages."""
@@ -296,7 +432,10 @@ class Warehouse:
             existing = {r.kode: r for r in conn.execute(select(Wilayah))}
             new = [w for k, w in wanted.items() if k not in existing]
             if new:
-                conn.execute(insert(Wilayah), new)
+                # another process (a shard started at the same time) may insert the same
+                # regions meanwhile: theirs and ours are the same rows, so keep whichever
+                # came first instead of failing on the primary key
+                conn.execute(_insert_ignoring_duplicates(conn, Wilayah.__table__), new)
             for kode, w in wanted.items():
                 old = existing.get(kode)
                 if old is not None and (old.nama, old.induk, old.jenis) != (
@@ -322,10 +461,11 @@ class Warehouse:
         """A new run: a collection (we pulled villages), an import (a file) or a push."""
         if kind not in RUN_KINDS:
             raise ValueError(f"run kind {kind!r}: expected one of {', '.join(RUN_KINDS)}")
+        now = utcnow()
         with self.engine.begin() as conn:
             result = conn.execute(
                 insert(CollectionRun).values(
-                    started_at=utcnow(),
+                    started_at=now,
                     status="running",
                     kind=kind,
                     trigger=trigger,
@@ -334,9 +474,57 @@ class Warehouse:
                     villages_ok=0,
                     villages_unchanged=0,
                     villages_failed=0,
+                    owner_host=_HOST,
+                    owner_pid=os.getpid(),
+                    heartbeat_at=now,
                 )
             )
             return int(result.inserted_primary_key[0])
+
+    def heartbeat(self, run_id: int) -> None:
+        """A running run's sign of life (a sweep beats every HEARTBEAT_S seconds)."""
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(CollectionRun)
+                .where(CollectionRun.id == run_id, CollectionRun.status == "running")
+                .values(heartbeat_at=utcnow())
+            )
+
+    def mark_interrupted_runs(self, *, stale_after: float = STALE_AFTER_S) -> list[int]:
+        """Mark as `interrupted` every run still "running" whose process is gone: one of this
+        host whose process id no longer exists, or any whose last heartbeat is older than
+        `stale_after` seconds (a process killed on another machine, or a machine that went
+        down). Its counts become what its fetch log holds, its `detail` says why; the values
+        it landed stay (each village landed in its own transaction). Returns their ids.
+
+        A run marked so that was alive after all (a clock far off) is finished normally by its
+        own process: finish_run overwrites the mark."""
+        now = utcnow()
+        t = CollectionRun.__table__
+        with self.engine.connect() as conn:
+            running = conn.execute(select(t).where(t.c.status == "running")).fetchall()
+        marked = []
+        for run in running:
+            why = _gone(run, now, stale_after)
+            if why is None:
+                continue
+            with self.engine.begin() as conn:
+                counts = _village_counts(conn, run.id)
+                last = conn.execute(
+                    select(func.max(FetchLog.fetched_at)).where(FetchLog.run_id == run.id)
+                ).scalar()
+                ended = max(
+                    _aware(x) for x in (run.heartbeat_at, last, run.started_at) if x is not None
+                )
+                done = conn.execute(
+                    update(t)
+                    .where(t.c.id == run.id, t.c.status == "running")
+                    .values(status="interrupted", finished_at=ended, detail=why, **counts)
+                ).rowcount
+            if done:
+                log.warning("run %s marked interrupted: %s", run.id, why)
+                marked.append(int(run.id))
+        return marked
 
     def finish_run(
         self, run_id: int, *, ok: int, unchanged: int, failed: int, status: str = "completed"
@@ -424,6 +612,14 @@ class Warehouse:
                 if w.rows is None or w.status == "failed":
                     continue
                 stored = existing.get(w.kind, {}).get(w.dataset, {})
+                try:
+                    # a value either database would refuse (or SQLite would keep whole) fails
+                    # its dataset here, the same on both, before any SQL (warehouse.bounds)
+                    check_rows(w.kind, kode_desa, w.dataset, w.rows)
+                except BoundError as exc:
+                    outcome[w.dataset] = ("failed", _Why(str(exc), exc.code,
+                                                         params_json(exc.params)))  # fmt: skip
+                    continue
                 try:
                     plan = diff(
                         table_for(w.kind), kode_desa, w.dataset, w.rows, stored, run_id, now,
@@ -546,6 +742,7 @@ class Warehouse:
             self._save_source(conn, kode_desa, source, utcnow())
 
     def _save_source(self, conn, kode_desa: str, source: SourceInfo, now) -> None:
+        source = _bounded_source(kode_desa, source)
         found = conn.execute(
             _SOURCE_UPDATE,
             dict(b_kode=kode_desa, b_end=source.endpoint, etag=source.etag, updated_at=now,
@@ -616,7 +813,7 @@ class Warehouse:
         stmt = select(CollectionRun).order_by(CollectionRun.id.desc()).limit(limit)
         if kinds is not None:
             stmt = stmt.where(CollectionRun.kind.in_(list(kinds)))
-        return self._frame(stmt, dates=("started_at", "finished_at"))
+        return self._frame(stmt, dates=("started_at", "finished_at", "heartbeat_at"))
 
     def fetch_log_frame(
         self,

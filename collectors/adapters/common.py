@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+import math
 import re
 from functools import cache
 from operator import attrgetter
 
 from collectors.model import CategoryRow, Counts, PayloadError, Statistic
+from warehouse.bounds import KODE, LABEL
+
+# The bounds every adapter holds a village's answer to (issue 10: one village with 150,000
+# categories made the kabupaten's pages take minutes). Lengths are the warehouse's columns
+# (warehouse.bounds); the others are ours, far above any real village.
+MAX_CATEGORIES = 1000  # categories of one statistic: OpenSID's longest table (pekerjaan) has 89
+MAX_ITEMS = 2000  # items of one other dataset: APBDes accounts, projects, aid programmes
+MAX_COUNT = 10**12  # one count of people, families or households
+MAX_AMOUNT = 10**15  # one amount in rupiah (a village's budget is some 10**9)
+MAX_LABEL = LABEL  # a category's label
+MAX_KODE = KODE  # a category's or item's code
 
 _INT_STRING = re.compile(r"^\s*-?\d+\s*$")
 _RANGE = re.compile(r"(\d+)\s*(?:s/d|-|–|sampai)\s*(\d+)", re.IGNORECASE)
@@ -17,6 +29,13 @@ _BELOW = re.compile(r"(?:di\s*bawah|<)\s*(\d+)", re.IGNORECASE)
 def parse_count(value: object, where: str, *, allow_string: bool = True) -> int:
     """An integer count ≥ 0; OpenSID may send "424" as a string."""
     if isinstance(value, bool):
+        raise PayloadError(
+            f"{where}: count {value!r} is not a number",
+            code="count.not_number",
+            params={"tempat": where, "nilai": repr(value)},
+        )
+    if isinstance(value, float) and not math.isfinite(value):
+        # NaN, Infinity and 1e309 (json reads them all as floats)
         raise PayloadError(
             f"{where}: count {value!r} is not a number",
             code="count.not_number",
@@ -40,7 +59,84 @@ def parse_count(value: object, where: str, *, allow_string: bool = True) -> int:
             code="count.negative",
             params={"tempat": where, "nilai": number},
         )
+    if number > MAX_COUNT:
+        raise PayloadError(
+            f"{where}: count {str(number)[:40]} is more than {MAX_COUNT:,}",
+            code="count.too_large",
+            params={"tempat": where, "nilai": str(number)[:40], "batas": MAX_COUNT},
+        )
     return number
+
+
+def check_amount(value: float, where: str) -> float:
+    """An amount already read as a number: finite, ≥ 0 and at most MAX_AMOUNT (NaN,
+    Infinity and 1e309 are refused, never stored as "Rp inf")."""
+    if not math.isfinite(value):
+        raise PayloadError(
+            f"{where}: amount {value!r} is not a finite number",
+            code="amount.not_number",
+            params={"tempat": where, "nilai": repr(value)},
+        )
+    if value < 0:
+        raise PayloadError(
+            f"{where}: negative amount {value:,.0f}",
+            code="amount.negative",
+            params={"tempat": where, "nilai": round(value)},
+        )
+    if value > MAX_AMOUNT:
+        raise PayloadError(
+            f"{where}: amount {value:,.0f} is more than {MAX_AMOUNT:,}",
+            code="amount.too_large",
+            params={"tempat": where, "nilai": f"{value:.6g}", "batas": MAX_AMOUNT},
+        )
+    return value + 0.0  # no negative zero
+
+
+def check_many(count: int, where: str, limit: int = MAX_CATEGORIES) -> None:
+    """Refuse a statistic with more than `limit` categories before reading them."""
+    if count > limit:
+        raise PayloadError(
+            f"{where}: {count} rows, more than {limit} categories",
+            code="category.too_many",
+            params={"tempat": where, "jumlah": count, "batas": limit},
+        )
+
+
+def check_items(count: int, where: str, limit: int = MAX_ITEMS) -> None:
+    """Refuse a list (APBDes lines, projects, programmes) longer than `limit` items."""
+    if count > limit:
+        raise PayloadError(
+            f"{where}: {count} items, more than {limit}",
+            code="items.too_many",
+            params={"tempat": where, "jumlah": count, "batas": limit},
+        )
+
+
+def text_field(value: object, where: str, limit: int) -> str:
+    """A short text field (a code, a label, a name), stripped; None is empty, numbers are
+    read as their digits; anything else, or a text over `limit` characters, is refused."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        value = str(value)
+    elif isinstance(value, int):
+        value = str(value)
+    elif isinstance(value, float):
+        value = str(int(value)) if value.is_integer() else str(value)
+    if not isinstance(value, str):
+        raise PayloadError(
+            f"{where}: expected text, got {type(value).__name__}",
+            code="field.not_text",
+            params={"tempat": where, "tipe": type(value).__name__},
+        )
+    text = value.strip()
+    if len(text) > limit:
+        raise PayloadError(
+            f"{where}: {len(text)} characters, more than {limit}",
+            code="field.too_long",
+            params={"tempat": where, "jumlah": len(text), "batas": limit},
+        )
+    return text
 
 
 def plain_counts(total: object, laki: object, perempuan: object) -> Counts | None:
@@ -51,9 +147,9 @@ def plain_counts(total: object, laki: object, perempuan: object) -> Counts | Non
         type(total) is int
         and type(laki) is int
         and type(perempuan) is int
-        and total >= 0
-        and laki >= 0
-        and perempuan >= 0
+        and 0 <= total <= MAX_COUNT
+        and 0 <= laki <= MAX_COUNT
+        and 0 <= perempuan <= MAX_COUNT
     ):
         return Counts(total, laki, perempuan)
     return None
@@ -137,7 +233,22 @@ def make_statistic(
     jumlah: Counts | None = None,
 ) -> Statistic:
     """A checked Statistic: rows + belum mengisi = total, or for the catalogue's overlapping
-    (aid programme) statistics the weaker rule of check_overlapping."""
+    (aid programme) statistics the weaker rule of check_overlapping. Every adapter's
+    statistics come through here: at most MAX_CATEGORIES categories, codes and labels
+    within the warehouse's columns."""
+    check_many(len(rows), where)
+    too_long = rows and (
+        max(len(r.kode) for r in rows) > MAX_KODE or max(len(r.label) for r in rows) > MAX_LABEL
+    )
+    for r in rows if too_long else ():
+        for name, text, limit in (("kode", r.kode, MAX_KODE), ("label", r.label, MAX_LABEL)):
+            if len(text) > limit:
+                at = f"{where}, kode {r.kode[:20]}, {name}"
+                raise PayloadError(
+                    f"{at}: {len(text)} characters, more than {limit}",
+                    code="field.too_long",
+                    params={"tempat": at, "jumlah": len(text), "batas": limit},
+                )
     codes = [r.kode for r in rows]
     dupes = {c for c in codes if codes.count(c) > 1} if len(set(codes)) != len(codes) else ()
     if dupes:
@@ -161,10 +272,12 @@ def unknown_codes_warning(stat: Statistic) -> str | None:
     known = _known_codes(stat.slug)
     if not known:  # age brackets, suku and programmes are the village's own
         return None
-    unknown = [f"{r.kode} ({r.label})" for r in stat.rows if r.kode not in known]
+    unknown = [f"{r.kode} ({r.label[:60]})" for r in stat.rows if r.kode not in known]
     if not unknown:
         return None
-    return f"statistik {stat.slug}: unknown category code(s) kept: {', '.join(unknown)}"
+    more = f" and {len(unknown) - 20} more" if len(unknown) > 20 else ""
+    shown = ", ".join(unknown[:20])
+    return f"statistik {stat.slug}: unknown category code(s) kept: {shown}{more}"
 
 
 @cache

@@ -45,7 +45,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from collectors.adapters.common import (
+    MAX_CATEGORIES,
+    MAX_ITEMS,
+    MAX_KODE,
+    MAX_LABEL,
+    check_amount,
     check_budget_tree,
+    check_many,
     make_statistic,
     parse_count,
     plain_counts,
@@ -64,6 +70,7 @@ from collectors.model import (
 )
 from config.registry import RegistryError, Village
 from config.statistik import BY_SLUG, OPEN_END, PULLED_SLUGS, TOTALS_DATASET
+from warehouse.bounds import MEASUREMENT_LABEL
 from warehouse.values import MeasurementRow
 
 SIGNIN = "/api/v1/signin"
@@ -76,8 +83,8 @@ SUMMARY_IDS = {"66666": "jumlah", "77777": "belum_mengisi", "88888": "total"}
 FIELDS = ("jumlah", "laki_laki", "perempuan")
 PAGE_SIZE = 500  # the server's json-api-paginate max_results
 MAX_PAGES = 20
-MAX_ROWS = 2000  # items of one answer, or of all pages of one dataset
-MAX_TEXT = 200  # a label or name
+MAX_ROWS = MAX_ITEMS  # items of one answer, or of all pages of one dataset (common's bound)
+MAX_TEXT = MAX_LABEL  # a label or name
 SIGNIN_LOCKOUT_S = 600  # the server's AuthController: 5 failures lock sign-in this long
 RATE_MARGIN = 1.1  # space requests this much wider than the announced limit
 TOTAL_SLUGS = ("jenis-kelamin", "kelas-sosial", "bdt")  # penduduk, keluarga, rumah tangga
@@ -321,10 +328,19 @@ def _json(resp: Response, what: str) -> dict:
 class _Call:
     """One village's requests to its source: pacing, tokens, and the time spent waiting."""
 
-    def __init__(self, village: Village, client: HttpClient) -> None:
+    def __init__(
+        self, village: Village, client: HttpClient, deadline_s: float | None = None
+    ) -> None:
         self.village = village
         self.client = client
         self.paced = 0.0  # seconds waited for the source's rate limit
+        self.deadline_s = deadline_s
+        self.start = time.perf_counter()
+
+    def until(self) -> float | None:
+        """When the village's deadline passes (time.perf_counter()): a Retry-After that asks
+        to wait beyond it is not waited for. The source's pacing does not count."""
+        return self.start + self.paced + self.deadline_s if self.deadline_s else None
 
     def send(self, method: str, path: str, *, params=None, headers=None, payload=None):
         pace = _pace(self.village.base_url)
@@ -332,9 +348,9 @@ class _Call:
         url = self.village.base_url + path
         headers = {"Accept": "application/json", **(headers or {})}
         if method == "POST":
-            resp = self.client.post_json(url, payload or {}, headers=headers)
+            resp = self.client.post_json(url, payload or {}, headers=headers, until=self.until())
         else:
-            resp = self.client.get(url, params=params, headers=headers)
+            resp = self.client.get(url, params=params, headers=headers, until=self.until())
         pace.learn(resp.headers)
         return resp
 
@@ -443,8 +459,10 @@ def _text(value: object, where: str, *, limit: int = MAX_TEXT) -> str:
     """A short text field (an id, a label); numbers are read as their digits."""
     if value is None or isinstance(value, bool):
         return ""
-    if isinstance(value, int | float):
-        value = str(int(value)) if float(value).is_integer() else str(value)
+    if isinstance(value, int):
+        value = str(value)
+    elif isinstance(value, float):
+        value = str(int(value)) if value.is_integer() else str(value)
     if not isinstance(value, str):
         raise PayloadError(
             f"{where}: expected text, got {type(value).__name__}",
@@ -568,7 +586,11 @@ def parse_statistik(doc: dict, slug: str, where: str) -> Statistic:
     source, stat_def = SOURCES[slug], BY_SLUG[slug]
     rows: list[CategoryRow] = []
     summary: dict[str, Counts] = {}
-    for i, item in enumerate(_data_list(doc, where)):
+    data = doc.get("data")
+    if isinstance(data, list) and len(data) > MAX_CATEGORIES + len(SUMMARY_IDS):
+        check_many(len(data), where)  # the bound every adapter shares
+    items = _data_list(doc, where)
+    for i, item in enumerate(items):
         attrs = item.get("attributes") if isinstance(item, dict) else None
         if not isinstance(attrs, dict):
             raise PayloadError(
@@ -576,7 +598,7 @@ def parse_statistik(doc: dict, slug: str, where: str) -> Statistic:
                 code="jsonapi.item_no_attributes",
                 params={"tempat": where, "nomor": i + 1},
             )
-        code = _text(item.get("id", attrs.get("id")), f"{where}, item {i + 1} id", limit=100)
+        code = _text(item.get("id", attrs.get("id")), f"{where}, item {i + 1} id", limit=MAX_KODE)
         if not code:
             raise PayloadError(
                 f"{where}: item {i + 1} has no id",
@@ -713,8 +735,8 @@ def pull(
     everything = (TOTALS_DATASET, *served, "apbdes")
     wanted = [d for d in everything if datasets is None or d in datasets]
     pull = VillagePull(kode_desa=village.kode_desa, source_app=SOURCE_APP)
-    call = _Call(village, client)
-    start = time.perf_counter()
+    call = _Call(village, client, deadline_s)
+    start = call.start
 
     def elapsed() -> float:  # waiting for the source's rate limit is not the village's fault
         return time.perf_counter() - start - call.paced
@@ -815,7 +837,7 @@ def _apbdes(call: _Call, desa: _Desa, tahun: int) -> tuple[list[MeasurementRow],
 
 
 def _account(value: object, where: str) -> str:
-    code = _text(value, where, limit=64)
+    code = _text(value, where, limit=MAX_KODE)
     if not _ACCOUNT.match(code):
         raise PayloadError(
             f"{where}: {code[:40]!r} is not an account code",
@@ -836,7 +858,7 @@ def _amount(value: object, where: str) -> float:
             params={"tempat": where, "nilai": repr(value)},
         )
     if isinstance(value, int | float):
-        number = float(value)
+        number = float(value) if isinstance(value, float) or abs(value) < 10**300 else math.inf
     elif isinstance(value, str) and _AMOUNT.match(value):
         number = float(value)
     else:
@@ -857,7 +879,7 @@ def _amount(value: object, where: str) -> float:
             code="amount.negative",
             params={"tempat": where, "nilai": round(number)},
         )
-    return number
+    return check_amount(number, where)  # and at most MAX_AMOUNT
 
 
 def parse_apbdes(items: list, tahun: int, where: str) -> tuple[list[MeasurementRow], str | None]:
@@ -881,7 +903,9 @@ def parse_apbdes(items: list, tahun: int, where: str) -> tuple[list[MeasurementR
                 code="apbdes.account_twice",
                 params={"tempat": where, "akun": code},
             )
-        label = _text(attrs.get("uraian"), f"{where}, {code}.uraian", limit=300) or code
+        label = (
+            _text(attrs.get("uraian"), f"{where}, {code}.uraian", limit=MEASUREMENT_LABEL) or code
+        )
         here = f"{where}, {code} {label}"
         raw_parent = attrs.get("parent_uuid")
         parents[code] = None if raw_parent in (None, "") else _account(raw_parent, here)

@@ -20,7 +20,17 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
-from collectors.adapters.common import make_statistic, parse_count, unknown_codes_warning
+from collectors.adapters.common import (
+    MAX_CATEGORIES,
+    MAX_KODE,
+    MAX_LABEL,
+    check_amount,
+    check_items,
+    check_many,
+    make_statistic,
+    parse_count,
+    unknown_codes_warning,
+)
 from collectors.http import FetchError, HttpClient, status_error
 from collectors.model import (
     CategoryRow,
@@ -34,6 +44,7 @@ from collectors.model import (
 )
 from config.registry import Village
 from config.statistik import BY_KEY, BY_SLUG, OPEN_END, PULLED_SLUGS, TOTALS_DATASET, StatDef
+from warehouse.bounds import MEASUREMENT_LABEL
 from warehouse.values import MeasurementRow
 
 SOURCE_APP = "OpenSID"
@@ -46,8 +57,7 @@ TOTAL_KEYS = ("4", "kelas_sosial", "bdt")
 # serves a later release that allows it
 PAGE_SIZE = 100
 MAX_PAGES = 1000  # 30,000 recipients or projects: past that it is a loop, not a village
-MAX_CATEGORIES = 1000  # OpenSID's longest reference table (pekerjaan) has 89
-MAX_LABEL = 200  # the warehouse's label column
+# MAX_CATEGORIES, MAX_LABEL, MAX_KODE, MAX_ITEMS: the bounds every adapter shares (common)
 BANTUAN_TARGETS = ("bantuan_penduduk", "bantuan_keluarga")  # sasaran 1 and 2
 
 
@@ -169,6 +179,7 @@ class _Site:
             f"{self.village.base_url}/internal_api/{path}",
             params=params,
             headers={"Accept": "application/json"},
+            until=self.start + self.deadline_s if self.deadline_s else None,
         )
         self.requests += 1
         self._ms += resp.duration_ms
@@ -276,11 +287,7 @@ def parse_statistik(
             raise _not_json(where, exc) from None
     items = _items(doc, where)
     if len(items) > MAX_CATEGORIES + len(summary_ids):
-        raise PayloadError(
-            f"{where}: {len(items)} rows, more than {MAX_CATEGORIES} categories",
-            code="category.too_many",
-            params={"tempat": where, "jumlah": len(items), "batas": MAX_CATEGORIES},
-        )
+        check_many(len(items), where)
     stat_def = BY_SLUG.get(slug)
     jenis = stat_def.jenis if stat_def is not None else "kategori"
     rows: list[CategoryRow] = []
@@ -293,7 +300,7 @@ def parse_statistik(
                 code="category.no_id",
                 params={"tempat": where, "label": label[:40]},
             )
-        if len(label) > MAX_LABEL or len(ident) > 64:
+        if len(label) > MAX_LABEL or len(ident) > MAX_KODE:
             raise PayloadError(
                 f"{where}, id {ident[:20]}: label or id longer than {MAX_LABEL}",
                 code="category.too_long",
@@ -506,19 +513,9 @@ def _amount(value: object, where: str) -> float:
             code="amount.not_number",
             params={"tempat": where, "nilai": repr(str(value)[:40])},
         ) from None
-    if number != number or number in (float("inf"), float("-inf")):
-        raise PayloadError(
-            f"{where}: {value!r} is not a finite amount",
-            code="amount.not_number",
-            params={"tempat": where, "nilai": repr(value)[:40]},
-        )
-    if number < 0:
-        raise PayloadError(
-            f"{where}: negative amount {number:,.0f}",
-            code="amount.negative",
-            params={"tempat": where, "nilai": round(number)},
-        )
-    return number
+    except OverflowError:  # an integer past any float
+        number = float("inf")
+    return check_amount(number, where)  # finite, ≥ 0, at most MAX_AMOUNT
 
 
 _PERCENT = re.compile(r"^\s*(\d+(?:[.,]\d+)?)\s*%?\s*$")
@@ -575,6 +572,8 @@ def _pembangunan(site: _Site) -> tuple[list[MeasurementRow], None, tuple[str, ..
                     params={"tempat": f"pembangunan {ident}"},
                 )
             seen.add(ident)
+            check_items(len(seen), "pembangunan")
+            _short(ident, "pembangunan, id")
             where = f"pembangunan {ident}"
             raw_year = str(attrs.get("tahun_anggaran") or "").strip()
             if not (raw_year.isdigit() and 2000 <= int(raw_year) <= 2100):
@@ -593,7 +592,7 @@ def _pembangunan(site: _Site) -> tuple[list[MeasurementRow], None, tuple[str, ..
                 "sifat_proyek": attrs.get("sifat_proyek"),
             }
             atribut = {k: str(v)[:MAX_LABEL] for k, v in atribut.items() if v not in (None, "")}
-            label = str(attrs.get("judul") or ident).strip()[:300]
+            label = str(attrs.get("judul") or ident).strip()[:MEASUREMENT_LABEL]
             value = progress(attrs.get("pembangunan_dokumentasi"), where)
             rows.append(MeasurementRow("anggaran", anggaran, ident, label, raw_year, atribut))
             rows.append(MeasurementRow("progres", value, ident, label, raw_year, atribut))
@@ -617,6 +616,8 @@ def _bantuan(site: _Site) -> tuple[list[MeasurementRow], None, None]:
                         params={"tempat": what},
                     )
                 if program not in programmes:
+                    _short(program, f"{what}, programme id")
+                    check_items(len(programmes) + 1, what)
                     programmes[program] = _programme(attrs, target)
                 who = attrs.get("peserta")
                 if who in (None, ""):
@@ -636,10 +637,20 @@ def _bantuan(site: _Site) -> tuple[list[MeasurementRow], None, None]:
     return rows, None, None
 
 
+def _short(ident: str, where: str) -> None:
+    """An item's id, kept as its code: at most MAX_KODE characters."""
+    if len(ident) > MAX_KODE:
+        raise PayloadError(
+            f"{where}: {len(ident)} characters, more than {MAX_KODE}",
+            code="field.too_long",
+            params={"tempat": where, "jumlah": len(ident), "batas": MAX_KODE},
+        )
+
+
 def _programme(attrs: dict, target: str) -> dict:
     """The programme's own fields of a recipient row (never the recipient's)."""
     return {
-        "nama": str(attrs.get("nama") or "").strip()[:300] or "?",
+        "nama": str(attrs.get("nama") or "").strip()[:MEASUREMENT_LABEL] or "?",
         "sasaran": BANTUAN_TARGETS.index(target) + 1,  # OpenSID lists one sasaran per key
         "asal_dana": attrs.get("asaldana"),
         "mulai": str(attrs.get("sdate") or "")[:10] or None,

@@ -7,11 +7,17 @@ import time
 from collections.abc import Sequence
 
 from collectors.adapters.common import (
+    MAX_KODE,
+    MAX_LABEL,
+    check_amount,
     check_budget_tree,
+    check_items,
+    check_many,
     make_statistic,
     parse_count,
     parse_counts,
     plain_counts,
+    text_field,
     unknown_codes_warning,
 )
 from collectors.http import FetchError, HttpClient, status_reason
@@ -28,6 +34,7 @@ from collectors.model import (
 from config.regions import RegionCodeError, normalize_code
 from config.registry import Village
 from config.statistik import PULLED_SLUGS, TOTALS_DATASET
+from warehouse.bounds import ETAG, MEASUREMENT_LABEL, SOURCE_APP, SOURCE_VERSION, etag_fits
 from warehouse.values import MeasurementRow
 
 ENDPOINT = "summary-v1"
@@ -55,8 +62,11 @@ def pull(
     if etag:
         headers["If-None-Match"] = etag
     start = time.perf_counter()
+    until = start + deadline_s if deadline_s else None  # bounds the waits of a 429
     try:
-        resp = client.get(village.base_url + PATH, params={"tahun": tahun}, headers=headers)
+        resp = client.get(
+            village.base_url + PATH, params={"tahun": tahun}, headers=headers, until=until
+        )
     except FetchError as exc:
         pull.duration_ms = int((time.perf_counter() - start) * 1000)
         return _all_failed(pull, wanted, exc.reason, exc.http_status)
@@ -75,9 +85,15 @@ def pull(
     except PayloadError as exc:
         return _all_failed(pull, wanted, exc.reason, resp.status)
     source = doc.get("source") if isinstance(doc.get("source"), dict) else {}
-    pull.source_app, pull.source_version = source.get("app"), source.get("version")
+    try:
+        pull.source_app, pull.source_version = parse_source(source)
+        source_error = None
+    except PayloadError as exc:  # the system says too much about itself: not kept
+        source_error = exc
     for dataset in wanted:
         try:
+            if dataset == "identitas" and source_error is not None:
+                raise source_error  # the dataset that says which system the village runs
             result = parse_dataset(doc, dataset)
             result.http_status = resp.status
             pull.results.append(result)
@@ -86,8 +102,25 @@ def pull(
     for r in pull.results:
         r.duration_ms = resp.duration_ms
     if all(r.status == "ok" for r in pull.results):
-        pull.etag = resp.headers.get("ETag")
+        etag = resp.headers.get("ETag")
+        if etag is None or etag_fits(etag):
+            pull.etag = etag
+        elif pull.results:  # landed, without a validator: the next pull fetches it all again
+            first = pull.results[0]
+            note = (
+                f"ETag not kept ({len(etag)} characters; at most {ETAG} printable ASCII): the "
+                "next pull fetches the whole document again"
+            )
+            first.warning = f"{first.warning}; {note}" if first.warning else note
     return pull
+
+
+def parse_source(source: dict) -> tuple[str | None, str | None]:
+    """The village's system name and version (`source.app`, `source.version`), as the
+    warehouse keeps them; refused when they are not short texts."""
+    app = text_field(source.get("app"), "source.app", SOURCE_APP) or None
+    version = text_field(source.get("version"), "source.version", SOURCE_VERSION) or None
+    return app, version
 
 
 def _all_failed(
@@ -131,23 +164,33 @@ def _list(doc: dict, key: str) -> list:
         raise PayloadError(
             f"{key}: expected a list", code="payload.expected_list", params={"tempat": key}
         )
+    check_items(len(value), key)
     return value
 
 
 def _amount(value: object, where: str) -> float:
+    """A number ≥ 0 (NaN, Infinity and 1e309, which json reads, are refused)."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise PayloadError(
             f"{where}: amount {value!r} is not a number",
             code="amount.not_number",
             params={"tempat": where, "nilai": repr(value)[:40]},
         )
-    if value < 0:
+    try:
+        number = float(value)
+    except OverflowError:  # an integer past any float
+        number = float("inf")
+    return check_amount(number, where)
+
+
+def _year(value: object, where: str, field: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 2000 <= value <= 2100:
         raise PayloadError(
-            f"{where}: negative amount {value}",
-            code="amount.negative",
-            params={"tempat": where, "nilai": value},
+            f"{where}: {field} {str(value)[:10]!r} is not a year (2000–2100)",
+            code="field.not_year",
+            params={"tempat": where, "field": field, "nilai": repr(str(value)[:10])},
         )
-    return float(value)
+    return value
 
 
 def parse_identitas(doc: dict) -> list[MeasurementRow]:
@@ -171,7 +214,7 @@ def parse_bantuan(doc: dict) -> list[MeasurementRow]:
                 code="payload.not_object",
                 params={"tempat": f"bantuan, item {i}"},
             )
-        program = str(item.get("program_id") or "").strip()
+        program = text_field(item.get("program_id"), f"bantuan, item {i}.program_id", MAX_KODE)
         if not program:
             raise PayloadError(
                 f"bantuan, item {i}: program_id missing",
@@ -188,7 +231,7 @@ def parse_bantuan(doc: dict) -> list[MeasurementRow]:
                 params={"tempat": where, "nilai": repr(sasaran)[:40]},
             )
         atribut = {k: item.get(k) for k in ("sasaran", "asal_dana", "mulai", "selesai")}
-        label = str(item.get("nama") or program)
+        label = text_field(item.get("nama"), f"{where}.nama", MEASUREMENT_LABEL) or program
         rows.append(MeasurementRow("peserta", float(peserta), program, label, atribut=atribut))
     return rows
 
@@ -204,7 +247,7 @@ def parse_apbdes(doc: dict) -> list[MeasurementRow]:
                 code="payload.not_object",
                 params={"tempat": f"apbdes, line {i}"},
             )
-        kode = str(item.get("kode") or "").strip()
+        kode = text_field(item.get("kode"), f"apbdes, line {i}.kode", MAX_KODE)
         tahun = item.get("tahun")
         if not kode or not isinstance(tahun, int):
             raise PayloadError(
@@ -212,6 +255,7 @@ def parse_apbdes(doc: dict) -> list[MeasurementRow]:
                 code="field.required",
                 params={"tempat": f"apbdes, line {i}", "field": "kode, tahun"},
             )
+        _year(tahun, f"apbdes, line {i}", "tahun")
         where = f"apbdes {tahun}, akun {kode}"
         anggaran = _amount(item.get("anggaran"), f"{where}.anggaran")
         realisasi = _amount(item.get("realisasi"), f"{where}.realisasi")
@@ -220,7 +264,7 @@ def parse_apbdes(doc: dict) -> list[MeasurementRow]:
                 f"{where}: listed twice", code="item.twice", params={"tempat": where}
             )
         amounts[(str(tahun), kode)] = (anggaran, realisasi)
-        label = str(item.get("uraian") or kode)
+        label = text_field(item.get("uraian"), f"{where}.uraian", MEASUREMENT_LABEL) or kode
         for ukuran, nilai in (("anggaran", anggaran), ("realisasi", realisasi)):
             rows.append(MeasurementRow(ukuran, nilai, kode, label, periode=str(tahun)))
     for year in {t for t, _ in amounts}:
@@ -245,7 +289,7 @@ def parse_pembangunan(doc: dict) -> list[MeasurementRow]:
                 code="payload.not_object",
                 params={"tempat": f"pembangunan, item {i}"},
             )
-        ident = str(item.get("id") or "").strip()
+        ident = text_field(item.get("id"), f"pembangunan, item {i}.id", MAX_KODE)
         tahun = item.get("tahun_anggaran")
         if not ident or not isinstance(tahun, int):
             raise PayloadError(
@@ -254,6 +298,7 @@ def parse_pembangunan(doc: dict) -> list[MeasurementRow]:
                 params={"tempat": f"pembangunan, item {i}", "field": "id, tahun_anggaran"},
             )
         where = f"pembangunan {ident}"
+        _year(tahun, where, "tahun_anggaran")
         anggaran = _amount(item.get("anggaran"), f"{where}.anggaran")
         progres = _amount(item.get("progres"), f"{where}.progres")
         if progres > 100:
@@ -262,7 +307,7 @@ def parse_pembangunan(doc: dict) -> list[MeasurementRow]:
                 code="progress.over_100",
                 params={"tempat": where, "nilai": progres},
             )
-        label = str(item.get("judul") or ident)
+        label = text_field(item.get("judul"), f"{where}.judul", MEASUREMENT_LABEL) or ident
         atribut = {k: item.get(k) for k in ("sumber_dana", "volume", "pelaksana", "lokasi")}
         for ukuran, nilai in (("anggaran", anggaran), ("progres", progres)):
             rows.append(
@@ -358,6 +403,7 @@ def parse_statistic(doc: dict, slug: str) -> Statistic:
             code="field.missing",
             params={"tempat": where, "field": "rows"},
         )
+    check_many(len(raw_rows), where)  # before reading them: 150,000 rows are no village
     for i, raw in enumerate(raw_rows):
         if not isinstance(raw, dict):
             raise PayloadError(
@@ -366,7 +412,7 @@ def parse_statistic(doc: dict, slug: str) -> Statistic:
                 params={"tempat": f"{where}, row {i + 1}"},
             )
         code = raw.get("code")
-        kode = "" if code is None else str(code).strip()
+        kode = text_field(code, f"{where}, row {i + 1}.code", MAX_KODE)
         if not kode:
             raise PayloadError(
                 f"{where}, row {i + 1}: category code missing",
@@ -380,7 +426,8 @@ def parse_statistic(doc: dict, slug: str) -> Statistic:
         rows.append(
             CategoryRow(
                 kode=kode,
-                label=str(raw.get("label") or code).strip(),
+                label=text_field(raw.get("label"), f"{where}, kode {kode}.label", MAX_LABEL)
+                or kode,
                 counts=counts,
                 dari=None if dari is None else _opt_int(dari),
                 sampai=None if sampai is None else _opt_int(sampai),

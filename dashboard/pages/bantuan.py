@@ -13,23 +13,13 @@ from dash import Input, Output, html
 
 from aggregates import finance
 from aggregates.tables import with_kecamatan_code
-from dashboard import api
-from dashboard.app import (
-    FilterIds,
-    Wilayah,
-    cached,
-    cached_view,
-    data_source,
-    display_name,
-    filter_bar,
-    language,
-    resolve_wilayah,
-    wilayah_from_filters,
-)
+from dashboard import api_tables
+from dashboard.context import data_source, language
 from dashboard.data import Snapshot
+from dashboard.filter_bar import FilterIds, filter_bar
 from dashboard.freshness import note as freshness_line
-from dashboard.i18n import t
-from dashboard.pages.keuangan import (
+from dashboard.regions import Wilayah, display_name, resolve_wilayah, wilayah_from_filters
+from dashboard.scaffold.finance import (
     FinancePage,
     finance_layout,
     grid_section,
@@ -39,10 +29,12 @@ from dashboard.pages.keuangan import (
     table_freshness,
     with_behind,
 )
+from dashboard.view_cache import cached, cached_view
+from i18n.catalogue import t
+from i18n.format import format_number
 from layouts import finance_figures as ff
 from layouts.cards import kpi_card
 from layouts.figures import empty_figure
-from layouts.format import format_number
 from layouts.panels import graph_row, panel_section
 
 log = logging.getLogger(__name__)
@@ -115,7 +107,7 @@ def _page(
             panel_section(
                 t("bnt.tabel_sasaran", lang),
                 target_grid(view["sasaran"], lang),
-                api.links("bantuan", "sasaran", w, lang, grid=ID_SASARAN_GRID),
+                api_tables.links("bantuan", "sasaran", w, lang, grid=ID_SASARAN_GRID),
                 note=t("bnt.keterangan_sasaran", lang),
                 class_name="panel mt-3",
             ),
@@ -127,7 +119,7 @@ def _page(
                 t("bnt.keterangan_tabel", lang),
                 grid,
                 lang,
-                api.links("bantuan", "penerima", w, lang, grid=ID_GRID),
+                api_tables.links("bantuan", "penerima", w, lang, grid=ID_GRID),
             ),
         ]
     )
@@ -169,6 +161,7 @@ def render(snapshot: Snapshot, w: Wilayah, lang: str) -> dict:
             axis_title=t("bnt.sumbu_peserta", lang),
             empty_message=message,
             targets=target_names(lang),
+            lang=lang,
         ),
         "wilayah": target_region_figure(
             snapshot, w, freshness_line(freshness, lang), message, lang
@@ -242,9 +235,9 @@ def cards(programs: pd.DataFrame, targets: pd.DataFrame, reported: int, lang: st
         dbc.Col(
             kpi_card(
                 t("bnt.kartu.program", lang),
-                format_number(len(programs)),
+                format_number(len(programs), lang),
                 "bnt-kartu-program",
-                note=t("bnt.kartu.desa", lang, n=format_number(reported)),
+                note=t("bnt.kartu.desa", lang, n=format_number(reported, lang)),
             ),
             sm=6,
             lg=3,
@@ -252,17 +245,17 @@ def cards(programs: pd.DataFrame, targets: pd.DataFrame, reported: int, lang: st
     ]
     for row in targets.itertuples():
         code = int(row.sasaran)
-        summed = t("bnt.kartu.kepesertaan", lang, n=format_number(row.kepesertaan),
-                   program=format_number(row.jumlah_program))  # fmt: skip
+        summed = t("bnt.kartu.kepesertaan", lang, n=format_number(row.kepesertaan, lang),
+                   program=format_number(row.jumlah_program, lang))  # fmt: skip
         if pd.notna(row.penerima):
             value, note = (
-                format_number(row.penerima),
+                format_number(row.penerima, lang),
                 f"{t(f'bnt.kartu.unik.{code}', lang)}; {summed}",
             )
         else:
             value, note = (
-                format_number(row.kepesertaan),
-                t("bnt.kartu.tanpa_unik", lang, program=format_number(row.jumlah_program)),
+                format_number(row.kepesertaan, lang),
+                t("bnt.kartu.tanpa_unik", lang, program=format_number(row.jumlah_program, lang)),
             )
         out.append(
             dbc.Col(
@@ -297,6 +290,7 @@ def target_region_figure(snapshot: Snapshot, w: Wilayah, fresh: str, message: st
         axis_title=t("bnt.sumbu_kepesertaan", lang),
         empty_message=message,
         highlight=w.desa,
+        lang=lang,
     )
 
 
@@ -316,8 +310,8 @@ def _api_sasaran(snapshot: Snapshot, w: Wilayah, _args: Any) -> tuple[str, pd.Da
 
 
 TABLES = {
-    "penerima": api.PageTable((), _api_penerima),
-    "sasaran": api.PageTable((), _api_sasaran),
+    "penerima": api_tables.PageTable((), _api_penerima),
+    "sasaran": api_tables.PageTable((), _api_sasaran),
 }
 
 

@@ -19,24 +19,18 @@ from aggregates.reasons import failing_since
 from aggregates.tables import whole_numbers
 from config.regions import RegionCodeError, normalize_code
 from config.statistik import BY_SLUG
-from dashboard import api
-from dashboard.app import (
-    Wilayah,
-    cached,
-    data_source,
-    display_name,
-    failure_alert,
-    guarded,
-    language,
-    resolve_wilayah,
-    totals_of,
-)
+from dashboard import api_tables
+from dashboard.context import data_source, language
 from dashboard.data import Snapshot
-from dashboard.i18n import statistic_title, t
-from dashboard.pages.keuangan import card_row, measurements
-from dashboard.reasons import failure_texts, frame_reasons, render_reason
+from dashboard.guard import failure_alert, guarded
+from dashboard.regions import Wilayah, display_name, resolve_wilayah
+from dashboard.reporting import totals_of
+from dashboard.scaffold.finance import card_row, measurements
+from dashboard.view_cache import cached
+from i18n.catalogue import statistic_title, t
+from i18n.format import format_date, format_number
+from i18n.reasons import failure_texts, frame_reasons, render_reason
 from layouts import finance_figures as ff
-from layouts.format import format_date, format_number
 from layouts.panels import panel_section
 from warehouse.models import VILLAGE_RUN_KINDS
 
@@ -173,7 +167,9 @@ def state_panel(snapshot: Snapshot, w: Wilayah, lang: str, now: pd.Timestamp) ->
         title = t("desa.keadaan.gagal_sejak", lang, tanggal=format_date(row["gagal_sejak"], lang))
     headline: list = [html.Strong(title), " "]
     if state == "tertinggal":
-        headline.append(t("desa.keadaan.hari", lang, n=format_number(row["hari_sejak"])) + " ")
+        headline.append(
+            t("desa.keadaan.hari", lang, n=format_number(row["hari_sejak"], lang)) + " "
+        )
     body: list = [html.P([*headline, last_text], className="mb-1")]
     details: list = []
     if state == "gagal":
@@ -209,8 +205,8 @@ def table_section(title: str, body: Any, table: str, w: Wilayah, lang: str,
     return panel_section(
         title,
         body,
-        api.links("desa", table, w, lang, follow=False, grid=grid_id, **choices),
-        tools=[api.download_button("desa", table, w, lang, follow=False, **choices)],
+        api_tables.links("desa", table, w, lang, follow=False, grid=grid_id, **choices),
+        tools=[api_tables.download_button("desa", table, w, lang, follow=False, **choices)],
     )
 
 
@@ -236,7 +232,7 @@ def grid(ident: str, frame: pd.DataFrame, lang: str) -> Any:
 
 def _wilayah_counts(info: dict, lang: str) -> str:
     parts = [
-        f"{format_number(info[f'jumlah_{k}'])} {name}"
+        f"{format_number(info[f'jumlah_{k}'], lang)} {name}"
         for k, name in (("dusun", "dusun"), ("rw", "RW"), ("rt", "RT"))
         if f"jumlah_{k}" in info
     ]
@@ -262,9 +258,10 @@ def identity_panel(info: dict, lang: str) -> html.Section:
 
 
 def totals_cards(snapshot: Snapshot, w) -> list:
+    lang = language()
     totals = totals_of(snapshot, w) or {}
     keys = ("penduduk", "laki_laki", "perempuan", "keluarga")
-    return card_row([(t(f"rks.kartu.{k}", language()), format_number(totals.get(k))) for k in keys])
+    return card_row([(t(f"rks.kartu.{k}", lang), format_number(totals.get(k), lang)) for k in keys])
 
 
 def population_table(snapshot: Snapshot, kode: str) -> pd.DataFrame:
@@ -414,22 +411,22 @@ def history_sections(snapshot: Snapshot, w: Wilayah, lang: str) -> list:
     ]
 
 
-def _api_table(name: str, build: Any, params: tuple[str, ...] = ()) -> api.PageTable:
+def _api_table(name: str, build: Any, params: tuple[str, ...] = ()) -> api_tables.PageTable:
     """A table of the village profile: `build(snapshot, w, args) -> (frame, filters)`; the
     request must name one village (wilayah=<kode desa>)."""
 
     def page_build(snapshot: Snapshot, w: Wilayah, args: Any) -> tuple[str, pd.DataFrame, dict]:
-        api.require_desa(w, args, f"halaman/desa/{name}")
+        api_tables.require_desa(w, args, f"halaman/desa/{name}")
         frame, filters = build(snapshot, w, args)
         stem = "_".join(["desa", name, *(str(v) for v in filters.values() if v), str(w.kode)])
         return stem, frame, filters
 
-    return api.PageTable(params, page_build)
+    return api_tables.PageTable(params, page_build)
 
 
 def _api_apbdes(snapshot: Snapshot, w: Wilayah, args: Any) -> tuple[pd.DataFrame, dict]:
     meas = measurements(snapshot)
-    tahun = api.pick(args, "tahun", finance.apbdes_years(meas))
+    tahun = api_tables.pick(args, "tahun", finance.apbdes_years(meas))
     return apbdes_table(meas, w.kode, tahun), {"tahun": tahun}
 
 

@@ -9,9 +9,11 @@ import dash
 import pandas as pd
 from dash import dcc, html
 
-from dashboard import api
-from dashboard.app import cached, data_source, failure_alert, guarded, language
-from dashboard.i18n import t
+from dashboard import api_resources, api_tables
+from dashboard.context import data_source, language
+from dashboard.guard import failure_alert, guarded
+from dashboard.view_cache import cached
+from i18n.catalogue import t
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +40,7 @@ def _layout(lang: str) -> html.Div:
 
     # the dictionary changes only with a run (code lists come from the data): once per language
     def build() -> html.Div:
-        return _page(sections(api.answer("kamus", {}).table, lang), lang)
+        return _page(sections(api_resources.answer("kamus", {}).table, lang), lang)
 
     return cached(snapshot, ("kamus-halaman", lang), build)
 
@@ -54,14 +56,14 @@ def _page(body: list, lang: str) -> html.Div:
                     html.A(
                         "JSON",
                         id=ID_LINK_JSON,
-                        href=api.api_url("kamus", {}),
+                        href=api_resources.api_url("kamus", {}),
                         rel="alternate",
                     ),
                     " · ",
                     html.A(
                         "CSV",
                         id=ID_LINK_CSV,
-                        href=api.api_url("kamus", {}, "csv"),
+                        href=api_resources.api_url("kamus", {}, "csv"),
                         rel="alternate",
                     ),
                     " · ",
@@ -183,11 +185,11 @@ def sections(kamus: pd.DataFrame, lang: str) -> list:
 def page_tables_section(lang: str) -> list:
     """/api/v1/halaman/<halaman>/<tabel>: every page grid's twin and the filters it takes."""
     rows = []
-    for page, module in api.page_modules().items():
+    for page, module in api_tables.page_modules().items():
         name = t(module.NAME_KEY, lang)  # type: ignore[attr-defined]
         for table in module.TABLES:  # type: ignore[attr-defined]
-            params = ", ".join(api.accepted_params(page, table))
-            rows.append([html.Code(api.page_path(page, table)), name, html.Code(params)])
+            params = ", ".join(api_tables.accepted_params(page, table))
+            rows.append([html.Code(api_tables.page_path(page, table)), name, html.Code(params)])
     head = [t("kamus.th.alamat", lang), t("kamus.th.halaman", lang), t("kamus.th.parameter", lang)]
     return [
         html.H2(t("kamus.bagian_halaman", lang), className="h4 mt-3"),

@@ -17,31 +17,22 @@ from dash import Input, Output, State, dcc, html, no_update
 from aggregates.indicators import compare_villages, indicators, trend
 from aggregates.population import EXPORT_COLUMNS, export_frame, not_harmonised_table, pyramid
 from config.statistik import BY_SLUG, THEMES
-from dashboard import api
-from dashboard.app import (
+from dashboard import api_tables
+from dashboard.context import data_source, language
+from dashboard.data import Snapshot
+from dashboard.empty_states import empty_message, not_reported_note
+from dashboard.filter_bar import FilterIds, dropdown_labels, filter_bar, register_filter_callbacks
+from dashboard.freshness import Freshness, behind_note, freshness_of
+from dashboard.guard import failure_alert, guarded
+from dashboard.regions import (
     NO_WILAYAH,
-    FilterIds,
     Wilayah,
-    cached,
-    cached_view,
-    data_source,
     display_name,
-    dropdown_labels,
-    empty_message,
-    failure_alert,
-    filter_bar,
-    guarded,
-    language,
-    not_reported_note,
     region_notices,
-    register_filter_callbacks,
-    reporting,
     resolve_wilayah,
     wilayah_from_filters,
 )
-from dashboard.data import Snapshot
-from dashboard.freshness import Freshness, behind_note, freshness_of
-from dashboard.i18n import statistic_title, t
+from dashboard.reporting import reporting_counts
 from dashboard.statistik import (
     axis_title,
     category_names,
@@ -49,6 +40,9 @@ from dashboard.statistik import (
     selector_options,
     unit_short,
 )
+from dashboard.view_cache import cached, cached_view
+from i18n.catalogue import statistic_title, t
+from i18n.format import format_number
 from layouts.cards import kpi_card
 from layouts.figures import (
     category_bar,
@@ -57,7 +51,6 @@ from layouts.figures import (
     share_bar,
     trend_line,
 )
-from layouts.format import format_number
 from layouts.panels import GRAPH_CONFIG, csv_download, graph_row, panel_section
 from layouts.tables import data_grid, row_data
 
@@ -190,7 +183,9 @@ def _page(
                 view["tabel_judul"],
                 data_grid(ID_GRID, view["tabel"], GRID_COLUMNS, lang=lang, height=None),
                 html.Div(view["tidak_diselaraskan"], id=ID_SELARAS),
-                api.links("kependudukan", "statistik", w, lang, grid=ID_GRID, statistik=slug),
+                api_tables.links(
+                    "kependudukan", "statistik", w, lang, grid=ID_GRID, statistik=slug
+                ),
                 title_id=ID_TABEL_JUDUL,
                 tools=csv_download(ID_UNDUH, ID_DOWNLOAD, lang),
                 note=t("kpd.keterangan_tabel", lang),
@@ -272,7 +267,7 @@ def render(snapshot: Snapshot, w: Wilayah, slug: str, lang: str) -> dict:
     name = display_name(w, lang) if w.kode else t("app.judul", lang)
     judul = statistic_title(slug, lang)
     table = statistic_frame(snapshot, w, slug)
-    reported, expected = reporting(snapshot, w)
+    reported, expected = reporting_counts(snapshot, w)
     fresh = statistic_freshness(snapshot, w.kode, slug)
     behind = behind_note(snapshot, fresh, [slug], lang)
     pesan = None
@@ -338,7 +333,7 @@ def not_harmonised_note(snapshot: Snapshot, w: Wilayah, slug: str, lang: str) ->
             [
                 html.Strong(f"{nama}: "),
                 "; ".join(
-                    f"{str(label).strip()} ({format_number(jumlah)})"
+                    f"{str(label).strip()} ({format_number(jumlah, lang)})"
                     for label, jumlah in zip(rows["label"], rows["jumlah"], strict=True)
                 ),
             ]
@@ -348,9 +343,9 @@ def not_harmonised_note(snapshot: Snapshot, w: Wilayah, slug: str, lang: str) ->
     summary = t(
         "stat.tidak_diselaraskan",
         lang,
-        jumlah=format_number(rest["jumlah"].sum()),
+        jumlah=format_number(rest["jumlah"].sum(), lang),
         satuan=unit,
-        n=format_number(rest["kode_desa"].nunique()),
+        n=format_number(rest["kode_desa"].nunique(), lang),
     )
     return html.Details(
         [html.Summary(summary), html.Ul(items, className="small mb-0 mt-1")],
@@ -390,8 +385,8 @@ def pyramid_figure(snapshot: Snapshot, w: Wilayah, lang: str) -> go.Figure:
         note = t(
             "kpd.piramida_catatan",
             lang,
-            jiwa=format_number(rest["jumlah"].sum()),
-            n=format_number(rest["kode_desa"].nunique()),
+            jiwa=format_number(rest["jumlah"].sum(), lang),
+            n=format_number(rest["kode_desa"].nunique(), lang),
         )
         # the pyramid is a narrow panel: the note on lines of its own, under the title
         lines = "<br>".join(textwrap.wrap(note, PYRAMID_NOTE_WIDTH))
@@ -424,7 +419,7 @@ def indicator_cards(row: dict | None, lang: str) -> list:
         dbc.Col(
             kpi_card(
                 t(f"kpx.kartu.{key}", lang),
-                format_number(row.get(key) if row else None, decimals),
+                format_number(row.get(key) if row else None, lang, decimals),
                 f"kpd-indikator-{key}",
                 note=t(f"kpx.kartu.{key}_satuan", lang),
             ),
@@ -440,7 +435,9 @@ def indicator_note(row: dict | None, lang: str) -> html.P | None:
     left_out = int(row.get("desa_umur_dikecualikan") or 0) if row else 0
     if not left_out:
         return None
-    return html.P(t("kpx.dikecualikan", lang, n=format_number(left_out)), className="small mt-2")
+    return html.P(
+        t("kpx.dikecualikan", lang, n=format_number(left_out, lang)), className="small mt-2"
+    )
 
 
 def compare_scope(snapshot: Snapshot, w: Wilayah) -> Wilayah:
@@ -584,11 +581,11 @@ def table_for(snapshot: Snapshot, w: Wilayah, slug: str) -> tuple[str, pd.DataFr
 
 
 def _api_statistik(snapshot: Snapshot, w: Wilayah, args: Any) -> tuple[str, pd.DataFrame, dict]:
-    slug = api.pick(args, "statistik", STATISTIK_CHOICES)
+    slug = api_tables.pick(args, "statistik", STATISTIK_CHOICES)
     return (*table_for(snapshot, w, slug), {"statistik": slug})
 
 
-TABLES = {"statistik": api.PageTable(("statistik",), _api_statistik)}
+TABLES = {"statistik": api_tables.PageTable(("statistik",), _api_statistik)}
 
 
 def register_callbacks(app: dash.Dash) -> None:

@@ -18,41 +18,37 @@ from dash import Input, Output, State, dcc, html, no_update
 
 from aggregates import monitoring as mon
 from aggregates.tables import with_kecamatan_code
-from dashboard import api
-from dashboard.app import (
-    NO_WILAYAH,
-    FilterIds,
-    Wilayah,
-    boundary_url,
-    cached,
-    data_source,
-    display_name,
-    failure_alert,
-    filter_bar,
-    guarded,
-    kabupaten_of,
-    language,
-    region_notices,
-    register_filter_callbacks,
-    resolve_wilayah,
-    wilayah_from_filters,
-)
+from dashboard import api_tables
+from dashboard.boundaries import boundary_url
 from dashboard.collect_panel import (
     CollectIds,
     buttons_state,
     collect_panel,
     register_collect_callbacks,
 )
+from dashboard.context import data_source, language
 from dashboard.data import Snapshot
+from dashboard.filter_bar import FilterIds, filter_bar, register_filter_callbacks
 from dashboard.freshness import freshness_of
 from dashboard.freshness import note as freshness_line
-from dashboard.i18n import t
-from dashboard.reasons import failure_texts, frame_reasons
+from dashboard.guard import failure_alert, guarded
+from dashboard.regions import (
+    NO_WILAYAH,
+    Wilayah,
+    display_name,
+    kabupaten_of,
+    region_notices,
+    resolve_wilayah,
+    wilayah_from_filters,
+)
+from dashboard.view_cache import cached
+from i18n.catalogue import t
+from i18n.format import format_number
+from i18n.reasons import failure_texts, frame_reasons
 from layouts import finance_figures as ff
 from layouts import tables
 from layouts.cards import kpi_card
 from layouts.figures import empty_figure
-from layouts.format import format_number
 from layouts.maps import (
     STATUS_COLOURS,
     TOPOJSON_ASSET,
@@ -62,7 +58,7 @@ from layouts.maps import (
     village_map,
 )
 from layouts.panels import csv_download, panel_section
-from layouts.tables import NUMBER_FORMATTER, TEXT_SUFFIX, row_data
+from layouts.tables import TEXT_SUFFIX, number_formatter, row_data
 
 log = logging.getLogger(__name__)
 
@@ -235,14 +231,14 @@ def _page(snapshot: Snapshot | None, w: Wilayah, view: dict, notices: list, lang
             panel_section(
                 t("pmt.tabel_kecamatan", lang),
                 grid(ID_GRID_KECAMATAN, view["kecamatan"], mon.SUMMARY_COLUMNS, lang, 360),
-                api.links("pemantauan", "kecamatan", w, lang, grid=ID_GRID_KECAMATAN),
-                tools=[api.download_button("pemantauan", "kecamatan", w, lang)],
+                api_tables.links("pemantauan", "kecamatan", w, lang, grid=ID_GRID_KECAMATAN),
+                tools=[api_tables.download_button("pemantauan", "kecamatan", w, lang)],
                 class_name="panel mb-3",
             ),
             panel_section(
                 t("pmt.tabel_desa", lang),
                 grid(ID_GRID_DESA, view["desa"], DESA_COLUMNS, lang, 480),
-                api.links("pemantauan", "desa", w, lang, grid=ID_GRID_DESA),
+                api_tables.links("pemantauan", "desa", w, lang, grid=ID_GRID_DESA),
                 tools=csv_download(ID_UNDUH, ID_DOWNLOAD, lang),
                 class_name="panel mb-3",
             ),
@@ -253,7 +249,7 @@ def _page(snapshot: Snapshot | None, w: Wilayah, view: dict, notices: list, lang
                         className="pmt-heatmap",
                         style={"maxHeight": "720px", "overflowY": "auto"},
                     ),
-                    api.links("pemantauan", "kelengkapan", w, lang),
+                    api_tables.links("pemantauan", "kelengkapan", w, lang),
                 ],
                 className="panel mb-3",
             ),
@@ -263,15 +259,15 @@ def _page(snapshot: Snapshot | None, w: Wilayah, view: dict, notices: list, lang
                     t(
                         "pmt.pencilan_keterangan",
                         lang,
-                        persen=format_number(mon.JUMP_PERCENT),
-                        ambang=format_number(mon.Z_THRESHOLD, 1),
+                        persen=format_number(mon.JUMP_PERCENT, lang),
+                        ambang=format_number(mon.Z_THRESHOLD, lang, 1),
                     ),
                     className="small text-muted",
                 ),
                 html.Div(view["pencilan_pesan"], id=ID_PENCILAN_PESAN),
                 grid(ID_GRID_PENCILAN, view["pencilan"], PENCILAN_COLUMNS, lang, 320),
-                api.links("pemantauan", "pencilan", w, lang, grid=ID_GRID_PENCILAN),
-                tools=[api.download_button("pemantauan", "pencilan", w, lang)],
+                api_tables.links("pemantauan", "pencilan", w, lang, grid=ID_GRID_PENCILAN),
+                tools=[api_tables.download_button("pemantauan", "pencilan", w, lang)],
                 class_name="panel mb-3",
             ),
         ]
@@ -287,7 +283,7 @@ def grid(id: str, df: pd.DataFrame, columns: list[str], lang: str, height: int) 
             d.update(
                 type="rightAligned",
                 filter="agNumberColumnFilter",
-                valueFormatter=NUMBER_FORMATTER,
+                valueFormatter=number_formatter(lang),
                 cellClass=["ag-right-aligned-cell", "angka"],
                 minWidth=110,
             )
@@ -366,7 +362,7 @@ def cards(counts: dict | None, lang: str) -> list:
         dbc.Col(
             kpi_card(
                 t(f"pmt.kartu.{key}", lang),
-                format_number(counts.get(key) if counts else None),
+                format_number(counts.get(key) if counts else None, lang),
                 f"pmt-kartu-{key}",
             ),
             xs=6,
@@ -514,10 +510,10 @@ def _api_kelengkapan(snapshot: Snapshot, w: Wilayah, _args: Any) -> tuple[str, p
 
 
 TABLES = {
-    "desa": api.PageTable((), _api_desa),
-    "kecamatan": api.PageTable((), _api_kecamatan),
-    "pencilan": api.PageTable((), _api_pencilan),
-    "kelengkapan": api.PageTable((), _api_kelengkapan),
+    "desa": api_tables.PageTable((), _api_desa),
+    "kecamatan": api_tables.PageTable((), _api_kecamatan),
+    "pencilan": api_tables.PageTable((), _api_pencilan),
+    "kelengkapan": api_tables.PageTable((), _api_kelengkapan),
 }
 
 

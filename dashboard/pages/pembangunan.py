@@ -13,19 +13,12 @@ from dash import html
 
 from aggregates import finance
 from aggregates.tables import whole_numbers, with_kecamatan_code
-from dashboard import api
-from dashboard.app import (
-    FilterIds,
-    Wilayah,
-    cached,
-    cached_view,
-    display_name,
-    filter_bar,
-)
+from dashboard import api_tables
 from dashboard.data import Snapshot
+from dashboard.filter_bar import FilterIds, filter_bar
 from dashboard.freshness import note as freshness_line
-from dashboard.i18n import t
-from dashboard.pages.keuangan import (
+from dashboard.regions import Wilayah, display_name
+from dashboard.scaffold.finance import (
     FinancePage,
     card_row,
     finance_layout,
@@ -39,9 +32,11 @@ from dashboard.pages.keuangan import (
     with_behind,
     year_column,
 )
+from dashboard.view_cache import cached, cached_view
+from i18n.catalogue import t
+from i18n.format import format_number, format_percent
 from layouts import finance_figures as ff
 from layouts.figures import empty_figure
-from layouts.format import format_number
 from layouts.panels import graph_panel, graph_row
 
 log = logging.getLogger(__name__)
@@ -131,7 +126,7 @@ def _page(
                 t("pbg.keterangan_tabel", lang),
                 grid,
                 lang,
-                api.links("pembangunan", "kegiatan", w, lang, grid=ID_GRID, tahun=year),
+                api_tables.links("pembangunan", "kegiatan", w, lang, grid=ID_GRID, tahun=year),
             ),
         ]
     )
@@ -168,15 +163,15 @@ def render(snapshot: Snapshot, w: Wilayah, tahun: str, lang: str) -> dict:
         if items.empty
         else card_row(
             [
-                (t("pbg.kartu.jumlah_kegiatan", lang), format_number(len(items))),
-                (t("pbg.kartu.anggaran", lang), rupiah(items["anggaran"].sum())),
+                (t("pbg.kartu.jumlah_kegiatan", lang), format_number(len(items), lang)),
+                (t("pbg.kartu.anggaran", lang), rupiah(items["anggaran"].sum(), lang)),
                 (
                     t("pbg.kartu.rata_progres", lang),
-                    format_number(items["progres"].mean(), 1) + " %",
+                    format_percent(items["progres"].mean(), lang, 1),
                 ),
                 (
                     t("pbg.kartu.kegiatan_selesai", lang),
-                    format_number(int((items["progres"] >= 100).sum())),
+                    format_number(int((items["progres"] >= 100).sum()), lang),
                 ),
             ]
         )
@@ -191,6 +186,7 @@ def render(snapshot: Snapshot, w: Wilayah, tahun: str, lang: str) -> dict:
             note=fresh,
             axis_title=t("keu.sumbu_rupiah", lang),
             empty_message=message,
+            lang=lang,
         ),
         "progres": ff.progress_bars(
             finance.progress_distribution(items),
@@ -198,6 +194,7 @@ def render(snapshot: Snapshot, w: Wilayah, tahun: str, lang: str) -> dict:
             note=fresh,
             axis_title=t("pbg.sumbu_kegiatan", lang),
             empty_message=message,
+            lang=lang,
         ),
         "wilayah": region_figure(
             snapshot,
@@ -228,11 +225,11 @@ def table_for(snapshot: Snapshot, w: Wilayah, tahun: str) -> tuple[str, pd.DataF
 
 
 def _api_kegiatan(snapshot: Snapshot, w: Wilayah, args: Any) -> tuple[str, pd.DataFrame, dict]:
-    year = api.pick(args, "tahun", finance.pembangunan_years(measurements(snapshot)))
+    year = api_tables.pick(args, "tahun", finance.pembangunan_years(measurements(snapshot)))
     return (*table_for(snapshot, w, year), {"tahun": year})
 
 
-TABLES = {"kegiatan": api.PageTable(("tahun",), _api_kegiatan)}
+TABLES = {"kegiatan": api_tables.PageTable(("tahun",), _api_kegiatan)}
 
 
 PAGE = FinancePage(

@@ -1,6 +1,6 @@
 """Pendidikan ("/pendidikan"): tingkat pendidikan (shares by level), partisipasi sekolah
 (siswa vs anak usia sekolah per jenjang: PAUD, SD, SMP, SMA) and fasilitas PAUD per semester
-or year; built on the Kesehatan page's machinery (`dashboard.pages.kesehatan.Spec`)."""
+or year; built on the spreadsheet pages' scaffolding (`dashboard.scaffold.periods`)."""
 
 from __future__ import annotations
 
@@ -10,10 +10,11 @@ import dash
 from dash import html
 
 from aggregates import health_education as he
-from dashboard.pages.kesehatan import Spec, build_layout, register, spec_tables
+from dashboard.scaffold.periods import Spec, build_layout, register, spec_tables
 
 SPEC = Spec(
     prefix="pdk",
+    page="pendidikan",
     datasets=he.EDUCATION,
     grains=he.GRAINS["semester"],
     series={

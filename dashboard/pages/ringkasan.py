@@ -16,40 +16,34 @@ from aggregates.indicators import indicators
 from aggregates.status import VILLAGE_STATUS_COLUMNS
 from aggregates.tables import with_kecamatan_code
 from config.statistik import BY_SLUG, TOTALS_DATASET
-from dashboard import api
-from dashboard.app import (
-    NO_WILAYAH,
-    FilterIds,
-    Wilayah,
-    boundary_url,
-    cached,
-    cached_view,
-    data_source,
-    display_name,
-    dropdown_labels,
-    empty_message,
-    failure_alert,
-    filter_bar,
-    guarded,
-    kabupaten_of,
-    language,
-    region_notices,
-    register_filter_callbacks,
-    resolve_wilayah,
-    totals_of,
-    wilayah_from_filters,
-)
+from dashboard import api_tables
+from dashboard.boundaries import boundary_url
+from dashboard.context import data_source, language
 from dashboard.data import Snapshot
+from dashboard.empty_states import empty_message
+from dashboard.filter_bar import FilterIds, dropdown_labels, filter_bar, register_filter_callbacks
 from dashboard.freshness import Freshness, behind_note, freshness_of
 from dashboard.freshness import note as freshness_line
-from dashboard.i18n import statistic_title, t
-from dashboard.reasons import failure_texts
+from dashboard.guard import failure_alert, guarded
+from dashboard.regions import (
+    NO_WILAYAH,
+    Wilayah,
+    display_name,
+    kabupaten_of,
+    region_notices,
+    resolve_wilayah,
+    wilayah_from_filters,
+)
+from dashboard.reporting import totals_of
+from dashboard.view_cache import cached, cached_view
+from i18n.catalogue import statistic_title, t
+from i18n.format import format_date, format_number
+from i18n.reasons import failure_texts
 from layouts.cards import kpi_card
 from layouts.figures import empty_figure
-from layouts.format import format_date, format_number
 from layouts.maps import TOPOJSON_ASSET, load_boundaries, map_config, village_map
 from layouts.panels import csv_download, panel_section
-from layouts.tables import NUMBER_FORMATTER, column_defs, data_grid, grid, row_data
+from layouts.tables import column_defs, data_grid, grid, number_formatter, row_data
 
 log = logging.getLogger(__name__)
 
@@ -171,7 +165,7 @@ def _page(snapshot: Snapshot | None, w: Wilayah, view: dict, notices: list, lang
             panel_section(
                 t("rks.tabel_desa", lang),
                 data_grid(ID_GRID, view["desa"], GRID_COLUMNS, lang=lang, height=520),
-                api.links("ringkasan", "desa", w, lang, grid=ID_GRID),
+                api_tables.links("ringkasan", "desa", w, lang, grid=ID_GRID),
                 tools=csv_download(ID_UNDUH, ID_DOWNLOAD, lang),
             ),
             html.Section(
@@ -190,8 +184,8 @@ def _page(snapshot: Snapshot | None, w: Wilayah, view: dict, notices: list, lang
                 t("kpx.perubahan", lang),
                 html.Div(view["perubahan_pesan"], id=ID_PERUBAHAN_PESAN),
                 changes_grid(view["perubahan"], lang),
-                api.links("ringkasan", "perubahan", w, lang, grid=ID_PERUBAHAN),
-                tools=[api.download_button("ringkasan", "perubahan", w, lang)],
+                api_tables.links("ringkasan", "perubahan", w, lang, grid=ID_PERUBAHAN),
+                tools=[api_tables.download_button("ringkasan", "perubahan", w, lang)],
                 class_name="panel mt-3",
             ),
         ]
@@ -255,7 +249,7 @@ def cards(totals: dict | None, lang: str) -> list:
         dbc.Col(
             kpi_card(
                 t(f"rks.kartu.{key}", lang),
-                format_number(totals.get(key) if totals else None),
+                format_number(totals.get(key) if totals else None, lang),
                 f"rks-kartu-{key}",
             ),
             xs=6,
@@ -271,9 +265,11 @@ def status_line(snapshot: Snapshot, villages: pd.DataFrame, lang: str) -> list:
     ok = int(status.isin(["ok", "unchanged"]).sum())
     failed = int((status == "failed").sum())
     never = int((status == "never").sum())
-    parts: list = [t("rks.melapor", lang, n=format_number(ok), gagal=format_number(failed))]
+    parts: list = [
+        t("rks.melapor", lang, n=format_number(ok, lang), gagal=format_number(failed, lang))
+    ]
     if never:
-        parts.append("; " + t("rks.belum_pernah", lang, n=format_number(never)))
+        parts.append("; " + t("rks.belum_pernah", lang, n=format_number(never, lang)))
     parts.append(". ")
     finished = snapshot.last_run().get("finished_at")
     if finished is not None and not pd.isna(finished):
@@ -410,7 +406,7 @@ def changes_view(snapshot: Snapshot, w: Wilayah, lang: str) -> dict:
             t(
                 "kpx.perubahan_jumlah",
                 lang,
-                n=format_number(len(changes)),
+                n=format_number(len(changes), lang),
                 tanggal=format_date(finished, lang),
             ),
             className="small",
@@ -429,7 +425,7 @@ def changes_grid(changes: pd.DataFrame, lang: str) -> dag.AgGrid:
                 "headerName": t(f"kpx.kolom.{col}", lang),
                 "type": "rightAligned",
                 "filter": "agNumberColumnFilter",
-                "valueFormatter": NUMBER_FORMATTER,
+                "valueFormatter": number_formatter(lang),
                 "cellClass": ["ag-right-aligned-cell", "angka"],
                 "minWidth": 100,
             }
@@ -475,8 +471,8 @@ def _api_perubahan(snapshot: Snapshot, w: Wilayah, _args: Any) -> tuple[str, pd.
 
 
 TABLES = {
-    "desa": api.PageTable((), _api_desa),
-    "perubahan": api.PageTable((), _api_perubahan),
+    "desa": api_tables.PageTable((), _api_desa),
+    "perubahan": api_tables.PageTable((), _api_perubahan),
 }
 
 

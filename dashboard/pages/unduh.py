@@ -17,26 +17,21 @@ from aggregates.tables import ALL_PERIODS
 from config.datasets import BY_NAME as DATASETS_BY_NAME
 from config.datasets import DATASETS
 from config.statistik import PULLED_SLUGS
-from dashboard import api
-from dashboard.app import (
+from dashboard import api_resources
+from dashboard.context import data_source, language
+from dashboard.data import Snapshot
+from dashboard.filter_bar import FilterIds, dropdown_labels, filter_bar, register_filter_callbacks
+from dashboard.guard import failure_alert, guarded
+from dashboard.regions import (
     NO_WILAYAH,
-    FilterIds,
     Wilayah,
-    data_source,
-    dropdown_labels,
-    failure_alert,
-    filter_bar,
-    guarded,
-    language,
     region_notices,
-    register_filter_callbacks,
     resolve_wilayah,
     wilayah_from_filters,
 )
-from dashboard.data import Snapshot
-from dashboard.i18n import statistic_title, t
+from i18n.catalogue import statistic_title, t
 from layouts.panels import csv_download, panel_section
-from layouts.tables import NUMBER_FORMATTER, grid, shown_csv_link
+from layouts.tables import grid, number_formatter, shown_csv_link
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +65,10 @@ DATA_CHOICES = [
     "desa",
     *(f"dataset/{d.name}" for d in DATASETS),
 ]
-TINGKAT_CHOICES = [api.DEFAULT_TINGKAT, *(x for x in TINGKAT if x != api.DEFAULT_TINGKAT)]
+TINGKAT_CHOICES = [
+    api_resources.DEFAULT_TINGKAT,
+    *(x for x in TINGKAT if x != api_resources.DEFAULT_TINGKAT),
+]
 WITH_TINGKAT = ("statistik", "penduduk")
 
 
@@ -96,13 +94,13 @@ def all_periods(snapshot: Snapshot | None) -> list[str]:
         return []
     found: set[str] = set()
     for ds in DATASETS:
-        found.update(api.dataset_periods(snapshot, ds.name))
+        found.update(api_resources.dataset_periods(snapshot, ds.name))
     return sorted(found, reverse=True)
 
 
 def period_options(snapshot: Snapshot | None, choice: str, lang: str) -> list[dict]:
     kind, _, name = choice.partition("/")
-    known = api.dataset_periods(snapshot, name) if snapshot and kind == "dataset" else []
+    known = api_resources.dataset_periods(snapshot, name) if snapshot and kind == "dataset" else []
     return [{"label": t("unduh.semua_periode", lang), "value": ALL_PERIODS}] + [
         {"label": p, "value": p} for p in known
     ]
@@ -119,8 +117,8 @@ def request_of(
     params: dict[str, str | None] = {"wilayah": w.kode if w.kode and w.kode != kab else None}
     adjusted = None
     if kind in WITH_TINGKAT:
-        level = tingkat if tingkat in TINGKAT else api.DEFAULT_TINGKAT
-        if api.LEVEL_RANK[level] < api.LEVEL_RANK[w.tingkat]:
+        level = tingkat if tingkat in TINGKAT else api_resources.DEFAULT_TINGKAT
+        if api_resources.LEVEL_RANK[level] < api_resources.LEVEL_RANK[w.tingkat]:
             adjusted, level = level, w.tingkat
         params["tingkat"] = level
     if kind == "dataset" and periode and periode != ALL_PERIODS:
@@ -138,14 +136,14 @@ def column_defs(columns: list[str], lang: str) -> list[dict]:
     defs = []
     for col in columns:
         d: dict = {"field": col, "headerName": col}
-        kind = next((k for k, cols in api.TABLE_COLUMNS.items() if col in cols), None)
+        kind = next((k for k, cols in api_resources.TABLE_COLUMNS.items() if col in cols), None)
         if kind:
-            d["headerTooltip"] = api.column_description(kind, col, lang)
-        if col in api.INTEGER_COLUMNS:
+            d["headerTooltip"] = api_resources.column_description(kind, col, lang)
+        if col in api_resources.INTEGER_COLUMNS:
             d.update(
                 type="rightAligned",
                 filter="agNumberColumnFilter",
-                valueFormatter=NUMBER_FORMATTER,
+                valueFormatter=number_formatter(lang),
                 cellClass=["ag-right-aligned-cell", "angka"],
             )
         elif col == "nilai":
@@ -168,9 +166,9 @@ def render(snapshot: Snapshot, w: Wilayah, data: str | None, tingkat: str | None
             className="py-2",
         )
     try:
-        ans = api.answer(choice, query_of(params))
+        ans = api_resources.answer(choice, query_of(params))
         table = ans.table
-    except api.ApiError as exc:
+    except api_resources.ApiError as exc:
         pesan = dbc.Alert(t("unduh.galat_pilihan", lang, pesan=exc.message), color="warning")
         table = pd.DataFrame()
     kind = choice.partition("/")[0]
@@ -181,9 +179,9 @@ def render(snapshot: Snapshot, w: Wilayah, data: str | None, tingkat: str | None
         "jumlah": t("unduh.jumlah_baris", lang, n=len(table), tampil=min(len(table), PREVIEW_ROWS)),
         "columns": column_defs(list(table.columns), lang),
         "rows": table.head(PREVIEW_ROWS).to_dict("records"),
-        "csv": api.api_url(choice, params, "csv"),
-        "json": api.api_url(choice, params, "json"),
-        "tingkat": params.get("tingkat") or api.DEFAULT_TINGKAT,
+        "csv": api_resources.api_url(choice, params, "csv"),
+        "json": api_resources.api_url(choice, params, "json"),
+        "tingkat": params.get("tingkat") or api_resources.DEFAULT_TINGKAT,
         "tingkat_disabled": kind not in WITH_TINGKAT,
         "periode_options": period_options(snapshot, choice, lang),
         "periode_disabled": kind != "dataset",
@@ -225,9 +223,9 @@ def _blank(lang: str) -> dict:
         "jumlah": "",
         "columns": [],
         "rows": [],
-        "csv": api.api_url(DEFAULT_DATA, {}, "csv"),
-        "json": api.api_url(DEFAULT_DATA, {}, "json"),
-        "tingkat": api.DEFAULT_TINGKAT,
+        "csv": api_resources.api_url(DEFAULT_DATA, {}, "csv"),
+        "json": api_resources.api_url(DEFAULT_DATA, {}, "json"),
+        "tingkat": api_resources.DEFAULT_TINGKAT,
         "tingkat_disabled": False,
         "periode_options": period_options(None, DEFAULT_DATA, lang),
         "periode_disabled": True,
@@ -404,8 +402,8 @@ def register_callbacks(app: dash.Dash) -> None:
         w = wilayah_from_filters(snapshot, kecamatan, desa)
         choice, params, _ = request_of(w, data, tingkat, periode)
         try:
-            ans = api.answer(choice, query_of(params))
-        except api.ApiError:
+            ans = api_resources.answer(choice, query_of(params))
+        except api_resources.ApiError:
             log.warning("unduh: no download for %s %s", choice, params)
             return no_update
-        return dcc.send_string(api.csv_text(ans), f"{ans.name}.csv")
+        return dcc.send_string(api_resources.csv_text(ans), f"{ans.name}.csv")

@@ -24,9 +24,10 @@ from aggregates.changes import import_changes
 from collectors.spreadsheet import ImportReport, import_file, required_columns
 from config.datasets import BY_NAME, DATASETS, DatasetDef
 from config.registry import load_registry
-from dashboard.app import SETTINGS, data_source, failure_alert, language
-from dashboard.i18n import month_abbr, t
-from layouts.format import format_number
+from dashboard.context import SETTINGS, data_source, language
+from dashboard.guard import failure_alert
+from i18n.catalogue import t
+from i18n.format import format_number, month_abbr
 
 log = logging.getLogger(__name__)
 
@@ -272,9 +273,9 @@ def report_changes(report: ImportReport) -> pd.DataFrame:
     return import_changes(audit, store.regions_frame())
 
 
-def _value(x: object) -> str:
+def _value(x: object, lang: str) -> str:
     number = float(x)  # type: ignore[arg-type]
-    return format_number(number, 0 if number.is_integer() else 2)
+    return format_number(number, lang, 0 if number.is_integer() else 2)
 
 
 def changes_view(changes: pd.DataFrame, lang: str) -> html.Div:
@@ -290,18 +291,18 @@ def changes_view(changes: pd.DataFrame, lang: str) -> html.Div:
                 html.Td(r.periode),
                 html.Td(" ".join(str(x) for x in (r.kode, r.label) if x)),
                 html.Td(r.ukuran),
-                html.Td(_value(r.lama), className="text-end"),
+                html.Td(_value(r.lama, lang), className="text-end"),
                 html.Td(
-                    t("ung.dihapus", lang) if pd.isna(r.baru) else _value(r.baru),
+                    t("ung.dihapus", lang) if pd.isna(r.baru) else _value(r.baru, lang),
                     className="text-end",
                 ),  # fmt: skip
             ]
         )
         for r in shown.itertuples(index=False)
     ]
-    intro = t("ung.perubahan", lang, n=format_number(len(changes)))
+    intro = t("ung.perubahan", lang, n=format_number(len(changes), lang))
     if len(changes) > CHANGES_SHOWN:
-        intro += " " + t("ung.perubahan_potong", lang, n=format_number(CHANGES_SHOWN))
+        intro += " " + t("ung.perubahan_potong", lang, n=format_number(CHANGES_SHOWN, lang))
     return html.Div(
         [
             html.P(intro, className="small mb-1"),

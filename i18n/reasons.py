@@ -2,7 +2,8 @@
 
 A failure is stored as a code with its values beside the original English text (fetch_log,
 dataset_status); the text a page shows comes from the reason catalogue
-(dashboard/translations/alasan.py). A row stored before codes existed, or whose code or values
+(the `alasan.*` messages of i18n/locale, one code each, in the order of i18n/keys.py's
+REASON_CODES). A row stored before codes existed, or whose code or values
 this dashboard does not know (a newer collector), shows its original text instead: the pages
 never show a code or an empty cell where there was a reason.
 """
@@ -17,8 +18,9 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
-from dashboard.i18n import CATALOGUE, DEFAULT_LANGUAGE, MissingTranslation, t
-from layouts.format import format_number
+from i18n.catalogue import DEFAULT_LANGUAGE, MissingTranslation, has_text, t
+from i18n.format import format_number, number_symbols
+from i18n.keys import REASON_CODES
 
 log = logging.getLogger(__name__)
 
@@ -103,13 +105,8 @@ def failure_texts(frame: pd.DataFrame, lang: str) -> list[str | None]:
 
 def catalogue_codes() -> list[str]:
     """Every reason code of the catalogue (not its words for values), in its order."""
-    helpers = ("kata.", "nilai.", "mirip.", "kolom.", "dan_lain")
     prefix = "alasan."
-    return [
-        key[len(prefix) :]
-        for key in CATALOGUE[DEFAULT_LANGUAGE]
-        if key.startswith(prefix) and not key[len(prefix) :].startswith(helpers)
-    ]
+    return [key[len(prefix) :] for key in REASON_CODES]
 
 
 def _render(code: str, values: dict, lang: str) -> str:
@@ -120,7 +117,7 @@ def _render(code: str, values: dict, lang: str) -> str:
         ]
         return "; ".join(p for p in parts if p)
     key = f"alasan.{code}"
-    if key not in CATALOGUE[lang]:
+    if not has_text(key, lang):
         raise MissingTranslation(key)
     shown = {name: _value(name, v, lang) for name, v in values.items() if name != "tempat"}
     text = t(key, lang, **shown)
@@ -137,21 +134,22 @@ def _value(name: str, value: object, lang: str) -> str:
         if _missing(value) or not value:
             return ""
         special = f"alasan.mirip.{value}"
-        if special in CATALOGUE[lang]:
+        if has_text(special, lang):
             return t(special, lang)
         return t("alasan.mirip.lain", lang, statistik=value)
     if _missing(value):
         return "–"
     if name in PLACE_PARAMS:
         return _place(str(value), lang)
-    if name in WORD_PARAMS and f"alasan.nilai.{value}" in CATALOGUE[lang]:
+    if name in WORD_PARAMS and has_text(f"alasan.nilai.{value}", lang):
         return t(f"alasan.nilai.{value}", lang)
     if isinstance(value, bool):
         return str(value)
     if isinstance(value, int):
-        return format_number(value)
-    if isinstance(value, float):  # counts and amounts the Indonesian way, as on every page
+        return format_number(value, lang)
+    if isinstance(value, float):  # counts and amounts in the page's language, as on every page
         if value.is_integer():
-            return format_number(value)
-        return format_number(value, 2).rstrip("0").rstrip(",")
+            return format_number(value, lang)
+        decimal_mark = number_symbols(lang)[0]
+        return format_number(value, lang, 2).rstrip("0").rstrip(decimal_mark)
     return str(value)
