@@ -38,6 +38,11 @@ browser:
 		echo "installing Debian chromium and chromium-driver"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; \
 	fi
+	@# pdftoppm renders the printed laporan's pages for docs/ (issue 13)
+	@if ! command -v pdftoppm >/dev/null; then \
+		echo "installing Debian poppler-utils"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils; \
+	fi
 
 demo: install
 	$(BIN)/dasbor demo
@@ -45,6 +50,7 @@ demo: install
 lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: install-test
 	$(BIN)/ruff format .

@@ -163,15 +163,39 @@ def _attrs(text: pd.Series) -> pd.DataFrame:
 
 # -- APBDes --------------------------------------------------------------------------------
 def apbdes_years(meas: pd.DataFrame) -> list[str]:
-    """Years with APBDes data, newest first."""
-    return _years(meas, APBDES)
+    """Years with APBDes data (a village's own year, or months imported from OpenDK files),
+    newest first."""
+    return sorted({p[:4] for p in _years(meas, APBDES)}, reverse=True)
+
+
+def _apbdes_year(rows: pd.DataFrame, tahun: str) -> pd.DataFrame:
+    """A year's APBDes rows. Which wins (README, "Where a value comes from"): a village's
+    own yearly APBDes (collected or pushed) when it has any for the year; else the sum of
+    the months imported from OpenDK's files (OpenDK's yearly figure is its months' sum)."""
+    periode = rows["periode"].astype(str)
+    yearly = rows[periode == str(tahun)]
+    monthly = rows[(periode.str.len() == 6) & periode.str.startswith(str(tahun))]
+    monthly = monthly[~monthly["kode_wilayah"].isin(set(yearly["kode_wilayah"]))]
+    if monthly.empty:
+        return yearly
+    labels = monthly.sort_values("periode").drop_duplicates(
+        ["kode_wilayah", "kode", "ukuran"], keep="last"
+    )
+    summed = monthly.groupby(["kode_wilayah", "kode", "ukuran"], as_index=False)["nilai"].sum(
+        min_count=1
+    )
+    summed = summed.merge(
+        labels.drop(columns=["nilai", "periode"]), on=["kode_wilayah", "kode", "ukuran"]
+    )
+    summed["periode"] = str(tahun)
+    return pd.concat([yearly, summed[yearly.columns]], ignore_index=True)
 
 
 def apbdes_lines(meas: pd.DataFrame, tahun: str, kode: str | None = None) -> pd.DataFrame:
     """One row per village × account code: kode_desa, kode, label, anggaran, realisasi."""
     cols = ["kode_desa", "kode", "label", "anggaran", "realisasi"]
     rows = _rows(meas, APBDES, kode)
-    rows = rows[rows["periode"].astype(str) == str(tahun)]
+    rows = _apbdes_year(rows, tahun) if not rows.empty else rows
     if rows.empty:
         return pd.DataFrame(columns=cols).astype({"anggaran": float, "realisasi": float})
     wide = rows.pivot_table(
@@ -262,10 +286,10 @@ def absorption_ranking(table: pd.DataFrame) -> pd.DataFrame:
 def rollup_apbdes(table: pd.DataFrame, regions: pd.DataFrame, tingkat: str) -> pd.DataFrame:
     """`apbdes_villages` summed to kecamatan or kabupaten; absorption recomputed from the sums;
     desa_melapor = villages with APBDes, desa = villages listed (kelurahan included)."""
-    if tingkat not in ("kecamatan", "kabupaten"):
-        raise ValueError(f"tingkat must be kecamatan or kabupaten, not {tingkat!r}")
+    if tingkat not in ("kecamatan", "kabupaten", "provinsi"):
+        raise ValueError(f"tingkat must be kecamatan, kabupaten or provinsi, not {tingkat!r}")
     work = table.copy()
-    width = 8 if tingkat == "kecamatan" else 5
+    width = {"kecamatan": 8, "kabupaten": 5, "provinsi": 2}[tingkat]
     work["kode_wilayah"] = work["kode_desa"].str.slice(0, width)
     sums = [
         "anggaran_pendapatan",

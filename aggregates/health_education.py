@@ -2,13 +2,13 @@
 
 Pure pandas over `Warehouse.measurements_frame()` and the regions frame. Rules, per measure kind:
 
-- flows (AKI & AKB deaths, epidemi penyakit cases) are events in a month: a quarter or year is
-  the sum of its months, a region the sum of its villages;
+- flows (AKI & AKB deaths, epidemi penyakit cases, children immunised: OpenDK's imunisasi is a
+  whole number, issue 11) are events in a month: a quarter or year is the sum of its months, a
+  region the sum of its villages;
 - stocks (toilet & sanitasi households, and every semester dataset: people by attainment,
   pupils and school-age children, PAUD facilities) describe a moment: a quarter, year (or a
   year of semesters) takes each village's latest period in it, a region the sum of its villages;
-- imunisasi coverage (%) has no denominator in the template: a village's value for a longer
-  period is the mean of its reported months, a region's the plain (unweighted) mean over its
+- MEANS (none since issue 11) would be the mean of a village's months and the plain mean over
   reporting villages.
 
 Rates and shares (enrolment = siswa ÷ anak usia, attainment shares) are recomputed from the
@@ -26,8 +26,8 @@ from config.datasets import BY_NAME
 HEALTH = ("aki-akb", "imunisasi", "epidemi-penyakit", "toilet-sanitasi")
 EDUCATION = ("tingkat-pendidikan", "putus-sekolah", "fasilitas-paud")
 GRAINS = {"bulan": ("bulan", "triwulan", "tahun"), "semester": ("semester", "tahun")}
-FLOWS = frozenset({"aki-akb", "epidemi-penyakit"})
-MEANS = frozenset({"imunisasi"})
+FLOWS = frozenset({"aki-akb", "epidemi-penyakit", "imunisasi"})
+MEANS: frozenset[str] = frozenset()
 LEVELS = ("paud", "sd", "smp", "sma")
 DISEASE_PREFIX = "penyakit_"
 REGION_COLUMNS = ["kode_desa", "nama_desa", "kode_kecamatan", "nama_kecamatan"]
@@ -185,9 +185,9 @@ def village_table(
 def rollup(table: pd.DataFrame, regions: pd.DataFrame, dataset: str, tingkat: str) -> pd.DataFrame:
     """A `village_table` per kecamatan or kabupaten: kode_wilayah, nama_wilayah, measures
     (over reporting villages), derived rates from the sums, desa_melapor, desa."""
-    if tingkat not in ("kecamatan", "kabupaten"):
-        raise ValueError(f"tingkat must be kecamatan or kabupaten, not {tingkat!r}")
-    width = 8 if tingkat == "kecamatan" else 5
+    if tingkat not in ("kecamatan", "kabupaten", "provinsi"):
+        raise ValueError(f"tingkat must be kecamatan, kabupaten or provinsi, not {tingkat!r}")
+    width = {"kecamatan": 8, "kabupaten": 5, "provinsi": 2}[tingkat]
     measures = [c for c in table.columns if c in stored_measures(table, dataset)]
     work = table.assign(kode_wilayah=table["kode_desa"].str.slice(0, width))
     counts = work.groupby("kode_wilayah").size().rename("desa")

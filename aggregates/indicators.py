@@ -114,6 +114,7 @@ def indicators(data: PopulationData, tingkat: str, kode: str | None = None) -> p
     if not ages.empty:
         ages["kode_kecamatan"] = ages["kode_desa"].str.slice(0, 8)
         ages["kode_kabupaten"] = ages["kode_desa"].str.slice(0, 5)
+        ages["kode_provinsi"] = ages["kode_desa"].str.slice(0, 2)
         used = ages[ages["terpakai"].astype(bool)]
         by_region = (
             used.groupby(group)[["usia_muda", "usia_produktif", "usia_tua"]]
@@ -159,7 +160,8 @@ def compare_villages(data: PopulationData, slug: str, kecamatan: str) -> pd.Data
     kabupaten code instead, compares its kecamatan. Categories get one order across all
     regions (`urutan_kategori`), so a stacked chart stacks them the same way in every bar.
     """
-    tingkat = "kecamatan" if len(kecamatan) == 5 else "desa"
+    # a provinsi code compares its kabupaten (issue 12)
+    tingkat = {2: "kabupaten", 5: "kecamatan"}.get(len(kecamatan), "desa")
     # villages compared side by side share one set of categories: age brackets harmonised
     table = statistic_table(data, slug, tingkat, kecamatan, harmonised=True)
     # shares of a whole: an aid statistic's programmes overlap, its recipients do not

@@ -1,4 +1,5 @@
-"""Population rollups: desa → kecamatan → kabupaten, recomputable from the warehouse alone."""
+"""Population rollups: desa → kecamatan → kabupaten → provinsi, recomputable from the warehouse
+alone."""
 
 from __future__ import annotations
 
@@ -31,7 +32,7 @@ TOTALS_COLUMNS = [
     "rumah_tangga",
     "desa_melapor",
 ]
-TINGKAT = ("kabupaten", "kecamatan", "desa")
+TINGKAT = ("provinsi", "kabupaten", "kecamatan", "desa")
 # stored for reconciliation; never shown or exported as a category ("jumlah": the distinct
 # recipients of overlapping aid programmes, see config/statistik.toml)
 NOT_CATEGORIES = ("total", "jumlah")
@@ -55,6 +56,7 @@ def build_population(observations: pd.DataFrame, regions: pd.DataFrame) -> Popul
     obs = observations.copy()
     obs["kode_kecamatan"] = obs["kode_desa"].str.slice(0, 8)
     obs["kode_kabupaten"] = obs["kode_desa"].str.slice(0, 5)
+    obs["kode_provinsi"] = obs["kode_desa"].str.slice(0, 2)
     for col in ("laki_laki", "perempuan", "jumlah"):
         obs[col] = pd.to_numeric(obs[col]).astype("Int64")
     return PopulationData(observations=obs, regions=regions.copy())
@@ -77,9 +79,7 @@ def _scope(obs: pd.DataFrame, kode: str | None) -> pd.DataFrame:
 def _group_column(tingkat: str) -> str:
     if tingkat not in TINGKAT:
         raise ValueError(f"tingkat {tingkat!r}: expected one of {', '.join(TINGKAT)}")
-    return {"desa": "kode_desa", "kecamatan": "kode_kecamatan", "kabupaten": "kode_kabupaten"}[
-        tingkat
-    ]
+    return f"kode_{tingkat}"
 
 
 def shown_codes(slug: str) -> tuple[str, ...]:
@@ -211,7 +211,7 @@ def totals_table(data: PopulationData, tingkat: str, kode: str | None = None) ->
     if obs.empty:
         return pd.DataFrame(columns=TOTALS_COLUMNS)
     wide = obs.pivot_table(
-        index=["kode_desa", "kode_kecamatan", "kode_kabupaten"],
+        index=["kode_desa", "kode_kecamatan", "kode_kabupaten", "kode_provinsi"],
         columns="kode",
         values="jumlah",
         aggfunc="sum",

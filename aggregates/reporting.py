@@ -30,7 +30,8 @@ def unreported_villages(
     desa, with desa_melapor), by name."""
     if regions.empty or kode is None:
         return []
-    desa = villages_under(regions, None if tingkat == "kabupaten" else kode)
+    # a kabupaten may be one of a province's (issue 12): always scope by its code
+    desa = villages_under(regions, kode)
     if desa.empty:
         return []
     reported = set(totals_desa.loc[totals_desa["desa_melapor"] > 0, "kode_wilayah"])

@@ -19,6 +19,7 @@ MEASUREMENT_COLUMNS = [
     "ukuran",
     "nilai",
     "atribut",
+    "sumber",  # where the value came from: collection, import or push (issue 11)
 ]
 ALL_PERIODS = "semua"  # the periode filter value meaning "every period"
 
@@ -38,6 +39,8 @@ def measurement_table(measurements: pd.DataFrame, regions: pd.DataFrame) -> pd.D
     out["nama_wilayah"] = out["kode_wilayah"].map(names)
     out["nama_kecamatan"] = out["kode_kecamatan"].map(names)
     out["periode"] = out["periode"].fillna("")
+    if "sumber" not in out:
+        out["sumber"] = None  # a frame built by hand (tests, benches) says nothing of it
     return out[MEASUREMENT_COLUMNS].reset_index(drop=True)
 
 

@@ -71,7 +71,8 @@ def memory_mb(pid: int) -> dict[str, float]:
 
 
 def start_server(db: Path, port: int, log: Path) -> subprocess.Popen:
-    env = dict(os.environ, DASBOR_DATABASE_URL=f"sqlite:///{db}")
+    # demo mode: a random session key (issue 10: production refuses to start without one)
+    env = dict(os.environ, DASBOR_DATABASE_URL=f"sqlite:///{db}", DASBOR_MODE="demo")
     with log.open("w") as fh:
         proc = subprocess.Popen(
             [sys.executable, "-m", "dashboard.cli", "serve", "--port", str(port)],

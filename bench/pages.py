@@ -3,6 +3,13 @@
 Prints JSON. Run (build the warehouse first, see scripts/build_history.py):
 
     .venv/bin/python bench/pages.py --db var/bench.db [--repeat 20] [--cold-repeat 5] [--page desa]
+    .venv/bin/python bench/pages.py --kabupaten 11.08 [--database-url URL] [--months 12]
+    .venv/bin/python bench/pages.py --provinsi 33 --database-url postgresql+psycopg://…/bench_33
+
+With --kabupaten or --provinsi the script builds its own year-of-history warehouse of every
+village of that region (scripts/build_history.py: a simulator sweep, then monthly grown runs)
+in var/bench-<code>.db or the empty database of --database-url, and reuses it when it already
+holds runs (--rebuild starts again). A provinsi registry adds the provinsi level.
 
 For each page of dashboard.pages.PAGE_MODULES and each region level (kabupaten, a kecamatan, a
 desa) it times, through Flask's test client (no browser, no network):
@@ -189,12 +196,16 @@ def applies(module: Any, level: str) -> bool:
     return not (template and "<kode>" in template) or level == "desa"
 
 
+TOP = {"level": "kabupaten"}  # the registry's whole region: the page's default (main sets it)
+ROLLUPS = {"on": 1}  # 0 with --from-observations: the path before issue 12 (main sets it)
+
+
 def page_url(module: Any, kode: str, level: str) -> tuple[str, str]:
     """(pathname, search) of the page for a region."""
     template = getattr(module, "PATH_TEMPLATE", None)
     if template and "<kode>" in template:
         return template.replace("<kode>", kode), ""
-    return module.PATH, ("" if level == "kabupaten" else f"?wilayah={kode}")
+    return module.PATH, ("" if level == TOP["level"] else f"?wilayah={kode}")
 
 
 def bench_page(
@@ -323,7 +334,7 @@ def make_app(store: Warehouse) -> tuple[dash.Dash | None, dict[str, str]]:
     def attempt(names: tuple[str, ...]) -> dash.Dash:
         pages_pkg.PAGE_MODULES = names
         try:
-            return create_app(store, Settings())
+            return create_app(store, Settings(rollups=ROLLUPS["on"]))
         finally:
             pages_pkg.PAGE_MODULES = every
 
@@ -345,8 +356,10 @@ def regions_of(store: Warehouse, count: int) -> dict[str, list[str]]:
     regions = store.regions_frame()
     rng = random.Random(1)
     out = {}
-    for level, first in (("kabupaten", "17.03"), ("kecamatan", "17.03.06"),
-                         ("desa", "17.03.06.2001")):  # fmt: skip
+    levels = (("kabupaten", "17.03"), ("kecamatan", "17.03.06"), ("desa", "17.03.06.2001"))
+    if (regions["tingkat"] == "kabupaten").sum() > 1:  # a provinsi registry (issue 12)
+        levels = (("provinsi", ""), *levels)
+    for level, first in levels:
         codes = sorted(regions.loc[regions["tingkat"] == level, "kode"].astype(str))
         rest = [c for c in codes if c != first]
         rng.shuffle(rest)
@@ -393,16 +406,93 @@ def first_desa_views(client: Client, store: Warehouse, count: int = 8) -> dict:
     return found
 
 
+def memory_mb() -> dict[str, float]:
+    """This process's resident memory now and its peak, from /proc (Linux)."""
+    found = {}
+    for line in Path("/proc/self/status").read_text().splitlines():
+        key, _, value = line.partition(":")
+        if key in ("VmRSS", "VmHWM"):
+            found[{"VmRSS": "rss", "VmHWM": "peak"}[key]] = round(int(value.split()[0]) / 1024, 1)
+    return found
+
+
+def bench_warehouse(args: argparse.Namespace) -> tuple[str, dict | None]:
+    """The warehouse URL to measure, built first for --kabupaten/--provinsi when it holds no
+    runs yet (or --rebuild); returns the URL and what building took (None when reused)."""
+    code = args.provinsi or args.kabupaten
+    if not code:
+        if args.database_url:
+            return args.database_url, None
+        db = Path(args.db).resolve()
+        if not db.exists():
+            raise SystemExit(f"{db} missing: run scripts/build_history.py --out {args.db} first")
+        return f"sqlite:///{db}", None
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from build_history import build, region_villages
+
+    url = args.database_url
+    if not url:
+        db = ROOT / "var" / f"bench-{code.replace('.', '')}.db"
+        db.parent.mkdir(exist_ok=True)
+        if args.rebuild:
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{db}{suffix}").unlink(missing_ok=True)
+        url = f"sqlite:///{db}"
+    elif args.rebuild:
+        raise SystemExit("--rebuild with --database-url: drop and create the database yourself")
+    store = Warehouse(url)
+    store.upgrade()
+    held = store.latest_run_id()
+    store.engine.dispose()
+    built: dict[str, Any] = {"reused": held is not None}
+    if held is None:
+        villages = region_villages(args.kabupaten, args.provinsi)
+        start = time.perf_counter()
+        runs = build(url, months=args.months, villages=villages, quiet=True)
+        seconds = time.perf_counter() - start
+        print(f"built {len(villages or [])} villages × {len(runs)} runs in {seconds:.0f} s",
+              file=sys.stderr, flush=True)  # fmt: skip
+        built |= {"villages": len(villages or []), "runs": len(runs), "seconds": round(seconds, 1)}
+    built["rollup"] = timed_rollup(url)
+    return url, built
+
+
+def timed_rollup(url: str) -> dict:
+    """The rollup the latest run gets when it completes (issue 12, aggregates.rollup): built
+    here too, as build_history writes its runs without it; its seconds."""
+    try:
+        from aggregates.rollup import compute_rollup
+    except ImportError as exc:  # no rollups in this tree
+        return {"error": str(exc)}
+    store = Warehouse(url)
+    start = time.perf_counter()
+    try:
+        rollup_id = compute_rollup(store)
+    except Exception as exc:
+        return {"error": f"{type(exc).__name__}: {exc}"[:300]}
+    finally:
+        store.engine.dispose()
+    return {"id": rollup_id, "seconds": round(time.perf_counter() - start, 2)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", default="var/bench.db", help="warehouse from build_history.py")
     parser.add_argument("--repeat", type=int, default=20, help="calls per measure")
     parser.add_argument("--cold-repeat", type=int, default=5, help="cold calls per measure")
     parser.add_argument("--page", action="append", help="only these pages (module name end)")
+    parser.add_argument("--kabupaten", help="build (or reuse) a warehouse of this kabupaten")
+    parser.add_argument("--provinsi", help="build (or reuse) a warehouse of this provinsi")
+    parser.add_argument("--database-url", help="the warehouse (PostgreSQL: an empty database)")
+    parser.add_argument("--months", type=int, default=12, help="monthly runs when building")
+    parser.add_argument("--rebuild", action="store_true", help="build the warehouse again")
+    parser.add_argument("--from-observations", action="store_true",
+                        help="pages compute from the observations, not the stored rollup "
+                        "(the baseline of bench/rollups.py)")  # fmt: skip
     args = parser.parse_args()
-    db = Path(args.db).resolve()
-    if not db.exists():
-        raise SystemExit(f"{db} missing: run scripts/build_history.py --out {args.db} first")
+    ROLLUPS["on"] = 0 if args.from_observations else 1
+    url, built = bench_warehouse(args)
+    db = url
     logging.basicConfig(level=logging.CRITICAL)  # page failures are counted, not printed
     errors = ErrorCounter()
     logging.getLogger().addHandler(errors)
@@ -410,7 +500,8 @@ def main() -> None:
     for name in ("werkzeug", "dash"):
         logging.getLogger(name).setLevel(logging.CRITICAL)
 
-    store = Warehouse(f"sqlite:///{db}")
+    store = Warehouse(url)
+    TOP["level"] = "provinsi" if "provinsi" in regions_of(store, 1) else "kabupaten"
     base = baseline(args.repeat)
     from dashboard.data import DataSource
     from dashboard.view_cache import VIEW_CACHE, ViewCache
@@ -418,12 +509,17 @@ def main() -> None:
     loads = []
     for _ in range(3):
         start = time.perf_counter()
-        DataSource(store).snapshot()
+        DataSource(store, rollups=bool(ROLLUPS["on"])).snapshot()
         loads.append((time.perf_counter() - start) * 1000)
 
+    rss_snapshot = memory_mb()
     app, broken = make_app(store)
     result: dict[str, Any] = {
-        "db": str(db),
+        "db": str(db).split("@")[-1],
+        "villages": int((store.regions_frame()["tingkat"] == "desa").sum()),
+        "built": built,
+        "memory_mb_after_snapshot": rss_snapshot,
+        "memory_mb_after_app": memory_mb(),
         "repeat": args.repeat,
         "cold_repeat": args.cold_repeat,
         "cpus": os.cpu_count(),
@@ -456,6 +552,8 @@ def main() -> None:
             except Exception as exc:  # a page being edited: record, go on
                 result["pages"][short] = {"error": f"{type(exc).__name__}: {exc}"}
             print(f"{short}: {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
+            # each page's figures as they come: a run cut short still leaves them
+            print(json.dumps({short: result["pages"].get(short)}, default=str), file=sys.stderr)
         if not args.page:
             # what a new run costs the web process in the background (dashboard.warm): every
             # page's layout for the kabupaten and each kecamatan, from an empty view cache
@@ -466,6 +564,7 @@ def main() -> None:
             # what the warmer leaves to the visitor: the first view of a desa, each page
             result["first_desa_view_after_warming"] = first_desa_views(client, store)
     result["misses"] = misses(result["pages"])
+    result["memory_mb_at_end"] = memory_mb()  # the web process's RSS and peak (VmHWM)
     result["load_average_after"] = os.getloadavg()
     print(json.dumps(result, indent=2, default=str))
     store.engine.dispose()

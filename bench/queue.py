@@ -160,19 +160,24 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=32, help="threads per worker")
     parser.add_argument("--postgres", default=os.environ.get("DASBOR_TEST_POSTGRES_URL", POSTGRES))
     parser.add_argument("--broker", default=os.environ.get("DASBOR_TEST_BROKER_URL", BROKER))
+    parser.add_argument("--wilayah", help="every village of this provinsi or kabupaten (e.g. 33)")
     args = parser.parse_args()
     counts = [int(n) for n in args.workers.split(",")]
 
     load_before = [round(x, 2) for x in os.getloadavg()]
     port = free_port()
-    sim = SimulatorProcess(
-        DEFAULT_REGISTRY, port=port, extra=["--latency-ms", str(args.latency_ms)]
-    )
+    source = Path(DEFAULT_REGISTRY)
+    if args.wilayah:  # issue 12: a kabupaten or a whole provinsi from the region reference
+        from simulator.villages import region_registry
+
+        source = Path(tempfile.mkdtemp()) / "villages.csv"
+        source.write_text(registry_csv(village_rows(region_registry(args.wilayah))))
+    sim = SimulatorProcess(source, port=port, extra=["--latency-ms", str(args.latency_ms)])
     sim.start()
     try:
         base_url = f"http://127.0.0.1:{port}"
         villages = [replace(v, base_url=f"{base_url}/{v.kode_digits}")
-                    for v in load_registry(DEFAULT_REGISTRY)]  # fmt: skip
+                    for v in load_registry(source)]  # fmt: skip
         settings = Settings(concurrency=args.threads, tahun=2026, broker_url=args.broker,
                             queue_timeout=600)  # fmt: skip
         with tempfile.TemporaryDirectory() as tmp:

@@ -16,9 +16,11 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from warehouse.accounts import Actor, NotPermitted, check_scope, record_audit
 from warehouse.store import CollectTicket, Warehouse, request_target
 
 __all__ = [
+    "NotPermitted",
     "REASONS",
     "RequestState",
     "UnknownTarget",
@@ -51,16 +53,30 @@ def ask_collect(
     kode: str | None,
     *,
     villages: Collection[str],
-    requested_by: str,
+    actor: Actor | None,
+    origin: str | None = None,
 ) -> CollectTicket:
     """Ask the scheduler to collect a village, a kecamatan (by code, dotted or digits) or
     every village (None) now; `villages`: the registry's village codes. A target already
     waiting or running is merged (`CollectTicket.merged`). Raises UnknownTarget for a code
-    that is no village or kecamatan of the registry."""
+    that is no village or kecamatan of the registry, and NotPermitted (nothing written) when
+    `actor` may not ask for it: anonymous (None), or an operator asking outside its kecamatan
+    (every village included). Each attempt is in the audit (`origin`: the client's address)."""
     code, scope = request_target(kode)
+    target = code or "semua"
+    try:
+        check_scope(actor, [code])
+    except NotPermitted as refused:
+        record_audit(store, actor, "kumpulkan", "refused", target=target, ip=origin,
+                     detail=f"{scope}: {refused.reason}")  # fmt: skip
+        raise
     if not _in_registry(code, scope, set(villages)):
         raise UnknownTarget(f"{kode}: no village or kecamatan of the registry")
-    return store.request_collect(code, scope=scope, requested_by=requested_by)
+    assert actor is not None  # check_scope refused None
+    ticket = store.request_collect(code, scope=scope, requested_by=actor.name[:64])
+    detail = f"{scope}: request {ticket.id}" + (" (merged)" if ticket.merged else "")
+    record_audit(store, actor, "kumpulkan", "ok", target=target, ip=origin, detail=detail)
+    return ticket
 
 
 def request_villages(request: dict, villages: Sequence[str]) -> list[str]:

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 @dataclass(frozen=True)
 class Reason:
     """Why a village's dataset failed: a code with its values, which the pages render in their
-    language through the reason catalogue (i18n/locale/*/messages.po, keys alasan.*), and the original
-    English text, kept whole for operators (the CLI, the logs, fetch_log.error).
+    language through the reason catalogue (i18n/locale/*/messages.po, keys alasan.*), and the
+    original English text, kept whole for operators (the CLI, the logs, fetch_log.error).
 
     `params["tempat"]`, when present, is where in the answer it went wrong (what was fetched,
     which field); it is shown before the reason, as the English text does (issue 8).

@@ -28,7 +28,7 @@ import dramatiq
 from dramatiq.brokers.rabbitmq import RabbitmqBroker
 from dramatiq.errors import BrokerConnectionError
 
-from collectors.sweep import SweepSummary, VillageOutcome, group_datasets
+from collectors.sweep import SweepSummary, VillageOutcome, group_datasets, pulled_villages
 from config.registry import RegistryError, Village
 from config.settings import Settings
 from warehouse.queued_runs import (
@@ -136,6 +136,7 @@ def enqueue_run(
     broker = make_broker(settings, confirm_delivery=True)
     require_postgres(store)
     group_datasets(group)  # an unknown group stops here, before any run
+    villages = pulled_villages(villages)
     _check_villages(villages)
     try:
         broker.declare_queue(settings.queue_name, ensure=True)  # reachable? before any run

@@ -14,6 +14,7 @@ import signal
 import threading
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -42,6 +43,7 @@ from warehouse.store import Warehouse
 
 __all__ = [
     "REQUEST_JOB_ID",
+    "ExtraJob",
     "SchedulerJobs",
     "SweepStopped",
     "build_scheduler",
@@ -69,6 +71,16 @@ def sweep_job_id(group: str) -> str:
 
 class SweepStopped(RuntimeError):
     """Raised inside a sweep when the scheduler is shutting down and will not wait longer."""
+
+
+@dataclass(frozen=True)
+class ExtraJob:
+    """A cron job beside the sweeps, handed in by the command that starts the scheduler (the
+    alert digest: dashboard/cli.py wires notify/ in, which collectors may not import)."""
+
+    id: str
+    cron: str  # 5 fields, in the scheduler's time zone
+    func: Callable[[], object]
 
 
 # -- triggers ------------------------------------------------------------------------------
@@ -195,10 +207,20 @@ def collect_requests(
 class SchedulerJobs:
     """The job functions, with a stop flag and a count of running jobs for a bounded shutdown."""
 
-    def __init__(self, store: Warehouse, villages: Sequence[Village], settings: Settings) -> None:
+    def __init__(
+        self,
+        store: Warehouse,
+        villages: Sequence[Village],
+        settings: Settings,
+        *,
+        after_run: Callable[[int], object] | None = None,
+    ) -> None:
         self.store = store
         self.villages = list(villages)
         self.settings = settings
+        # called with the run id after each sweep (the alert check, issue 13); its failure is
+        # logged and never stops the scheduler nor marks the sweep failed
+        self.after_run = after_run
         self.stop = threading.Event()
         self._lock = threading.Lock()
         self._running = 0
@@ -214,6 +236,17 @@ class SchedulerJobs:
     def _leave(self) -> None:
         with self._lock:
             self._running -= 1
+
+    def _after(self, run_id: int | None) -> None:
+        if self.after_run is None or run_id is None:
+            return
+        self._enter()  # counted as running: a shutdown waits for the sends in hand
+        try:
+            self.after_run(run_id)
+        except Exception:
+            log.exception("after run %s: the hook failed; the scheduler goes on", run_id)
+        finally:
+            self._leave()
 
     def _check_stop(self, _outcome: VillageOutcome | None = None) -> None:
         # called by run_sweep after each village: the sweep ends as "aborted"; and while
@@ -251,18 +284,21 @@ class SchedulerJobs:
             summary.count("failed"),
             summary.seconds,
         )
+        self._after(summary.run_id)
         return summary.run_id
 
     def collect_requests(self) -> int | None:
         """Poll job: one sweep for the pending collect-now requests, if any."""
         self._enter()
         try:
-            return collect_requests(
+            run_id = collect_requests(
                 self.store, self.villages, self.settings, on_village=self._check_stop,
                 on_wait=self._check_stop,
             )  # fmt: skip
         finally:
             self._leave()
+        self._after(run_id)
+        return run_id
 
     def wait_idle(self, timeout: float, give_up: Callable[[], bool] = lambda: False) -> bool:
         """Wait until no job runs (True) or timeout passes or give_up() says so (False)."""
@@ -330,8 +366,10 @@ def build_scheduler(
     *,
     scheduler_cls: type[BaseScheduler] = BlockingScheduler,
     jobs: SchedulerJobs | None = None,
+    extra_jobs: Sequence[ExtraJob] = (),
 ) -> BaseScheduler:
-    """A scheduler (not started) with one sweep per dataset group and the request poll job."""
+    """A scheduler (not started) with one sweep per dataset group, the request poll job and
+    the `extra_jobs`."""
     jobs = jobs or SchedulerJobs(store, villages, settings)
     groups = list(dataset_groups())
     if settings.request_poll <= 0:
@@ -372,6 +410,21 @@ def build_scheduler(
         next_run_time=datetime.now(ZoneInfo(settings.timezone)),  # requests left while down
         replace_existing=True,
     )
+    for extra in extra_jobs:
+        try:
+            trigger = crontab_trigger(extra.cron, settings.timezone)
+        except ValueError as exc:
+            raise ValueError(f"job {extra.id}: {exc}") from None
+        scheduler.add_job(
+            extra.func,
+            trigger,
+            id=extra.id,
+            name=extra.id,
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=max(1, int(settings.misfire_grace)),
+            replace_existing=True,
+        )
     scheduler.add_listener(_job_listener(store), JOB_EVENTS)
     _quiet_poll_overlaps()
     return scheduler
@@ -411,6 +464,8 @@ def run_scheduler(
     settings: Settings,
     *,
     stop_timeout: float = 30.0,
+    after_run: Callable[[int], object] | None = None,
+    extra_jobs: Sequence[ExtraJob] = (),
 ) -> None:
     """Run the scheduler until SIGTERM or SIGINT, then stop within about 2 × stop_timeout.
 
@@ -423,12 +478,13 @@ def run_scheduler(
         log.info(
             "collect-now: %d request(s) left running by a previous scheduler requeued", requeued
         )
-    jobs = SchedulerJobs(store, villages, settings)
+    jobs = SchedulerJobs(store, villages, settings, after_run=after_run)
     # a background scheduler keeps APScheduler's locks out of the main thread, where the
     # signal handlers run; the handlers only note the signal
     scheduler = build_scheduler(
-        store, villages, settings, scheduler_cls=BackgroundScheduler, jobs=jobs
-    )
+        store, villages, settings, scheduler_cls=BackgroundScheduler, jobs=jobs,
+        extra_jobs=extra_jobs,
+    )  # fmt: skip
     received: list[int] = []
 
     def on_signal(signum: int, _frame: object) -> None:

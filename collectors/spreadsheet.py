@@ -12,7 +12,7 @@ import csv
 import io
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
@@ -20,9 +20,14 @@ from pathlib import Path
 import pandas as pd
 
 from collectors.adapters.common import MAX_AMOUNT, MAX_COUNT
+from collectors.upload_bounds import UploadRefused, check_upload, read_bounded
 from config.datasets import BY_NAME, DatasetDef, period_id
+from config.opendk_coa import ancestors, from_opendk, is_account
 from config.regions import RegionCodeError, get_region, normalize_code
 from config.registry import Village
+from config.sarana import KATEGORI, kategori_value
+from i18n.catalogue import t
+from warehouse.accounts import Actor, NotPermitted, check_scope, record_audit
 from warehouse.bounds import KODE, MEASUREMENT_LABEL
 from warehouse.store import DatasetWrite, MeasurementRow, Warehouse
 
@@ -48,6 +53,7 @@ LINE_INDEX = "baris"
 LABEL_COLUMNS = {"no_akun": "nama_akun"}
 # Money may have sen; every other non-percentage measure is a count of people or things.
 MONEY_DATASETS = frozenset({"apbdes", "anggaran-kecamatan"})
+SARANA = "sarana"
 # Column sizes of the measurement table (warehouse.bounds, from the models): longer text would
 # fail the insert on PostgreSQL. Counts and amounts share the collectors' bounds.
 MAX_KODE, MAX_LABEL = KODE, MEASUREMENT_LABEL
@@ -97,13 +103,29 @@ MESSAGES: dict[str, dict[str, str]] = {
         "code.not_registered": "{kode} bukan {tingkat} dalam registri",
         "code.not_in_reference": "{kode} bukan {tingkat} dalam referensi wilayah Kemendagri",
         "duplicate": "{tingkat} {kode}{item} juga ada di baris {baris}",
-        "key.account": "'{nilai}' bukan kode rekening (contoh 4.2.1)",
+        "key.account": "'{nilai}' bukan kode rekening (contoh 412-01 atau 4.2.1)",
+        "key.penyakit": "penyakit_id {nilai} tidak dikenal (dikenal: {dikenal})",
+        "region.missing": (
+            "berkas tidak berisi kolom {kolom}: pilih {tingkat} saat impor (--{tingkat} KODE "
+            "atau pilihan {tingkat} di halaman Unggah)"
+        ),
+        "region.differs": "{kolom} {nilai} berbeda dengan {tingkat} yang dipilih ({dipilih})",
+        "sarana.kategori": "kategori '{nilai}' tidak dikenal (dikenal: {dikenal})",
+        "apbdes.not_sum": (
+            "jumlah akun {akun} ({nilai}) bukan jumlah sub-akunnya dalam berkas ({total})"
+        ),
         "key.differs": "{kolom} {nilai} berbeda dengan {kolom} yang dipilih ({dipilih})",
         "number.invalid": "nilai '{nilai}' bukan angka",
         "number.negative": "nilai '{nilai}' tidak boleh negatif",
         "number.integer": "nilai '{nilai}' harus bilangan bulat",
         "number.percent": "nilai '{nilai}' di luar 0–100 (persentase)",
         "number.too_large": "nilai '{nilai}' terlalu besar (lebih dari {maks})",
+        "scope.anonim": "masuk dulu: hanya operator dan admin yang boleh mengunggah",
+        "scope.peran": "akun ini tidak boleh mengunggah",
+        "scope.wilayah": (
+            "berkas ditolak seluruhnya: {n} wilayah di luar kecamatan {kecamatan} akun ini: "
+            "{wilayah}"
+        ),
     },
     "en": {
         "file.format": "file {nama} is not CSV or XLSX",
@@ -133,13 +155,30 @@ MESSAGES: dict[str, dict[str, str]] = {
         "code.not_registered": "{kode} is not a {tingkat} of the registry",
         "code.not_in_reference": "{kode} is not a {tingkat} in the Kemendagri region reference",
         "duplicate": "{tingkat} {kode}{item} is also on row {baris}",
-        "key.account": "'{nilai}' is not an account code (e.g. 4.2.1)",
+        "key.account": "'{nilai}' is not an account code (e.g. 412-01 or 4.2.1)",
+        "key.penyakit": "penyakit_id {nilai} is not known (known: {dikenal})",
+        "region.missing": (
+            "the file has no {kolom} column: choose the {tingkat} when importing (--{tingkat} "
+            "CODE or the {tingkat} choice on the Unggah page)"
+        ),
+        "region.differs": "{kolom} {nilai} differs from the chosen {tingkat} ({dipilih})",
+        "sarana.kategori": "category '{nilai}' is not known (known: {dikenal})",
+        "apbdes.not_sum": (
+            "the amount of account {akun} ({nilai}) is not the sum of its sub-accounts in the "
+            "file ({total})"
+        ),
         "key.differs": "{kolom} {nilai} differs from the chosen {kolom} ({dipilih})",
         "number.invalid": "value '{nilai}' is not a number",
         "number.negative": "value '{nilai}' must not be negative",
         "number.integer": "value '{nilai}' must be a whole number",
         "number.percent": "value '{nilai}' is outside 0–100 (percentage)",
         "number.too_large": "value '{nilai}' is too large (more than {maks})",
+        "scope.anonim": "sign in first: only operators and admins may upload",
+        "scope.peran": "this account may not upload",
+        "scope.wilayah": (
+            "the whole file is refused: {n} regions outside this account's kecamatan "
+            "{kecamatan}: {wilayah}"
+        ),
     },
 }
 
@@ -208,6 +247,8 @@ def _render(lang: str, code: str, params: dict) -> str:
     templates = MESSAGES.get(lang, MESSAGES["id"])
     words = _PARAM_WORDS.get(lang, _PARAM_WORDS["id"])
     shown = {k: words[k].get(v, v) if k in words else v for k, v in params.items()}
+    if code not in templates:  # issue 10: the upload bounds' texts are in the catalogue
+        return t(code, lang, **shown)
     return templates[code].format(**shown)
 
 
@@ -224,11 +265,14 @@ def read_table(path_or_bytes: str | Path | bytes, filename: str | None = None) -
     Problems that do not stop reading (a column twice, a row with more cells than headers) are
     in `df.attrs["errors"]` for `validate`; an unreadable file raises SpreadsheetError.
     """
+    try:  # issue 10: bounded before anything parses it (collectors.upload_bounds)
+        data = read_bounded(path_or_bytes)
+        check_upload(data)
+    except UploadRefused as exc:
+        raise SpreadsheetError(_error(0, "", exc.code, **exc.params)) from None
     if isinstance(path_or_bytes, bytes | bytearray):
-        data = bytes(path_or_bytes)
         name = filename or "berkas"
     else:
-        data = Path(path_or_bytes).read_bytes()
         name = filename or Path(path_or_bytes).name
     # the content decides, not the name: operators rename files
     if data.startswith(b"PK\x03\x04"):
@@ -423,22 +467,31 @@ def region_column(dataset: DatasetDef) -> str:
     return "kecamatan_id" if dataset.level == "kecamatan" else "desa_id"
 
 
-def required_columns(dataset: DatasetDef, *, key_given: bool = False) -> list[str]:
-    """The columns a file must have, in template order."""
-    columns = [region_column(dataset)]
+def required_columns(
+    dataset: DatasetDef, *, key_given: bool = False, region_given: bool = False
+) -> list[str]:
+    """The columns a file must have, in template order (the region column only when no
+    region is chosen for the whole file)."""
+    columns = [] if region_given else [region_column(dataset)]
     if dataset.key_column and not key_given:
         columns.append(dataset.key_column)
+    if dataset.name == SARANA:
+        columns += ["nama", "kategori"]
     columns += [col for col, _ in dataset.template]
     return columns
 
 
 def check_period(
-    dataset: DatasetDef, *, tahun: int, bulan: int | None = None, semester: int | None = None
+    dataset: DatasetDef,
+    *,
+    tahun: int | None,
+    bulan: int | None = None,
+    semester: int | None = None,
 ) -> tuple[str, list[RowError]]:
     """The period id for the dataset's grain, or the errors of the arguments given."""
     errors: list[RowError] = []
-    grain = dataset.grain
-    wanted = {"bulan": "bulan", "semester": "semester"}.get(dataset.grain)
+    grain = dataset.import_grain or dataset.grain
+    wanted = {"bulan": "bulan", "semester": "semester"}.get(grain)
     for arg, value in (("bulan", bulan), ("semester", semester)):
         if arg == wanted and value is None:
             errors.append(
@@ -448,6 +501,14 @@ def check_period(
             errors.append(
                 _error(0, arg, "period.not_applicable", arg=arg, dataset=dataset.name, grain=grain)
             )
+    if grain == "snapshot":
+        # a snapshot (Data Sarana) has no period: a year given is not needed and not kept
+        return ("", errors) if errors else ("", [])
+    if tahun is None:
+        errors.append(
+            _error(0, "tahun", "period.required", arg="tahun", dataset=dataset.name, grain=grain)
+        )
+        return "", errors
     if not 2000 <= tahun <= 2100:
         errors.append(_error(0, "tahun", "period.tahun", nilai=tahun))
     if bulan is not None and not 1 <= bulan <= 12:
@@ -463,18 +524,22 @@ def validate(
     df: pd.DataFrame,
     dataset: DatasetDef,
     *,
-    tahun: int,
+    tahun: int | None,
     bulan: int | None = None,
     semester: int | None = None,
     known_villages: set[str] | None = None,
     penyakit_id: str | int | None = None,
+    region: str | None = None,
+    penyakit_ids: Collection[str] | None = None,
 ) -> ImportResult:
     """Check a table from read_table against the dataset's template and the registry.
 
     Every problem is collected (not only the first) so the operator can fix the file in one go.
     `known_villages` are the registry's village codes; None checks codes against the region
     reference only. `penyakit_id` sets the item of an epidemi-penyakit file whose rows have no
-    penyakit_id column.
+    penyakit_id column, `penyakit_ids` the disease ids known (config.penyakit; None = any).
+    `region` is the village (or kecamatan) chosen for a file without the region column, as
+    OpenDK's upload form chooses it for its templates that have none.
     """
     errors: list[RowError] = list(df.attrs.get("errors", ()))
     if not dataset.importable:
@@ -490,25 +555,34 @@ def validate(
         )
         key_arg = None
     elif key_arg is not None:
-        problem = _check_key(key_arg, dataset.key_column, 0, dataset.key_column)
+        problem = _check_key(key_arg, dataset.key_column, 0, dataset.key_column, penyakit_ids)
         if problem:
             errors.append(problem)
     region_col = region_column(dataset)
-    required = required_columns(dataset, key_given=key_arg is not None)
+    level = "kecamatan" if dataset.level == "kecamatan" else "desa"
+    known = _known_regions(known_villages, level)
+    chosen = None
+    if _key_argument(region) is not None:
+        chosen, problem = _check_region(str(region), level, known, 0, level)
+        if problem:
+            errors.append(problem)
+    region_given = _key_argument(region) is not None
+    required = required_columns(dataset, key_given=key_arg is not None, region_given=region_given)
+    if not region_given and region_col not in df.columns:
+        errors.append(_error(1, region_col, "region.missing", kolom=region_col, tingkat=level))
     for column in required:
-        if column not in df.columns:
+        if column not in df.columns and column != region_col:
             errors.append(
                 _error(1, column, "column.missing", kolom=column, wajib=", ".join(required))
             )
 
-    level = "kecamatan" if dataset.level == "kecamatan" else "desa"
-    known = _known_regions(known_villages, level)
     key_col = dataset.key_column
     label_col = LABEL_COLUMNS.get(key_col or "")
     measures = [(col, measure, _kind(dataset, measure)) for col, measure in dataset.template]
     lines = _lines(df)
     seen: dict[tuple[str, str], int] = {}
     rows: list[tuple[str, MeasurementRow]] = []
+    placed: list[tuple[str, str, float, int]] = []  # APBDes: (region, account, amount, line)
     data_rows = 0
     for line, record in zip(lines, df.itertuples(index=False, name=None), strict=True):
         cells = {
@@ -519,20 +593,27 @@ def validate(
         data_rows += 1
         row_errors: list[RowError] = []
 
-        kode = None
+        kode = chosen
         if region_col in cells:
-            kode, problem = _check_region(cells[region_col], level, known, line, region_col)
-            if problem:
+            typed, problem = _check_region(cells[region_col], level, known, line, region_col)
+            if problem and not (region_given and not cells[region_col].strip()):
                 row_errors.append(problem)
+            elif region_given and typed is not None and chosen is not None and typed != chosen:
+                row_errors.append(
+                    _error(line, region_col, "region.differs", kolom=region_col, nilai=typed,
+                           tingkat=level, dipilih=chosen)
+                )  # fmt: skip
+            elif not region_given:
+                kode = typed
 
         item = key_arg or ""
         if key_col and key_col in cells:
             typed = cells[key_col].strip()
             if key_arg is None:
-                problem = _check_key(typed, key_col, line, key_col)
+                problem = _check_key(typed, key_col, line, key_col, penyakit_ids)
                 if problem:
                     row_errors.append(problem)
-                item = typed
+                item = _item(typed, key_col)
             elif typed and typed != key_arg:
                 row_errors.append(
                     _error(
@@ -542,11 +623,13 @@ def validate(
 
         label = ""
         if label_col and label_col in cells:
-            label = cells[label_col].strip()
-            if len(label) > MAX_LABEL:
-                row_errors.append(_error(line, label_col, "cell.too_long", maks=MAX_LABEL))
-            elif "\x00" in label:
-                row_errors.append(_error(line, label_col, "cell.nul"))
+            label, problem = _check_text(cells[label_col], line, label_col, MAX_LABEL)
+            if problem:
+                row_errors.append(problem)
+        atribut = None
+        if dataset.name == SARANA:
+            item, label, atribut, problems = _sarana_item(cells, line)
+            row_errors += problems
 
         values: list[tuple[str, float]] = []
         for col, measure, kind in measures:
@@ -561,11 +644,11 @@ def validate(
         if kode is not None and (key_arg is not None or not key_col or item):
             first = seen.setdefault((kode, item), line)
             if first != line:
-                shown = f" ({key_col} {item})" if key_col else ""
+                shown = f" ({key_col} {item})" if key_col else (f" ({label})" if label else "")
                 row_errors.append(
                     _error(
                         line,
-                        region_col,
+                        region_col if region_col in cells else "",  # a chosen region: the row
                         "duplicate",
                         tingkat=level,
                         kode=kode,
@@ -576,13 +659,95 @@ def validate(
         errors += row_errors
         if not row_errors and kode is not None:
             rows += [
-                (kode, MeasurementRow(measure, value, kode=item, label=label, periode=periode))
+                (
+                    kode,
+                    MeasurementRow(
+                        measure, value, kode=item, label=label, periode=periode, atribut=atribut
+                    ),
+                )
                 for measure, value in values
             ]
+            if key_col == "no_akun" and values:
+                placed.append((kode, item, values[0][1], line))
     if data_rows == 0:
         errors.append(_error(0, "", "file.no_rows"))
+    errors += _check_account_sums(placed, key_col or "")
     errors.sort(key=lambda e: (e.line, _column_order(e.column, df.columns)))
     return ImportResult(rows if not errors else [], errors, periode)
+
+
+def _item(typed: str, key_col: str) -> str:
+    """The stored item of a key cell: OpenDK's account 412-01 is our 4.1.2.01."""
+    if key_col == "no_akun":
+        return from_opendk(typed) or typed
+    if key_col == "penyakit_id" and typed.isdigit():
+        return str(int(typed))
+    return typed
+
+
+def _check_text(text: str, line: int, column: str, limit: int) -> tuple[str, RowError | None]:
+    value = text.strip()
+    if len(value) > limit:
+        return value, _error(line, column, "cell.too_long", maks=limit)
+    if "\x00" in value:
+        return value, _error(line, column, "cell.nul")
+    return value, None
+
+
+def _sarana_item(cells: dict, line: int) -> tuple[str, str, dict, list[RowError]]:
+    """A facility's item: its category value and name (kode), the name (label), and the
+    category and note as attributes."""
+    problems: list[RowError] = []
+    nama, problem = _check_text(cells.get("nama", ""), line, "nama", MAX_LABEL)
+    if problem:
+        problems.append(problem)
+    elif not nama and "nama" in cells:
+        problems.append(_error(line, "nama", "cell.empty"))
+    typed = cells.get("kategori", "").strip()
+    kategori = kategori_value(typed) if typed else None
+    if "kategori" in cells and kategori is None:
+        if not typed:
+            problems.append(_error(line, "kategori", "cell.empty"))
+        else:
+            known = ", ".join(name for name, _ in KATEGORI.values())
+            problems.append(
+                _error(line, "kategori", "sarana.kategori", nilai=typed[:60], dikenal=known)
+            )
+    keterangan, problem = _check_text(cells.get("keterangan", ""), line, "keterangan", 1000)
+    if problem:
+        problems.append(problem)
+    kode = f"{kategori}:{' '.join(nama.split()).casefold()}" if kategori and nama else ""
+    if kode and len(kode) > MAX_KODE:
+        problems.append(_error(line, "nama", "cell.too_long", maks=MAX_KODE - len(kategori) - 1))
+    atribut = {"kategori": kategori, "keterangan": keterangan}
+    return kode, nama, atribut, problems
+
+
+def _check_account_sums(placed: list[tuple[str, str, float, int]], key_col: str) -> list[RowError]:
+    """APBDes: an account of the file that has sub-accounts in the same file must be their
+    sum (OpenDK's templates list leaves only; a file with totals must agree with itself)."""
+    if key_col != "no_akun" or not placed:
+        return []
+    errors = []
+    by_region: dict[str, dict[str, tuple[float, int]]] = {}
+    for kode, akun, amount, line in placed:
+        by_region.setdefault(kode, {})[akun] = (amount, line)
+    for accounts in by_region.values():
+        kids: dict[str, list[str]] = {}
+        for akun in accounts:
+            parent = next((a for a in ancestors(akun) if a in accounts), None)
+            if parent is not None:
+                kids.setdefault(parent, []).append(akun)
+        for parent, children in kids.items():
+            own, line = accounts[parent]
+            total = sum(accounts[c][0] for c in children)
+            if abs(own - total) > 0.5:
+                errors.append(
+                    _error(line, "jumlah", "apbdes.not_sum", akun=parent,
+                           nilai=f"{own:,.0f}".replace(",", "."),
+                           total=f"{total:,.0f}".replace(",", "."))
+                )  # fmt: skip
+    return errors
 
 
 def _key_argument(value: str | int | None) -> str | None:
@@ -646,18 +811,24 @@ def _check_region(
     return kode, None
 
 
-_ACCOUNT = re.compile(r"\d+(?:\.\d+)*")
-
-
-def _check_key(text: str, key_col: str | None, line: int, column: str) -> RowError | None:
+def _check_key(
+    text: str,
+    key_col: str | None,
+    line: int,
+    column: str,
+    penyakit_ids: Collection[str] | None = None,
+) -> RowError | None:
     if not text:
         return _error(line, column, "cell.empty")
     if len(text) > MAX_KODE:
         return _error(line, column, "cell.too_long", maks=MAX_KODE)
     if "\x00" in text:
         return _error(line, column, "cell.nul")
-    if key_col == "no_akun" and not _ACCOUNT.fullmatch(text):
+    if key_col == "no_akun" and not is_account(text):
         return _error(line, column, "key.account", nilai=text)
+    if key_col == "penyakit_id" and penyakit_ids is not None:
+        if _item(text, key_col) not in set(penyakit_ids):
+            return _error(line, column, "key.penyakit", nilai=text, dikenal=", ".join(penyakit_ids))
     return None
 
 
@@ -696,7 +867,7 @@ class ImportReport:
             wilayah=self.villages,
             tingkat=tingkat,
             nilai=self.rows,
-            periode=format_period(self.periode, lang),
+            periode=format_period(self.periode, lang) or "–",  # Data Sarana has none
         )
         changes = words["changes"].format(
             ok=self.changed, tingkat=tingkat, unchanged=self.unchanged
@@ -714,24 +885,57 @@ def format_period(periode: str, lang: str = "id") -> str:
     return periode
 
 
+def _penyakit_ids(dataset: DatasetDef, given: Collection[str] | None) -> list[str] | None:
+    if dataset.key_column != "penyakit_id":
+        return None
+    if given is not None:
+        return list(given)
+    from config.penyakit import known_ids
+    from config.settings import load_settings
+
+    return known_ids(load_settings().penyakit)
+
+
 def import_file(
     store: Warehouse,
     dataset_name: str,
     path_or_bytes: str | Path | bytes,
     filename: str | None = None,
     *,
-    tahun: int,
+    tahun: int | None,
     bulan: int | None = None,
     semester: int | None = None,
     villages: list[Village],
     penyakit_id: str | int | None = None,
-    requested_by: str = "import",
+    region: str | None = None,
+    penyakit_ids: Collection[str] | None = None,
+    actor: Actor | None,
+    origin: str | None = None,
 ) -> ImportReport:
     """Check a file and, when it has no error at all, load it as one run of kind "import".
 
     Each region in the file gets the dataset's values of that period replaced by the file's;
     other periods, other regions (and for a file of one penyakit_id, other diseases) stay.
+    `region` is the village (kecamatan) chosen for a file without the region column; the
+    disease ids known are `penyakit_ids` (default: config.penyakit with the settings). An
+    APBDes file is OpenDK's: the budget (anggaran) of one month, leaves rolled up to their
+    parent accounts together with the month's other accounts already stored
+    (collectors.apbdes_months); the villages' own yearly APBDes is never touched.
+
+    `actor` must be allowed to change every region of the file (warehouse.accounts): None
+    (anonymous) is refused before the file is read, an operator's file holding any region
+    outside its kecamatan is refused whole, naming them; nothing is written then. Every
+    attempt is in the audit (`origin`: the client's address).
     """
+    shown_name = filename or (
+        None if isinstance(path_or_bytes, bytes) else Path(path_or_bytes).name
+    )
+    if actor is None or actor.role not in ("admin", "operator", "system"):
+        reason = "anonim" if actor is None else "peran"
+        record_audit(store, actor, "unggah", "refused", target=shown_name, ip=origin,
+                     detail=f"{dataset_name}: {reason}")  # fmt: skip
+        error = _error(0, "", f"scope.{reason}")
+        return ImportReport(False, [error], 0, 0, None, "", dataset_name)
     dataset = BY_NAME.get(dataset_name)
     if dataset is None:
         error = _error(0, "", "dataset.unknown", dataset=dataset_name)
@@ -754,13 +958,32 @@ def import_file(
         semester=semester,
         known_villages={v.kode_desa for v in villages},
         penyakit_id=penyakit_id,
+        region=region,
+        penyakit_ids=_penyakit_ids(dataset, penyakit_ids),
     )
     if not result.ok:
+        detail = f"{dataset.name} {result.periode}: {len(result.errors)} errors"
+        record_audit(
+            store, actor, "unggah", "rejected", target=shown_name, ip=origin, detail=detail
+        )
         return rejected(result.errors, result.periode)
 
+    from collectors.apbdes_months import complete_month
     from warehouse.imports import record_import
 
     by_region = result.by_region()
+    try:
+        check_scope(actor, by_region)
+    except NotPermitted as refused:
+        names = {v.kode_desa: v.nama_desa for v in villages}
+        named = [f"{kode} {names[kode]}" if kode in names else kode for kode in refused.codes]
+        shown = ", ".join(named[:20]) + (f", … (+{len(named) - 20})" if len(named) > 20 else "")
+        record_audit(store, actor, "unggah", "refused", target=shown_name, ip=origin,
+                     detail=f"{dataset.name} {result.periode}: outside {actor.kode_kecamatan}: "
+                     + ", ".join(refused.codes))  # fmt: skip
+        error = _error(0, "", "scope.wilayah", n=len(named), kecamatan=actor.kode_kecamatan,
+                       wilayah=shown)  # fmt: skip
+        return rejected([error], result.periode)
     writes = {
         kode: DatasetWrite(dataset.name, "ok", rows, kind="measurement", periods=(result.periode,))
         for kode, rows in by_region.items()
@@ -777,6 +1000,8 @@ def import_file(
             # a file for one disease replaces that disease only
             kodes={key} if (key := _key_argument(penyakit_id)) is not None else None,
             source=filename,
+            expand=complete_month if dataset.name == "apbdes" else None,
+            actor=actor,
         )
     except BaseException:
         store.finish_run(run_id, ok=0, unchanged=0, failed=len(writes), status="aborted")
@@ -798,7 +1023,10 @@ def import_file(
         "import",
         "executed",
         run_id=run_id,
-        detail=f"{requested_by}: {filename or '-'} -> {dataset.name} {result.periode}, "
+        detail=f"{actor.name}: {filename or '-'} -> {dataset.name} {result.periode}, "
         f"{report.villages} {level}, {report.rows} nilai",
     )
+    record_audit(store, actor, "unggah", "ok", target=shown_name, ip=origin, run_id=run_id,
+                 detail=f"{dataset.name} {result.periode}: {report.villages} {level}, "
+                 f"{report.changed} changed, {report.rows} values")  # fmt: skip
     return report

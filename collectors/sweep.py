@@ -17,7 +17,7 @@ from collectors.adapters import PULLERS
 from collectors.http import HttpClient, host_free
 from collectors.model import DatasetResult, Reason, Statistic, Totals, VillagePull
 from config.datasets import dataset_groups
-from config.registry import Village
+from config.registry import PUSH_ADAPTERS, Village
 from config.settings import Settings
 from warehouse.store import HEARTBEAT_S, DatasetWrite, ObservationRow, SourceInfo, Warehouse
 
@@ -189,6 +189,11 @@ def group_datasets(group: str | None) -> tuple[Sequence[str] | None, str]:
     return datasets, "summary-v1" if group is None else f"summary-v1/{group}"
 
 
+def pulled_villages(villages: Sequence[Village]) -> list[Village]:
+    """The villages a sweep pulls: not those that push (they send as OpenSID sends to OpenDK)."""
+    return [v for v in villages if v.adapter not in PUSH_ADAPTERS]
+
+
 def run_sweep(
     villages: Sequence[Village],
     store: Warehouse,
@@ -204,6 +209,7 @@ def run_sweep(
     With a group (see config.datasets.dataset_groups) only that group's datasets are pulled.
     """
     datasets, endpoint = group_datasets(group)
+    villages = pulled_villages(villages)
     for v in villages:
         v.resolve_token()  # a missing token variable is a configuration error: stop before pulling
     started = datetime.now()

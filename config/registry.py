@@ -19,7 +19,9 @@ COLUMNS = [
     "base_url",
     "token",
 ]
-ADAPTERS = ("summary-v1", "opensid", "gabungan")
+ADAPTERS = ("summary-v1", "opensid", "gabungan", "opendk-push")
+# villages that send to us as OpenSID sends to OpenDK (issue 11): never pulled, no base_url
+PUSH_ADAPTERS = ("opendk-push",)
 # a gabungan row may stand for every village of a kecamatan or kabupaten on one shared source
 GROUP_ADAPTERS = ("gabungan",)
 DEFAULT_BASE_URL = "http://127.0.0.1:8700/{kode}"
@@ -96,7 +98,7 @@ def parse_registry(text: str, source: str = "registry") -> list[Village]:
         if region is None:
             fail(f"kode_desa {kode} is not in the region reference (idn-area-data 4.0.1)")
         base_url = (row.get("base_url") or "").strip()
-        if not base_url.startswith(("http://", "https://")):
+        if adapter not in PUSH_ADAPTERS and not base_url.startswith(("http://", "https://")):
             fail(f"base_url {base_url!r} must start with http:// or https://")
         token = (row.get("token") or "").strip()
         if token.startswith("env:") and not token[4:]:
@@ -156,23 +158,25 @@ def build_registry_rows(
     kecamatan: str | None = None,
     adapter: str = "summary-v1",
     base_url: str = DEFAULT_BASE_URL,
+    provinsi: str | None = None,
 ) -> list[dict[str, str]]:
-    """Registry rows for every village of a kabupaten or a kecamatan, from the reference."""
+    """Registry rows for every village of a provinsi, a kabupaten or a kecamatan, from the
+    reference (the narrowest region given, which must lie in the wider ones)."""
     if adapter not in ADAPTERS:
         raise RegistryError(f"unknown adapter {adapter!r}; expected one of {', '.join(ADAPTERS)}")
-    scope = kecamatan or kabupaten
-    if not scope:
-        raise RegistryError("give --kabupaten or --kecamatan")
+    given = [(name, value) for name, value in
+             (("provinsi", provinsi), ("kabupaten", kabupaten), ("kecamatan", kecamatan))
+             if value]  # fmt: skip
+    if not given:
+        raise RegistryError("give --provinsi, --kabupaten or --kecamatan")
+    for (wide_name, wide), (narrow_name, narrow) in zip(given, given[1:], strict=False):
+        if not normalize_code(narrow).startswith(normalize_code(wide) + "."):
+            raise RegistryError(f"{narrow_name} {narrow} is not in {wide_name} {wide}")
+    tingkat, scope = given[-1]
     code = normalize_code(scope)
-    if (
-        kabupaten
-        and kecamatan
-        and not normalize_code(kecamatan).startswith(normalize_code(kabupaten) + ".")
-    ):
-        raise RegistryError(f"kecamatan {kecamatan} is not in kabupaten {kabupaten}")
     region = get_region(code)
-    if region is None or region.tingkat not in ("kabupaten", "kecamatan"):
-        raise RegistryError(f"{scope} is not a kabupaten or kecamatan in the region reference")
+    if region is None or region.tingkat != tingkat:
+        raise RegistryError(f"{scope} is not a {tingkat} in the region reference")
     rows = []
     for village in villages_under(code):
         kec = get_region(village.induk)

@@ -27,6 +27,7 @@ from dashboard.api_resources import (
     wilayah_arg,
 )
 from dashboard.api_tables import page_tables
+from dashboard.api_xlsx import XLSX_SUFFIX, xlsx_response
 from dashboard.context import data_source
 from dashboard.reporting import reporting_counts
 
@@ -62,11 +63,13 @@ def _serve(resource: str) -> Response:
     fmt = "json"
     if resource.endswith(CSV_SUFFIX):
         resource, fmt = resource[: -len(CSV_SUFFIX)], "csv"
+    elif resource.endswith(XLSX_SUFFIX):  # issue 13: every CSV as a workbook too
+        resource, fmt = resource[: -len(XLSX_SUFFIX)], "xlsx"
     args = {k: v for k, v in request.args.items() if k != "format"}
     wanted = request.args.get("format")
     if wanted is not None:
-        if wanted not in FORMATS or (fmt == "csv" and wanted != "csv"):
-            return error_response(f"unknown format {wanted!r}: expected json or csv", 400)
+        if wanted not in (*FORMATS, "xlsx") or (fmt != "json" and wanted != fmt):
+            return error_response(f"unknown format {wanted!r}: expected json, csv or xlsx", 400)
         fmt = wanted
     try:
         if resource.startswith("halaman/"):
@@ -80,6 +83,8 @@ def _serve(resource: str) -> Response:
         return error_response(exc.message, exc.status)
     if fmt == "json":
         return json_response(json_body(ans))
+    if fmt == "xlsx":
+        return xlsx_response(ans, resource)
     resp = Response(csv_text(ans), mimetype="text/csv")
     resp.headers["Content-Type"] = "text/csv; charset=utf-8"
     resp.headers["Content-Disposition"] = f'attachment; filename="{ans.name}.csv"'
@@ -105,7 +110,7 @@ def api_blueprint() -> Blueprint:
         return _serve(f"halaman/{page}/{table}")
 
     for kind in ("penduduk", "desa", "kamus"):
-        for suffix in ("", CSV_SUFFIX):
+        for suffix in ("", CSV_SUFFIX, XLSX_SUFFIX):
             bp.add_url_rule(
                 f"/{kind}{suffix}",
                 endpoint=f"{kind}{suffix.replace('.', '_')}",

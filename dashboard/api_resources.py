@@ -30,6 +30,7 @@ from aggregates.tables import (
 from config.datasets import BY_NAME as DATASETS_BY_NAME
 from config.datasets import DATASETS
 from config.statistik import BY_SLUG, STATISTICS
+from dashboard.auth import redact_details
 from dashboard.context import data_source
 from dashboard.data import Snapshot
 from dashboard.regions import Wilayah, resolve_wilayah
@@ -38,12 +39,13 @@ from dashboard.statistik import unit_text
 from dashboard.view_cache import cached
 from i18n.catalogue import has_text, raw_text, t
 from i18n.reasons import catalogue_codes
+from layouts.safe_cells import csv_text as safe_csv
 from layouts.tables import api_href
 
 PREFIX = "/api/v1"
 CSV_SUFFIX = ".csv"
 FORMATS = ("json", "csv")
-LEVEL_RANK = {"kabupaten": 0, "kecamatan": 1, "desa": 2}
+LEVEL_RANK = {"provinsi": -1, "kabupaten": 0, "kecamatan": 1, "desa": 2}
 DEFAULT_TINGKAT = "desa"  # analysts mostly want the finest grain; roll-ups are one parameter away
 
 KAMUS_COLUMNS = [
@@ -111,7 +113,7 @@ class Answer:
 # -- rendering (the one place for each shape) ----------------------------------------------
 def csv_text(ans: Answer) -> str:
     """The CSV of an answer: UTF-8 text, header row, `\\n` line ends, machine numbers."""
-    return ans.table.to_csv(index=False, lineterminator="\n")
+    return safe_csv(ans.table)  # issue 10: text cells never run as formulas
 
 
 def json_body(ans: Answer) -> dict:
@@ -178,7 +180,9 @@ def wilayah_arg(snapshot: Snapshot, args: Mapping[str, str]) -> Wilayah:
 def _tingkat(args: Mapping[str, str], w: Wilayah) -> str:
     tingkat = (args.get("tingkat") or DEFAULT_TINGKAT).strip()
     if tingkat not in TINGKAT:
-        raise ApiError(f"unknown tingkat {tingkat!r}: expected desa, kecamatan or kabupaten", 400)
+        raise ApiError(
+            f"unknown tingkat {tingkat!r}: expected desa, kecamatan, kabupaten or provinsi", 400
+        )
     # a kabupaten row summed over one kecamatan's villages would be a wrong kabupaten total
     if LEVEL_RANK[tingkat] < LEVEL_RANK[w.tingkat]:
         raise ApiError(
@@ -250,7 +254,8 @@ def _desa(snapshot: Snapshot, args: Mapping[str, str]) -> Answer:
     reported = len(_totals_desa(snapshot, w))
     return Answer(
         _stem("desa", w.kode),
-        plain_values(table, VILLAGE_STATUS_COLUMNS),
+        # raw error texts only for a role (issue 10); the reason codes stay public
+        redact_details(plain_values(table, VILLAGE_STATUS_COLUMNS)),
         answer_meta(snapshot, {"wilayah": w.kode}, reported, w),
     )
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import dash
 import pandas as pd
+from dash import html
 from flask import current_app
 
 from dashboard.api_resources import PREFIX, ApiError
@@ -92,8 +93,9 @@ def accepted_params(page: str, table: str) -> tuple[str, ...]:
 
 
 def _link_params(w: Wilayah | None, choices: Mapping[str, str | None]) -> dict:
-    # the whole kabupaten is the default: the filter bar leaves it out of the URL, so do we
-    kode = w.kode if w is not None and w.tingkat != "kabupaten" else None
+    # the whole region (kabupaten or provinsi) is the default: the filter bar leaves it out of
+    # the URL, so do we
+    kode = w.kode if w is not None and w.kode != w.kabupaten else None
     return {"wilayah": kode, **choices}
 
 
@@ -109,10 +111,18 @@ def links(page: str, table: str, w: Wilayah | None, lang: str, *, follow: bool =
 
 def download_button(page: str, table: str, w: Wilayah | None, lang: str, *, follow: bool = True,
                     **choices: str | None) -> Any:  # fmt: skip
-    """ "Unduh CSV" for a grid without a download callback: a link to its CSV twin."""
+    """ "Unduh CSV" and "Unduh Excel" for a grid without a download callback: links to its CSV
+    and .xlsx twins (issue 13)."""
     accepted = accepted_params(page, table)
     params = _link_params(w, choices)
-    return csv_button(page_path(page, table), accepted, params, lang, follow=follow)
+    path = page_path(page, table)
+    return html.Span(
+        [
+            csv_button(path, accepted, params, lang, follow=follow, fmt=fmt)
+            for fmt in ("csv", "xlsx")
+        ],
+        className="d-inline-flex gap-2",
+    )
 
 
 def require_desa(w: Wilayah, args: Mapping[str, str], what: str) -> None:

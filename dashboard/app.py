@@ -25,6 +25,8 @@ from flask import redirect, request
 from config.settings import Settings
 from dashboard.api import api_blueprint
 from dashboard.api_tables import register_page_tables
+from dashboard.audit_api import audit_blueprint
+from dashboard.auth import current_role, init_auth, require_secret
 from dashboard.boundaries import register_boundary_route
 from dashboard.context import (
     DATA_SOURCE,
@@ -35,11 +37,19 @@ from dashboard.context import (
     language,
 )
 from dashboard.data import DataSource
+from dashboard.guard import callback_error_state
+from dashboard.hardening import install_hardening
+from dashboard.laporan import laporan_nav_link, register_laporan_routes
+from dashboard.next_path import safe_next  # issue 10: only a path of this site
+from dashboard.opendk_receiver import opendk_blueprint
+from dashboard.opendk_receiver import server_options as receiver_server_options
 from dashboard.pages import PAGE_MODULES
 from dashboard.shell_ids import ID_BAHASA, ID_LOCATION, ID_SEARCH, NAV_LINK
+from dashboard.signin import account_corner, register_sign_in
 from dashboard.view_cache import VIEW_CACHE, ViewCache
 from dashboard.warm import Warmer
 from i18n.catalogue import DEFAULT_LANGUAGE, LANGUAGES, t
+from layouts.print_header import print_header
 from layouts.tables import API_LINK
 from warehouse.store import Warehouse
 
@@ -89,12 +99,16 @@ def create_app(store: Warehouse, settings: Settings) -> dash.Dash:
         # callbacks wired to missing ids instead
         suppress_callback_exceptions=True,
         index_string=INDEX_STRING.format(lang=lang),
+        on_error=callback_error_state,  # issue 10: hostile input gets the page's error state
     )
     app.config.external_stylesheets.append(app.get_asset_url(BOOTSTRAP_CSS))
-    app.server.config[DATA_SOURCE] = DataSource(store)
+    app.server.config[DATA_SOURCE] = DataSource(store, rollups=bool(settings.rollups))
     app.server.config[LANGUAGE] = lang
     app.server.config[VIEW_CACHE] = ViewCache()
     app.server.config[SETTINGS] = settings
+    install_hardening(app)  # issue 10: security headers, malformed paths, bounded bodies
+    init_auth(app, settings)  # issue 10: sessions, sign-in, CSRF, rate limits, the guards
+    register_sign_in(app, settings)
 
     pages = [importlib.import_module(name) for name in PAGE_MODULES]
     for page in pages:
@@ -108,6 +122,7 @@ def create_app(store: Warehouse, settings: Settings) -> dash.Dash:
             layout=page.layout,
             nav=getattr(page, "NAV", True),
             name_key=page.NAME_KEY,
+            admin_only=getattr(page, "ADMIN_ONLY", False),
         )
     dash.register_page(
         NOT_FOUND_MODULE,
@@ -124,8 +139,11 @@ def create_app(store: Warehouse, settings: Settings) -> dash.Dash:
     _localise_index(app)
     _register_language_route(app)
     register_boundary_route(app)
+    register_laporan_routes(app)  # /laporan and /laporan.pdf (issue 13)
     register_page_tables(app, pages)  # the API and the Kamus page read the pages' tables there
     app.server.register_blueprint(api_blueprint())
+    app.server.register_blueprint(audit_blueprint())  # /api/v1/audit, admins only
+    app.server.register_blueprint(opendk_blueprint(store, settings))  # OpenSID's pushes
     _register_shell_callbacks(app)
     for page in pages:
         page.register_callbacks(app)
@@ -136,12 +154,14 @@ def run_server(store: Warehouse, settings: Settings, host: str, port: int) -> No
     """Serve the dashboard with waitress (production WSGI server) until interrupted."""
     from waitress import serve  # only the server needs it
 
+    require_secret(settings)  # production refuses to start without its session key
     app = create_app(store, settings)
     warmer = Warmer(app, settings.warm_interval) if settings.warm_interval > 0 else None
     if warmer:
         warmer.start()
     try:
-        serve(app.server, host=host, port=port, threads=8, ident="dasbor-kecamatan")
+        serve(app.server, host=host, port=port, threads=8, ident="dasbor-kecamatan",
+              **receiver_server_options())  # fmt: skip
     finally:
         if warmer:
             warmer.stop()
@@ -172,13 +192,6 @@ def _localise_index(app: dash.Dash) -> None:
         return _HTML_LANG.sub(f'<html lang="{lang}">', interpolate(**parts), count=1)
 
     app.interpolate_index = localised  # type: ignore[method-assign]
-
-
-def safe_next(target: str | None) -> str:
-    """A path of this site to return to; anything else (another host, a scheme) gives "/"."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return "/"
-    return target
 
 
 def _register_language_route(app: dash.Dash) -> None:
@@ -257,8 +270,9 @@ def shell(lang: str) -> html.Div:
             )
         )
         for page in dash.page_registry.values()
-        if page.get("nav")
+        if page.get("nav") and (not page.get("admin_only") or current_role() == "admin")
     ]
+    links.append(laporan_nav_link(lang))  # /laporan, a Flask route: the region follows (issue 13)
     navbar = dbc.Navbar(
         dbc.Container(
             [
@@ -271,6 +285,7 @@ def shell(lang: str) -> html.Div:
                     **{"aria-label": t("app.navigasi", lang)},
                 ),
                 language_switch(lang),
+                account_corner(lang),
             ],
             fluid="xl",
         ),
@@ -285,6 +300,7 @@ def shell(lang: str) -> html.Div:
             navbar,
             dbc.Container(
                 [
+                    print_header(lang),  # shown only in print (issue 13)
                     html.Main(dash.page_container, className="app-main"),
                     html.Footer(t("app.sumber", lang), className="app-footer"),
                 ],
@@ -339,7 +355,7 @@ def _register_shell_callbacks(app: dash.Dash) -> None:
                     if (value) { query.set(key, value); }
                 });
                 const text = query.toString();
-                return id.path + (id.fmt === "csv" ? ".csv" : "") + (text ? "?" + text : "");
+                return id.path + (id.fmt === "json" ? "" : "." + id.fmt) + (text ? "?" + text : "");
             });
         }
         """,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -23,6 +24,12 @@ from config.registry import (
 )
 from config.settings import Settings, SettingsError, load_settings
 from config.statistik import BY_SLUG
+from dashboard.cli_alerts import alerts
+from dashboard.cli_reports import export_xlsx, laporan
+from dashboard.cli_rollup import rollup, rollup_warning
+from dashboard.cli_tokens import tokens
+from dashboard.cli_users import cli_actor, ensure_demo_accounts, users
+from dashboard.demo_push import mark_push_village
 
 
 class Context:
@@ -37,11 +44,12 @@ class Context:
         return self._settings
 
     def store(self):
+        from aggregates.rollup import install
         from warehouse.store import Warehouse
 
         store = Warehouse(self.settings.resolved_database_url)
         store.upgrade()
-        return store
+        return install(store)  # every run it completes stores its rollup (issue 12)
 
     def villages(self, path: str | None = None):
         return load_registry(path or self.settings.villages)
@@ -66,7 +74,10 @@ def villages() -> None:
 
 
 @villages.command("init")
-@click.option("--kabupaten", help="Kabupaten code, e.g. 17.03 or 1703.")
+@click.option("--provinsi", help="Provinsi code, e.g. 17: every village of the province.")
+@click.option(
+    "--kabupaten", multiple=True, help="Kabupaten code, e.g. 17.03 or 1703 (repeat for several)."
+)
 @click.option("--kecamatan", help="Kecamatan code, e.g. 17.03.06 (only its villages).")
 @click.option("--adapter", type=click.Choice(ADAPTERS), default="summary-v1", show_default=True)
 @click.option(
@@ -76,10 +87,16 @@ def villages() -> None:
     help="URL template; {kode} is the village code without dots.",
 )
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="File to write (stdout).")
-def villages_init(kabupaten, kecamatan, adapter, base_url, output) -> None:
-    """Write a registry CSV for every village of a kabupaten or kecamatan."""
+def villages_init(provinsi, kabupaten, kecamatan, adapter, base_url, output) -> None:
+    """Write a registry CSV for every village of a provinsi, kabupaten(s) or a kecamatan."""
+    if kecamatan and len(kabupaten) > 1:
+        raise click.ClickException("--kecamatan goes with one --kabupaten at most")
     try:
-        rows = build_registry_rows(kabupaten, kecamatan, adapter, base_url)
+        rows = [
+            row
+            for kab in (kabupaten or (None,))
+            for row in build_registry_rows(kab, kecamatan, adapter, base_url, provinsi=provinsi)
+        ]
     except (RegistryError, RegionCodeError) as exc:
         raise click.ClickException(str(exc)) from None
     _write(registry_csv(rows), output)
@@ -267,29 +284,58 @@ def _short_errors(errors: list[str]) -> str:
     return " | ".join(parts)
 
 
+def _import_region(dataset_name: str, desa: str | None, kecamatan: str | None) -> str | None:
+    """--desa for a village dataset, --kecamatan for the kecamatan budget; the other is a
+    usage error, not a silently ignored option."""
+    from config.datasets import BY_NAME
+
+    level = BY_NAME[dataset_name].level
+    wrong = kecamatan if level != "kecamatan" else desa
+    if wrong:
+        option = "--kecamatan" if level != "kecamatan" else "--desa"
+        raise click.UsageError(f"{option} does not apply to dataset {dataset_name}")
+    return kecamatan if level == "kecamatan" else desa
+
+
 @main.command("import")
 @click.option(
     "--dataset",
     "dataset_name",
-    required=True,
+    required=False,  # not with --from-opendk-export
     type=click.Choice([d.name for d in DATASETS if d.importable]),
     help="Which OpenDK template the file follows.",
 )
-@click.option("--tahun", type=int, required=True)
+@click.option("--tahun", type=int, help="Year of the file's period (every dataset but sarana).")
 @click.option("--bulan", type=int, help="Month 1–12 (monthly datasets).")
 @click.option("--semester", type=int, help="Semester 1 or 2 (semester datasets).")
 @click.option("--penyakit-id", help="Disease id for epidemi-penyakit (else a column).")
+@click.option("--desa", "desa", help="The village of a file without desa_id (OpenDK's form).")
+@click.option("--kecamatan", "kecamatan", help="The kecamatan of a kecamatan budget file.")
+@click.option("--from-opendk-export", "export_file", type=click.Path(exists=True, dir_okay=False),
+              help="An OpenDK Excel export: every period in it (issue 11).")  # fmt: skip
 @click.option("--villages", "villages_path", help="Registry CSV (default: DASBOR_VILLAGES).")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.argument("file", required=False, type=click.Path(exists=True, dir_okay=False))
 @pass_ctx
-def import_(obj: Context, dataset_name, tahun, bulan, semester, penyakit_id, villages_path, file):
+def import_(obj: Context, dataset_name, tahun, bulan, semester, penyakit_id, desa, kecamatan,
+            export_file, villages_path, file):  # fmt: skip
     """Load a CSV or XLSX spreadsheet; a file with any error loads nothing."""
-    from collectors.spreadsheet import import_file
+    if export_file:
+        from dashboard.cli_opendk_export import run_export_import
 
+        return run_export_import(obj, export_file, kecamatan, _registry(obj, villages_path))
+    if not dataset_name or not file:
+        raise click.UsageError("give --dataset and FILE, or --from-opendk-export FILE")
+    from collectors.spreadsheet import import_file
+    from collectors.upload_bounds import configure as bound_uploads
+    from config.penyakit import known_ids
+
+    bound_uploads(obj.settings)  # issue 10: the settings' size, row and cell limits
     found = _registry(obj, villages_path)
     report = import_file(
         _store(obj), dataset_name, Path(file), Path(file).name, tahun=tahun, bulan=bulan,
-        semester=semester, penyakit_id=penyakit_id, villages=found, requested_by="cli",
+        semester=semester, penyakit_id=penyakit_id, villages=found, actor=cli_actor(),
+        region=_import_region(dataset_name, desa, kecamatan),
+        penyakit_ids=known_ids(obj.settings.penyakit),
     )  # fmt: skip
     click.echo(report.summary(obj.settings.language))
     if not report.ok:
@@ -310,8 +356,14 @@ def scheduler(obj: Context, villages_path) -> None:
     )
     found, store = _registry(obj, villages_path), _store(obj)
     try:
-        run_scheduler(store, found, obj.settings)
-    except ValueError as exc:  # a bad schedule_* or request_poll setting
+        from notify.scheduler_jobs import AlertJobs  # issue 13: alerts sent from here only
+
+        alert_jobs = AlertJobs(store, obj.settings)
+        run_scheduler(
+            store, found, obj.settings,
+            after_run=alert_jobs.after_run, extra_jobs=alert_jobs.extra_jobs(),
+        )  # fmt: skip
+    except ValueError as exc:  # a bad schedule_* or request_poll setting, a bad recipient
         raise click.ClickException(str(exc)) from None
 
 
@@ -342,7 +394,9 @@ def worker(obj: Context, threads, villages_path) -> None:
         obj.settings.resolved_database_url, pool_size=2 * threads + 2, max_overflow=threads
     )
     try:
-        run_worker(Warehouse(engine), found, obj.settings, threads=threads)
+        from aggregates.rollup import install
+
+        run_worker(install(Warehouse(engine)), found, obj.settings, threads=threads)
     except QueueError as exc:
         raise click.ClickException(str(exc)) from None
     finally:
@@ -366,7 +420,7 @@ def collect_now(obj: Context, kode, villages_path) -> None:
             raise click.ClickException(str(exc)) from None
     try:
         ticket = ask_collect(
-            _store(obj), kode, villages=[v.kode_desa for v in found], requested_by="cli"
+            _store(obj), kode, villages=[v.kode_desa for v in found], actor=cli_actor()
         )
     except UnknownTarget:
         raise click.ClickException(
@@ -393,20 +447,29 @@ def serve(obj: Context, host, port) -> None:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    store = _store(obj)
-    run_server(store, obj.settings, host or obj.settings.host, port or obj.settings.port)
+    from aggregates.rollup import install
+
+    # uploads and pushes land here: their rollups in the background, never in the request
+    store = install(_store(obj), background=True)
+    try:
+        run_server(store, obj.settings, host or obj.settings.host, port or obj.settings.port)
+    except SettingsError as exc:  # production without DASBOR_SECRET_KEY (issue 10)
+        raise click.ClickException(str(exc)) from None
 
 
 @main.command()
 @click.option("--statistik", "slug", required=True, help="Statistic slug, e.g. agama.")
-@click.option("--tingkat", type=click.Choice(["desa", "kecamatan", "kabupaten"]), required=True)
+@click.option(
+    "--tingkat", type=click.Choice(["desa", "kecamatan", "kabupaten", "provinsi"]), required=True
+)
 @click.option("--kode", help="Only this region (dotted or digits), e.g. 17.03.06.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="File to write (stdout).")
 @pass_ctx
 def export(obj: Context, slug, tingkat, kode, output) -> None:
-    """Write a statistic as CSV: one row per region and category."""
+    """Write a statistic as CSV (or .xlsx with -o FILE.xlsx): one row per region and category."""
     from aggregates.load import load_population
     from aggregates.population import export_frame, statistic_table
+    from layouts.safe_cells import csv_text
 
     if slug not in BY_SLUG:
         raise click.ClickException(
@@ -417,8 +480,11 @@ def export(obj: Context, slug, tingkat, kode, output) -> None:
     except RegionCodeError as exc:
         raise click.ClickException(str(exc)) from None
     store = _store(obj)
+    if output and output.lower().endswith(".xlsx"):  # issue 13: the API's workbook
+        Path(output).write_bytes(export_xlsx(store, obj.settings, slug, tingkat, kode))
+        return
     table = export_frame(statistic_table(load_population(store), slug, tingkat, kode))
-    _write(table.to_csv(index=False, lineterminator="\n"), output)
+    _write(csv_text(table), output)  # issue 10: text cells never run as formulas
 
 
 @main.command()
@@ -437,6 +503,9 @@ def status(obj: Context, kecamatan, all_datasets) -> None:
         scope = normalize_code(kecamatan) if kecamatan else None
     except RegionCodeError as exc:
         raise click.ClickException(str(exc)) from None
+    warning = rollup_warning(store)
+    if warning:
+        click.echo(warning)
     table = dataset_status_long(store.regions_frame(), store.dataset_status_frame(), scope)
     if table.empty:
         raise click.ClickException("no villages in the warehouse yet: run `dasbor collect` first")
@@ -488,6 +557,7 @@ def demo(obj: Context, port, sim_port, no_serve) -> None:
             rows = village_rows(found, base_url=sim.url + "/{kode}")
             registry_path.write_text(registry_csv(rows), encoding="utf-8")
             found = load_registry(registry_path)
+        found, registry_path = mark_push_village(found, registry_path, settings)  # issue 11
         click.echo(f"registry: {registry_path} ({len(found)} villages)")
         click.echo(f"simulator: {sim.url}")
         store = _store(obj)
@@ -497,17 +567,24 @@ def demo(obj: Context, port, sim_port, no_serve) -> None:
             f"ok {summary.count('ok')}, unchanged {summary.count('unchanged')}, "
             f"failed {summary.count('failed')}"
         )
-        if not store.measurements_frame(["aki-akb"]).empty:
-            click.echo("sample health and education spreadsheets: already imported")
-        else:
-            # villages send these by spreadsheet, not by API: import generated sample files through
-            # the real import path so the Kesehatan and Pendidikan pages have data
-            from simulator.spreadsheets import load_samples
+        from aggregates.rollup import one_rollup
 
-            click.echo("importing sample health and education spreadsheets (about half a minute)…")
-            tahun = settings.tahun or datetime.now().year
-            count = load_samples(store, found, tahun=tahun)
-            click.echo(f"imported {count} sample spreadsheets for {tahun}")
+        with one_rollup(store):  # one rollup for the push's and the samples' many runs
+            _demo_push(store, settings)
+            if not store.measurements_frame(["aki-akb"]).empty:
+                click.echo("sample health and education spreadsheets: already imported")
+            else:
+                # villages send these by spreadsheet, not by API: import generated sample files
+                # through the real import path so the Kesehatan and Pendidikan pages have data
+                from simulator.spreadsheets import load_samples
+
+                click.echo("importing sample health and education spreadsheets…")
+                tahun = settings.tahun or datetime.now().year
+                count = load_samples(store, found, tahun=tahun)
+                click.echo(f"imported {count} sample spreadsheets for {tahun}")
+        ensure_demo_accounts(store)
+        if not settings.secret_key:
+            settings = replace(settings, mode="demo")  # a random session key for this run
         if no_serve:
             return
         from dashboard.app import run_server
@@ -529,6 +606,31 @@ def demo(obj: Context, port, sim_port, no_serve) -> None:
             scheduler.stop()
     finally:
         sim.stop()
+
+
+main.add_command(users)  # dasbor users add|list|disable|enable|set-password (issue 10)
+main.add_command(alerts)  # dasbor alerts check [--send]|list|digest (issue 13)
+main.add_command(rollup)  # dasbor rollup [--status] (issue 12)
+main.add_command(laporan)  # dasbor laporan --wilayah --periode -o FILE.pdf|.html (issue 13)
+
+
+def _demo_push(store, settings: Settings) -> None:
+    """The demo's pushed village sends its sync through the receiver (dashboard/demo_push.py)."""
+    from dashboard.demo_push import DEMO_PUSH_VILLAGE, push_demo_village
+
+    answers = push_demo_village(store, settings)
+    refused = [
+        f"{path} (HTTP {status})"
+        for path, status, answer in answers
+        if status != 200 or (isinstance(answer, dict) and answer.get("status") == "danger")
+    ]
+    click.echo(
+        f"village {DEMO_PUSH_VILLAGE} pushed as OpenSID does: {len(answers)} requests"
+        + (f", refused: {', '.join(refused)}" if refused else ", all accepted")
+    )
+
+
+main.add_command(tokens)  # dasbor tokens issue|list|revoke: villages' push tokens (issue 11)
 
 
 @main.group()

@@ -17,7 +17,14 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, dcc, html, no_update
 
-from collectors.collect_now import RequestState, UnknownTarget, ask_collect, request_states
+from collectors.collect_now import (
+    NotPermitted,
+    RequestState,
+    UnknownTarget,
+    ask_collect,
+    request_states,
+)
+from dashboard.auth import client_address, current_actor, writing_output
 from dashboard.context import data_source, language
 from dashboard.data import Snapshot
 from dashboard.freshness import region_villages
@@ -29,7 +36,6 @@ log = logging.getLogger(__name__)
 
 POLL_MS = 2000  # how often an open request is looked at
 FOLLOWED = 5  # requests a page follows at most (the newest)
-REQUESTED_BY = "dashboard"  # issue 10: the signed-in user
 
 
 @dataclass(frozen=True)
@@ -79,18 +85,39 @@ def buttons_state(snapshot: Snapshot | None, w: Wilayah, lang: str) -> dict:
         kecamatan = (False, t("kumpul.tombol.kecamatan", lang, wilayah=display_name(kec, lang)))
     # one literal key per call: pybabel extract reads the first argument's strings as one
     hint = (
-        t("kumpul.petunjuk", lang) if w.tingkat != "kabupaten" else t("kumpul.petunjuk_pilih", lang)
+        t("kumpul.petunjuk", lang)
+        if w.tingkat not in ("kabupaten", "provinsi")
+        else t("kumpul.petunjuk_pilih", lang)
     )
     return {
         "desa": desa,
         "kecamatan": kecamatan,
         "semua": (not has_villages, t("kumpul.tombol.semua", lang)),
         "teks": hint,
+        # the targets, so each visitor's own buttons can be narrowed (for_actor)
+        "kode": {"desa": w.desa, "kecamatan": w.kecamatan, "semua": None},
     }
 
 
+def for_actor(state: dict) -> tuple[dict, bool]:
+    """The buttons as the visitor of this request may use them, and whether the panel shows:
+    hidden from the public, an operator's buttons outside its kecamatan disabled. A
+    convenience only: ask_collect checks the signed-in user again on the server."""
+    actor = current_actor()
+    if actor is None:
+        return state, False
+    codes = state.get("kode", {})
+    narrowed = dict(state)
+    for key in ("desa", "kecamatan", "semua"):
+        disabled, label = state[key]
+        narrowed[key] = (disabled or not actor.covers(codes.get(key)), label)
+    return narrowed, True
+
+
 def collect_panel(ids: CollectIds, state: dict, lang: str) -> html.Div:
-    """The three buttons, the hint, the request messages, and the (idle) poll."""
+    """The three buttons, the hint, the request messages, and the (idle) poll; hidden from
+    those who may not ask (for_actor)."""
+    state, shown = for_actor(state)
 
     def button(ident: str, key: str, color: str) -> dbc.Button:
         disabled, label = state[key]
@@ -107,7 +134,8 @@ def collect_panel(ids: CollectIds, state: dict, lang: str) -> html.Div:
             dcc.Store(id=ids.asked, data=[]),
             dcc.Interval(id=ids.poll, interval=POLL_MS, disabled=True),
         ],
-        className="d-flex align-items-center flex-wrap gap-2 mb-3",
+        # d-none, not a style: Bootstrap's d-flex would win over display: none
+        className="d-flex align-items-center flex-wrap gap-2 mb-3" if shown else "d-none",
     )
 
 
@@ -165,6 +193,7 @@ def requests_view(
 def register_collect_callbacks(app: dash.Dash, ids: CollectIds, kecamatan: str, desa: str) -> None:
     """The panel follows the filter bar (`kecamatan`, `desa`: its dropdown ids), asks on a
     click, and polls while a request it follows is open."""
+    writing_output(app, ids.asked, "kumpulkan")  # the asking callback writes (auth's guard)
 
     @app.callback(
         Output(ids.desa, "disabled"),
@@ -182,6 +211,7 @@ def register_collect_callbacks(app: dash.Dash, ids: CollectIds, kecamatan: str, 
         try:
             snapshot = data_source().snapshot()
             state = buttons_state(snapshot, wilayah_from_filters(snapshot, kec, des), lang)
+            state, _shown = for_actor(state)
         except Exception:
             log.exception("collect panel: the buttons failed for %s", des or kec)
             return True, no_update, True, no_update, True, no_update
@@ -212,12 +242,16 @@ def register_collect_callbacks(app: dash.Dash, ids: CollectIds, kecamatan: str, 
             snapshot = source.snapshot()
             w = wilayah_from_filters(snapshot, kec, des)
             target = {ids.desa: w.desa, ids.kecamatan: w.kecamatan, ids.semua: None}[trigger]
-            if trigger != ids.semua and (not target or target == w.kabupaten):
+            # a kabupaten of a provinsi registry is no kecamatan either (issue 12)
+            if trigger != ids.semua and (not target or len(target) < len("17.03.06")):
                 return no_update, no_update, no_update  # the button is disabled then
             ticket = ask_collect(
                 source.store, target, villages=region_villages(snapshot, None),
-                requested_by=REQUESTED_BY,
+                actor=current_actor(), origin=client_address(),
             )  # fmt: skip
+        except NotPermitted as refused:
+            key = "kumpul.tolak_anonim" if refused.reason == "anonim" else "kumpul.tolak_wilayah"
+            return no_update, no_update, dbc.Alert(t(key, lang), color="danger")
         except UnknownTarget:
             return (
                 no_update,

@@ -13,7 +13,7 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, dcc, html
 
 from dashboard.data import Snapshot
-from dashboard.regions import Wilayah, kabupaten_of, regions_of
+from dashboard.regions import Wilayah, kabupaten_of, regions_of, top_of
 from dashboard.shell_ids import ID_SEARCH
 from dashboard.view_cache import cached_if_app
 from i18n.catalogue import t
@@ -42,9 +42,15 @@ function (kecamatan, desa, ...rest) {
         if (/^[0-9]{10}$/.test(kode)) {
             kode = [kode.slice(0, 2), kode.slice(2, 4), kode.slice(4, 6), kode.slice(6)].join(".");
         }
-        let kec = kode.length >= 8 ? kode.slice(0, 8) : data.kabupaten;
+        // a provinsi registry: its kabupaten are chosen in the kecamatan dropdown too
+        const atas = data.atas || [];
+        if (atas.length && /^[0-9]{4}$/.test(kode)) {
+            kode = kode.slice(0, 2) + "." + kode.slice(2);
+        }
+        let kec = kode.length >= 8 ? kode.slice(0, 8)
+            : (atas.includes(kode) ? kode : data.kabupaten);
         let des = kode.length === 13 ? kode : null;
-        if (!(kec in data.desa)) { kec = data.kabupaten; des = null; }
+        if (!(kec in data.desa) && !atas.includes(kec)) { kec = data.kabupaten; des = null; }
         if (des && !data.desa[kec].some((o) => o.value === des)) { des = null; }
         const extras = keys.map((key, i) => {
             const wanted = params.get(key);
@@ -111,10 +117,35 @@ def dropdown_labels(lang: str) -> dict[str, str]:
 
 
 def kecamatan_options(snapshot: Snapshot, lang: str) -> list[dict]:
-    kab, _ = kabupaten_of(snapshot)
+    kab, _, top = top_of(snapshot)
+    if top == "provinsi":
+        return provinsi_options(snapshot, lang)
     kec = regions_of(snapshot, "kecamatan").sort_values("nama")
     first = [{"label": t("filter.semua_kecamatan", lang), "value": kab}] if kab else []
     return first + [{"label": str(r.nama), "value": str(r.kode)} for r in kec.itertuples()]
+
+
+def provinsi_options(snapshot: Snapshot, lang: str) -> list[dict]:
+    """A registry spanning a provinsi: the whole provinsi, then each kabupaten followed by its
+    kecamatan (named with their kabupaten: two kabupaten may both have a "Kota" kecamatan)."""
+    prov, _, _ = top_of(snapshot)
+    kabs = regions_of(snapshot, "kabupaten").sort_values("nama")
+    kecs = regions_of(snapshot, "kecamatan").sort_values("nama")
+    out = [{"label": t("filter.semua_provinsi", lang), "value": prov}]
+    for kab in kabs.itertuples():
+        out.append({"label": str(kab.nama), "value": str(kab.kode)})
+        out += [
+            {"label": f"{kec.nama} · {kab.nama}", "value": str(kec.kode)}
+            for kec in kecs[kecs["induk"] == kab.kode].itertuples()
+        ]
+    return out
+
+
+def upper_codes(snapshot: Snapshot | None) -> list[str]:
+    """The kabupaten a provinsi registry offers in the kecamatan dropdown (none otherwise)."""
+    if snapshot is None or top_of(snapshot)[2] != "provinsi":
+        return []
+    return sorted(str(k) for k in regions_of(snapshot, "kabupaten")["kode"])
 
 
 def desa_options(snapshot: Snapshot, kecamatan: str | None, lang: str) -> list[dict]:
@@ -158,6 +189,7 @@ def filter_bar(
     options = desa_options(snapshot, w.kecamatan, lang) if snapshot is not None else []
     kecamatan = kecamatan_options(snapshot, lang) if snapshot is not None else []
     data = filter_data(ids, snapshot, lang, extra_values or {})
+    upper = bool(data.get("atas"))
     return html.Div(
         [
             dcc.Location(id=ids.url, refresh=False),
@@ -166,7 +198,10 @@ def filter_bar(
                 [
                     dbc.Col(
                         [
-                            html.Label(t("filter.kecamatan", lang), htmlFor=ids.kecamatan),
+                            html.Label(
+                                t("filter.wilayah" if upper else "filter.kecamatan", lang),
+                                htmlFor=ids.kecamatan,
+                            ),
                             dcc.Dropdown(
                                 id=ids.kecamatan,
                                 options=kecamatan,
@@ -211,6 +246,8 @@ def filter_data(
     """What the browser needs to run the filter bar alone: villages per kecamatan, texts."""
     kab = kabupaten_of(snapshot)[0] if snapshot is not None else None
     kecamatan = regions_of(snapshot, "kecamatan")["kode"] if kab else []
+    upper = upper_codes(snapshot)
+    more = {"atas": upper} if upper else {}  # a one-kabupaten registry's pages stay as they were
     return {
         "url": ids.url,
         "kecamatan": ids.kecamatan,
@@ -220,6 +257,7 @@ def filter_data(
         "first": t("filter.pilih_kecamatan_dulu", lang),
         # extra query parameters: allowed values, the first being the default
         "extra": {key: {"default": vals[0], "values": list(vals)} for key, vals in extra.items()},
+        **more,
     }
 
 

@@ -19,9 +19,9 @@ class Wilayah:
 
     kode: str | None  # None only when the warehouse knows no region at all
     nama: str
-    tingkat: str  # kabupaten, kecamatan, desa
-    kabupaten: str | None
-    kecamatan: str | None  # the kecamatan dropdown value (the kabupaten code = all)
+    tingkat: str  # provinsi, kabupaten, kecamatan, desa
+    kabupaten: str | None  # the registry's whole region: its kabupaten, or its provinsi
+    kecamatan: str | None  # the kecamatan dropdown value (the whole region's code = all)
     desa: str | None
     jenis: str | None = None  # a desa's kind: desa or kelurahan
 
@@ -38,10 +38,31 @@ def regions_of(snapshot: Snapshot, tingkat: str) -> pd.DataFrame:
 
 
 def kabupaten_of(snapshot: Snapshot) -> tuple[str | None, str]:
+    """The registry's whole region (code, name): its one kabupaten, or the provinsi when the
+    registry spans several kabupaten (issue 12)."""
+    kode, nama, _ = top_of(snapshot)
+    return kode, nama
+
+
+def top_of(snapshot: Snapshot) -> tuple[str | None, str, str]:
+    """(code, name, tingkat) of the registry's whole region: one kabupaten stays the default
+    (and then nothing shows the provinsi); several kabupaten of one provinsi make it the top."""
     kab = regions_of(snapshot, "kabupaten").sort_values("kode")
     if kab.empty:
-        return None, ""
-    return str(kab["kode"].iloc[0]), str(kab["nama"].iloc[0])
+        return None, "", "kabupaten"
+    if len(kab) == 1 or kab["kode"].str.slice(0, 2).nunique() > 1:
+        # several provinces would need a level above them: the first kabupaten, as before
+        return str(kab["kode"].iloc[0]), str(kab["nama"].iloc[0]), "kabupaten"
+    kode = str(kab["kode"].iloc[0])[:2]
+    prov = regions_of(snapshot, "provinsi")
+    match = prov[prov["kode"] == kode] if not prov.empty else prov
+    nama = str(match["nama"].iloc[0]) if len(match) else kode
+    return kode, nama, "provinsi"
+
+
+def child_level(tingkat: str) -> str:
+    """The level a region is broken down into on the pages (a desa stays a desa)."""
+    return {"provinsi": "kabupaten", "kabupaten": "kecamatan"}.get(tingkat, "desa")
 
 
 def region_notices(w: Wilayah, unknown: str | None, lang: str) -> list:
@@ -58,8 +79,8 @@ def resolve_wilayah(snapshot: Snapshot, raw: object) -> tuple[Wilayah, str | Non
     """
     if isinstance(raw, list):  # ?wilayah=a&wilayah=b: the first wins
         raw = raw[0] if raw else None
-    kab, kab_nama = kabupaten_of(snapshot)
-    whole = Wilayah(kab, kab_nama, "kabupaten", kab, kab, None)
+    kab, kab_nama, top = top_of(snapshot)
+    whole = Wilayah(kab, kab_nama, top, kab, kab, None)
     if not raw or kab is None:
         return whole, None
     try:
@@ -72,7 +93,8 @@ def resolve_wilayah(snapshot: Snapshot, raw: object) -> tuple[Wilayah, str | Non
         return whole, str(raw)
     row = match.iloc[0]
     tingkat = str(row["tingkat"])
-    if tingkat == "kecamatan":
+    if tingkat in ("kecamatan", "kabupaten") and kode != kab:
+        # a kabupaten of the provinsi is chosen in the kecamatan dropdown, as a kecamatan
         return Wilayah(kode, str(row["nama"]), tingkat, kab, kode, None), None
     if tingkat == "desa":
         jenis = row.get("jenis")
@@ -87,8 +109,9 @@ def wilayah_from_filters(snapshot: Snapshot, kecamatan: str | None, desa: str | 
 
 
 def display_name(w: Wilayah, lang: str) -> str:
-    """ "Kabupaten Bengkulu Utara", "Kecamatan Kerkap", "Desa Talang Jambu", "Kelurahan …"."""
-    if w.tingkat == "kabupaten" or not w.nama:
+    """ "Kabupaten Bengkulu Utara", "Kecamatan Kerkap", "Desa Talang Jambu", "Kelurahan …",
+    "Provinsi Bengkulu"."""
+    if w.tingkat == "kabupaten" or not w.nama:  # the reference names it "Kabupaten …"/"Kota …"
         return w.nama
     kind = "kelurahan" if w.jenis == "kelurahan" else w.tingkat
     return f"{t(f'tingkat.{kind}', lang)} {w.nama}"

@@ -35,11 +35,14 @@ def warmable_pages() -> list[object]:
 
 
 def warm_regions(regions_frame) -> list[str | None]:
-    """None (the page's default: the whole kabupaten), then every kecamatan code."""
+    """None (the page's default: the whole kabupaten or provinsi), then every kabupaten of a
+    provinsi registry, then every kecamatan code."""
     if regions_frame.empty:
         return [None]
     kecamatan = regions_frame.loc[regions_frame["tingkat"] == "kecamatan", "kode"]
-    return [None, *sorted(str(k) for k in kecamatan)]
+    kabupaten = regions_frame.loc[regions_frame["tingkat"] == "kabupaten", "kode"]
+    upper = sorted(str(k) for k in kabupaten) if len(kabupaten) > 1 else []
+    return [None, *upper, *sorted(str(k) for k in kecamatan)]
 
 
 def warm_views(
@@ -92,6 +95,7 @@ class Warmer(threading.Thread):
         self.pause = pause
         self.stopped = threading.Event()
         self.warmed_run: int | None = None
+        self.warmed_version: tuple | None = None  # (run, rollup): a new rollup warms again
         self.rounds = 0
 
     def run(self) -> None:
@@ -103,14 +107,15 @@ class Warmer(threading.Thread):
         """One poll: warm when the latest run is not the one warmed last; the result or None."""
         try:
             with self.app.server.app_context():
-                run_id = data_source().store.latest_run_id()
-            if self.rounds and run_id == self.warmed_run:
+                version = data_source().version()
+            if self.rounds and version == self.warmed_version:
                 return None
             result = warm_views(self.app, self.regions, self.pages, pause=self.pause)
         except Exception:
             log.exception("warming the view cache failed; pages compute on first use instead")
             return None
         self.warmed_run, self.rounds = result["run_id"], self.rounds + 1
+        self.warmed_version = version
         log.info(
             "warmed %s views of run %s in %s s (%s failed)",
             result["views"],

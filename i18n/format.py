@@ -14,7 +14,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pandas as pd
-from babel import Locale
+from babel import Locale, UnknownLocaleError
 from babel.dates import format_datetime, get_month_names
 from babel.numbers import NumberPattern, parse_pattern
 
@@ -41,7 +41,7 @@ def locale_of(lang: str) -> Locale:
     """The CLDR locale of a page language ("id", "en")."""
     try:
         return Locale.parse(lang)
-    except (ValueError, TypeError, LookupError):
+    except (ValueError, TypeError, LookupError, UnknownLocaleError):
         raise MissingTranslation(f"no CLDR data for language {lang!r}") from None
 
 

@@ -26,6 +26,9 @@ DATETIME_COLUMNS = frozenset({"terakhir_berhasil"})
 # href from the URL's query); API_LINK_FIXED links are fixed (a view whose region is its path)
 API_LINK = "api-link"
 API_LINK_FIXED = "api-link-tetap"
+# the twins a grid's line links, in that order (issue 13: the workbook beside the CSV)
+LINK_FORMATS = ("csv", "xlsx", "json")
+LINK_LABELS = {"csv": "CSV", "xlsx": "Excel", "json": "JSON"}
 
 
 def number_formatter(lang: str, decimals: int | None = None) -> dict:
@@ -197,13 +200,13 @@ def data_grid(
 def api_href(
     path: str, params: Mapping[str, str | None], fmt: str = "json", accepted: Sequence[str] = ()
 ) -> str:
-    """`path` (+ `.csv`) with the non-empty `params` as its query, in the order of `accepted`
-    (else of `params`): the same text the browser's callback writes (dashboard/app.py)."""
+    """`path` (+ `.csv` or `.xlsx`) with the non-empty `params` as its query, in the order of
+    `accepted` (else of `params`): the text the browser's callback writes (dashboard/app.py)."""
     keys = list(accepted) or list(params)
     query = {k: str(params[k]) for k in keys if params.get(k)}
     return (
         path
-        + (".csv" if fmt == "csv" else "")
+        + ("" if fmt == "json" else f".{fmt}")
         + ("?" + urlencode(query, safe=".") if query else "")
     )
 
@@ -248,18 +251,18 @@ def api_links(
     with `grid` (its id) also "CSV seperti tampil", the rows as the grid shows them."""
     links = [
         html.A(
-            fmt.upper(),
+            LINK_LABELS[fmt],
             id=api_link_id(path, accepted, fmt, follow=follow),
             href=api_href(path, params, fmt, accepted),
             rel="alternate",
-            **({"download": ""} if fmt == "csv" else {}),
+            **({"download": ""} if fmt != "json" else {}),
         )
-        for fmt in ("csv", "json")
+        for fmt in LINK_FORMATS
     ]
     stem = "_".join([*path.rsplit("/", 2)[-2:], "tampil"])  # e.g. keuangan_apbdes_tampil
     shown = [" · ", shown_csv_link(grid, stem, lang)] if grid else []
     return html.P(
-        [t("api.tautan", lang), " ", links[0], " · ", links[1], *shown],
+        [t("api.tautan", lang), " ", links[0], " · ", links[1], " · ", links[2], *shown],
         className="panel-note api-tautan",
     )
 
@@ -271,13 +274,14 @@ def csv_button(
     lang: str = DEFAULT_LANGUAGE,
     *,
     follow: bool = True,
+    fmt: str = "csv",
 ) -> html.A:
-    """ "Unduh CSV" as a small button: a link to the grid's CSV twin (the server names the
-    file), for grids without a download callback of their own."""
+    """ "Unduh CSV" (or with fmt="xlsx" "Unduh Excel") as a small button: a link to the grid's
+    twin (the server names the file), for grids without a download callback of their own."""
     return html.A(
-        t("unduh_csv", lang),
-        id=api_link_id(path, accepted, "csv", "tombol", follow=follow),
-        href=api_href(path, params, "csv", accepted),
+        t("unduh_xlsx", lang) if fmt == "xlsx" else t("unduh_csv", lang),
+        id=api_link_id(path, accepted, fmt, "tombol", follow=follow),
+        href=api_href(path, params, fmt, accepted),
         download="",
         className="btn btn-outline-primary btn-sm",
         role="button",

@@ -151,11 +151,19 @@ def grown_run(store: Warehouse, villages: list[Village], rng: random.Random) -> 
     return run_id
 
 
-def build(url: str, *, months: int = 12, seed: int = 0, quiet: bool = False) -> list[int]:
-    """Fill the (empty) warehouse at url with `months` monthly runs; return their ids."""
+def build(
+    url: str,
+    *,
+    months: int = 12,
+    seed: int = 0,
+    quiet: bool = False,
+    villages: list[Village] | None = None,
+) -> list[int]:
+    """Fill the (empty) warehouse at url with `months` monthly runs of `villages` (default:
+    the 220 of the default registry); return their ids."""
     if months < 1:
         raise ValueError("months must be at least 1")
-    villages = load_registry(DEFAULT_REGISTRY)
+    villages = villages if villages is not None else load_registry(DEFAULT_REGISTRY)
     store = Warehouse(url)
     store.upgrade()
     if store.latest_run_id() is not None:
@@ -180,20 +188,33 @@ def build(url: str, *, months: int = 12, seed: int = 0, quiet: bool = False) -> 
     return runs
 
 
+def region_villages(kabupaten: str | None, provinsi: str | None) -> list[Village] | None:
+    """The registry of a kabupaten or provinsi from the region reference (None: the default)."""
+    if not kabupaten and not provinsi:
+        return None
+    from config.registry import build_registry_rows, parse_registry, registry_csv
+
+    rows = build_registry_rows(kabupaten, provinsi=provinsi)
+    return parse_registry(registry_csv(rows), source=kabupaten or provinsi or "")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default="var/bench.db", help="SQLite file to create")
     parser.add_argument("--months", type=int, default=12, help="monthly collection runs")
     parser.add_argument("--seed", type=int, default=0, help="simulator and growth seed")
     parser.add_argument("--force", action="store_true", help="replace an existing file")
+    parser.add_argument("--kabupaten", help="every village of this kabupaten (issue 12)")
+    parser.add_argument("--provinsi", help="every village of this provinsi (issue 12)")
     args = parser.parse_args(argv)
+    villages = region_villages(args.kabupaten, args.provinsi)
     out = Path(args.out).resolve()
     if out.exists():
         if not args.force:
             raise SystemExit(f"{out} exists; pass --force to replace it")
         for suffix in ("", "-wal", "-shm"):
             Path(f"{out}{suffix}").unlink(missing_ok=True)
-    runs = build(f"sqlite:///{out}", months=args.months, seed=args.seed)
+    runs = build(f"sqlite:///{out}", months=args.months, seed=args.seed, villages=villages)
     print(f"{out}: {len(runs)} completed runs ({runs[0]}–{runs[-1]})")
 
 

@@ -388,7 +388,9 @@ def dump(db: Path, out: Path) -> None:
 
 
 # -- compare -------------------------------------------------------------------------------
-ID_NUMBER = re.compile(r"(?<![\d.,])(\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+,\d+)(?![\d,]|\.\d)")
+ID_NUMBER = re.compile(r"(?<![\d.,])(\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+,\d+)(?!\d|,\d|\.\d)")
+SPACED_PERCENT = re.compile(r"(\d) %")  # "12,3 %" on Indonesian pages, CLDR's "12.3%" in English
+GRID_FORMATTER = re.compile(r"angkaID\(params\.value(?:, (\d+))?\)")
 EN_DATE_BEFORE = re.compile(r"(\d{1,2}) (\w{3}) (\d{4}), (\d{2}):(\d{2}) WIB")
 
 
@@ -419,11 +421,24 @@ def expected_english(before: str, date_render: Callable | None) -> str:
     """The old English view with its numbers (and dates) as issue 9 writes them."""
 
     def fix(text: str) -> str:
-        text = english_numbers(text)
+        grid = GRID_FORMATTER.fullmatch(text)
+        if grid:  # the grid's number formatter with the English separators
+            return f"angka(params.value, {grid.group(1) or 0}, '.', ',')"
+        text = SPACED_PERCENT.sub(r"\1%", english_numbers(text))
         return english_dates(text, date_render) if date_render else text
 
-    data = json.loads(before)
-    return pretty(rewrite_strings(data, fix))
+    data = rewrite_strings(json.loads(before), fix)
+    return pretty(english_separators(data))
+
+
+def english_separators(obj: object) -> object:
+    """Plotly's `separators` of a figure: ",." (Indonesian) becomes ".," on English pages."""
+    if isinstance(obj, list):
+        return [english_separators(v) for v in obj]
+    if isinstance(obj, dict):
+        return {k: ".," if k == "separators" and v == ",." else english_separators(v)
+                for k, v in obj.items()}  # fmt: skip
+    return obj
 
 
 def compare(before: Path, after: Path, report: Path | None, date_render: Callable | None) -> dict:

@@ -10,8 +10,9 @@ Village sizes (penduduk, rumah tangga) come from `simulator.synthetic.village_re
 same source as the simulator, so households with a toilet never exceed the village's
 households and school-age children follow its population.
 
-Disease ids (`penyakit_id`) used for epidemi penyakit, see PENYAKIT: 1 DBD (demam berdarah
-dengue), 2 diare, 3 ISPA, 4 malaria.
+Disease ids (`penyakit_id`) used for epidemi penyakit are OpenDK's (config.penyakit): 1 Demam
+Berdarah, 2 Kolera, 3 Malaria, 4 Influensa. Imunisasi is OpenDK's whole number: the children
+immunised in the month.
 """
 
 from __future__ import annotations
@@ -33,15 +34,15 @@ if TYPE_CHECKING:
 
 __all__ = ["PENYAKIT", "SampleFile", "load_samples", "sample_files"]
 
-# id -> name; DBD and diare peak in the rainy season, ISPA in the dry (smoke) season
+# OpenDK's ids -> name; dengue and cholera peak in the rainy season, influenza in the dry one
 PENYAKIT: dict[str, str] = {
-    "1": "Demam Berdarah Dengue (DBD)",
-    "2": "Diare",
-    "3": "ISPA",
-    "4": "Malaria",
+    "1": "Demam Berdarah",
+    "2": "Kolera",
+    "3": "Malaria",
+    "4": "Influensa",
 }
 # cases per 1,000 residents per month (base rate) and the month of the seasonal peak
-_PENYAKIT_RATE = {"1": (0.25, 1), "2": (1.2, 12), "3": (3.0, 8), "4": (0.3, 2)}
+_PENYAKIT_RATE = {"1": (0.25, 1), "2": (0.05, 12), "3": (0.3, 2), "4": (3.0, 8)}
 MONTHLY = ("aki-akb", "imunisasi", "epidemi-penyakit", "toilet-sanitasi")
 SEMESTERLY = ("tingkat-pendidikan", "putus-sekolah", "fasilitas-paud")
 DELIMITER = ";"
@@ -129,7 +130,9 @@ def _monthly_files(
         births = size.penduduk * 0.018 / 12
         aki.append([v.kode_desa, _poisson(rng, births * 0.003), _poisson(rng, births * 0.02)])
         base = trait.uniform(78, 96)
-        imun.append([v.kode_desa, _decimal(min(100.0, max(70.0, base + rng.gauss(0, 3))))])
+        coverage = min(100.0, max(70.0, base + rng.gauss(0, 3))) / 100
+        # infants under one immunised this month: a whole number, as OpenDK stores it
+        imun.append([v.kode_desa, round(size.penduduk * 0.018 * coverage)])
         for pid, (rate, peak) in _PENYAKIT_RATE.items():
             season = 1 + 0.8 * math.cos(2 * math.pi * (bulan - peak) / 12)
             mean = size.penduduk / 1000 * rate * season * trait.uniform(0.5, 1.5)
@@ -235,6 +238,7 @@ def load_samples(
 
     Raises ValueError naming the file if one is rejected (a bug in this generator)."""
     from collectors.spreadsheet import import_file
+    from warehouse.accounts import Actor
 
     files = sample_files(villages, tahun=tahun, seed=seed)
     for f in files:
@@ -248,7 +252,7 @@ def load_samples(
             semester=f.semester,
             villages=list(villages),
             penyakit_id=f.penyakit_id,
-            requested_by="demo",
+            actor=Actor.system("demo"),  # the demo's own sample files
         )
         if not report.ok:
             raise ValueError(f"{f.filename}: {report.summary()}")

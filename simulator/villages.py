@@ -338,11 +338,27 @@ def serve_forever(
         sim.stop()
 
 
+def region_registry(kode: str) -> list[Village]:
+    """Every village of a provinsi, kabupaten or kecamatan of the region reference, as a
+    registry (the demo and bench of a province need no registry file)."""
+    from config.regions import level_of
+    from config.registry import build_registry_rows, parse_registry, registry_csv
+
+    level = level_of(kode)
+    if level == "desa":
+        raise RegistryError(f"--wilayah {kode}: give a provinsi, kabupaten or kecamatan")
+    rows = build_registry_rows(**{level: kode})
+    return parse_registry(registry_csv(rows), source=f"--wilayah {kode}")
+
+
 def main(argv: list[str] | None = None) -> None:
     """`python -m simulator`: serve the villages of a registry."""
     parser = argparse.ArgumentParser(description="Serve synthetic village data over HTTP.")
     default_registry = Path(__file__).resolve().parents[1] / "config" / "villages-17.03.csv"
     parser.add_argument("--villages", default=str(default_registry), help="registry CSV")
+    parser.add_argument(
+        "--wilayah", help="serve every village of this provinsi or kabupaten instead (e.g. 33)"
+    )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8700)
     parser.add_argument("--latency-ms", type=int, default=0)
@@ -358,8 +374,8 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     faults = dict(item.split("=", 1) for item in args.fault)
     try:
-        villages = load_registry(args.villages)
-    except RegistryError as exc:
+        villages = region_registry(args.wilayah) if args.wilayah else load_registry(args.villages)
+    except (RegistryError, ValueError) as exc:
         sys.exit(str(exc))
     serve_forever(
         villages,

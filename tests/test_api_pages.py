@@ -202,13 +202,17 @@ def test_errors_have_one_shape(app, path, params, status):
 
 
 # -- the twins of the grids without a download callback (issue 4) --------------------------
-DESA_TABLES = ("statistik", "apbdes", "pembangunan", "bantuan", "kesegaran", "riwayat")
+DESA_TABLES = (
+    "statistik", "apbdes", "pembangunan", "bantuan", "sarana", "kesegaran", "riwayat",
+)  # fmt: skip
 # page, table, query: each answered with the same rows as JSON and as CSV
 TWINS = [
     ("ringkasan", "perubahan", {"wilayah": KECAMATAN}),
     ("pemantauan", "kecamatan", {"wilayah": KECAMATAN}),
     ("pemantauan", "pencilan", {}),
     ("pemantauan", "kelengkapan", {"wilayah": KECAMATAN}),
+    ("pemantauan", "peringatan", {"wilayah": KECAMATAN}),  # issue 13 (tests/test_alerts.py)
+    ("pemantauan", "kiriman", {"wilayah": KECAMATAN}),
     ("bantuan", "sasaran", {"wilayah": KECAMATAN}),
     *(("desa", name, {"wilayah": DESA}) for name in DESA_TABLES),
 ]
@@ -477,7 +481,7 @@ LINKED = [
      {"wilayah": KECAMATAN, "data": "imunisasi"}, {"desa"}),
     ("/pendidikan", {"data": "fasilitas-paud"}, {"data": "fasilitas-paud"}, {"desa"}),
     ("/pemantauan", {"wilayah": KECAMATAN}, {"wilayah": KECAMATAN},
-     {"desa", "kecamatan", "pencilan", "kelengkapan"}),
+     {"desa", "kecamatan", "pencilan", "kelengkapan", "peringatan", "kiriman"}),
     (f"/desa/{DESA}", {}, {"wilayah": DESA}, set(DESA_TABLES)),
 ]  # fmt: skip
 
@@ -502,7 +506,7 @@ def test_every_grid_links_its_api_twin(app, pages, path, query, carried, tables)
     for props in links:
         ident, href = props["id"], props["href"]
         parts = urlsplit(href)
-        assert parts.path == ident["path"] + (".csv" if ident["fmt"] == "csv" else "")
+        assert parts.path == ident["path"] + ("" if ident["fmt"] == "json" else f".{ident['fmt']}")
         got = {k: v[0] for k, v in parse_qs(parts.query).items()}
         assert set(got) <= set(ident["params"].split(","))
         for key, value in carried.items():
@@ -553,6 +557,7 @@ def test_links_follow_the_region_filter_in_the_browser(collected_db, browser):
             first = wait_for(browser, lambda d: hrefs(d), "the API links under the grid")
             assert [h.split("?")[0] for h in first] == [
                 base + url("keuangan", "apbdes", csv=True),
+                base + url("keuangan", "apbdes") + ".xlsx",
                 base + url("keuangan", "apbdes"),
             ]
             choose(browser, keuangan.ID_KECAMATAN, KECAMATAN)

@@ -221,7 +221,8 @@ def test_health_charts_count_small_numbers_in_whole_ticks():
     # stacked parts: the axis spans the largest stack
     stacked = region_figure(rows.assign(a=[6, 5], b=[5, 4]), ["a", "b"], labels,
                             label_col="nama", key_col="kode", title="x", note=NOTE,
-                            axis_title="Jumlah", empty_message="-", stacked=True, lang="id")  # fmt: skip
+                            axis_title="Jumlah", empty_message="-", stacked=True,
+                            lang="id")  # fmt: skip
     assert "dtick" not in stacked.layout.xaxis.to_plotly_json()  # 11: plotly ticks whole
     percent = trend_figure(frame, ["a", "b"], labels, title="x", note=NOTE, axis_title="%",
                            x_labels=["Jan", "Feb", "Mar"], empty_message="-",

@@ -24,8 +24,10 @@ from config.settings import DEFAULT_REGISTRY, Settings
 from dashboard.app import create_app
 from dashboard.context import LANGUAGE_COOKIE
 from dashboard.pages import pemantauan as pmt
+from tests.auth_support import sign_in
 from tests.conftest import pointed_at
 from tests.test_dashboard_callbacks import DashClient, find, texts
+from warehouse.accounts import Actor
 from warehouse.store import Warehouse
 
 ENGGANO = "17.03.01"  # 6 villages: a kecamatan request stays fast
@@ -113,6 +115,7 @@ def test_request_states_as_the_page_shows_them(
     """Waiting, merged, running, done with its outcome; the poll stops when all ended."""
     store = registered
     client = DashClient(create_app(store, Settings()))
+    sign_in(client.http, store)  # asking needs an account (issue 10)
     # the village: a new request, waiting, and the poll starts
     out = click(client, pmt.ID_KUMPULKAN, ENGGANO, MEOK)
     asked = out[pmt.ID_PERMINTAAN]["data"]
@@ -183,15 +186,18 @@ def test_request_states_as_the_page_shows_them(
 
 def test_ask_collect_is_the_one_write_path(store):
     villages = [BANJAR_SARI, MEOK, "17.03.06.2001"]
-    ticket = ask_collect(store, "1703012002", villages=villages, requested_by="t")
+    ticket = ask_collect(store, "1703012002", villages=villages, actor=Actor.system("test"))
     assert ticket.merged is False
-    assert ask_collect(store, MEOK, villages=villages, requested_by="t") == (ticket.id, True)
-    kec = ask_collect(store, "170301", villages=villages, requested_by="t")
+    assert ask_collect(store, MEOK, villages=villages, actor=Actor.system("test")) == (
+        ticket.id,
+        True,
+    )
+    kec = ask_collect(store, "170301", villages=villages, actor=Actor.system("test"))
     row = store.requests_frame().set_index("id").loc[kec.id]
-    assert (row["kode_desa"], row["scope"], row["requested_by"]) == (ENGGANO, "kecamatan", "t")
+    assert (row["kode_desa"], row["scope"], row["requested_by"]) == (ENGGANO, "kecamatan", "test")
     for unknown in ("17.03.01.2099", "17.03.02", "bukan"):
         with pytest.raises(UnknownTarget):
-            ask_collect(store, unknown, villages=villages, requested_by="t")
+            ask_collect(store, unknown, villages=villages, actor=Actor.system("test"))
     assert len(store.requests_frame()) == 2
     # what the page reads back: outcome counts from the done request's detail
     store.claim_requests()
@@ -223,7 +229,8 @@ def test_cli_collect_now_takes_a_village_a_kecamatan_or_all(tmp_path, monkeypatc
     assert bad.exit_code != 0 and "no village or kecamatan of the registry" in bad.output
     frame = Warehouse(url).requests_frame().sort_values("id")
     assert list(frame["scope"]) == ["kecamatan", "semua"]
-    assert set(frame["requested_by"]) == {"cli"}
+    # the CLI is the machine's owner, named by its OS user (issue 10)
+    assert {by.split(":")[0] for by in frame["requested_by"]} == {"cli"}
 
 
 # -- the demo runs the scheduler -------------------------------------------------------------
@@ -263,7 +270,9 @@ def test_demo_runs_the_scheduler_which_picks_up_a_request(tmp_path, monkeypatch)
         (scheduler,) = started
         seen["running"] = scheduler.running
         seen["database"] = scheduler.database_url == settings.resolved_database_url
-        ticket = ask_collect(store, ENGGANO, villages=[BANJAR_SARI, MEOK], requested_by="test")
+        ticket = ask_collect(
+            store, ENGGANO, villages=[BANJAR_SARI, MEOK], actor=Actor.system("test")
+        )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             row = store.requests_frame([ticket.id]).iloc[0]
@@ -286,7 +295,11 @@ def test_demo_runs_the_scheduler_which_picks_up_a_request(tmp_path, monkeypatch)
     run = runs.loc[int(request["run_id"])]
     assert (run["kind"], run["trigger"], run["villages_unchanged"]) == (
         "collection", "request", 2)  # fmt: skip
-    assert list(runs["trigger"]) == ["request", "demo"]
+    # the collections: the request's, then the demo's sweep (the demo's pushed village and
+    # sample files arrive as pushes and imports of their own)
+    collections = runs[runs["kind"] == "collection"]
+    assert list(collections["trigger"]) == ["request", "demo"]
+    assert set(runs["kind"]) <= {"collection", "push", "import"}
     # the registry the scheduler read is the demo's (pointed at the demo's simulator)
     demo_registry = load_registry(started[0].registry)
     assert {v.kode_desa for v in demo_registry} == {BANJAR_SARI, MEOK}

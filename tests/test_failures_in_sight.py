@@ -18,6 +18,7 @@ from dashboard.context import LANGUAGE_COOKIE
 from dashboard.pages import desa as desa_page
 from dashboard.pages import pemantauan as pmt
 from dashboard.pages import ringkasan as rks
+from tests.auth_support import sign_in
 from tests.conftest import pointed_at
 from tests.test_dashboard_callbacks import DashClient, find, texts
 from warehouse.store import Warehouse
@@ -74,8 +75,12 @@ def failing(store, simulator, default_villages, monkeypatch):
     return store, villages
 
 
-def client_for(store: Warehouse, lang: str | None = None) -> DashClient:
+def client_for(store: Warehouse, lang: str | None = None, admin: bool = True) -> DashClient:
+    """A visitor; by default an admin, who sees the original error texts (the public sees
+    the reasons in words only: tests/test_auth.py)."""
     client = DashClient(create_app(store, Settings()))
+    if admin:
+        sign_in(client.http, store)
     if lang:
         client.http.set_cookie(LANGUAGE_COOKIE, lang)
     return client
@@ -269,3 +274,38 @@ def test_the_kamus_lists_every_reason_code_with_both_texts(collected_store):
     from dashboard.pages import kamus
 
     assert "http.server_error" in texts(find(client.page("/kamus"), kamus.ID_ALASAN))
+
+
+def test_the_public_sees_the_reasons_in_words_and_only_a_role_the_original_texts(
+    failing, only_our_pages
+):
+    """Issue 10: freshness and the reason in words are public; the original error texts are
+    for admins and the operator of the village's kecamatan, in the pages, the downloads and
+    the API alike."""
+    store, villages = failing
+    kode = villages[2].kode_desa  # HTTP 500 now
+    public = client_for(store, admin=False)
+    elsewhere = client_for(store, admin=False)
+    sign_in(elsewhere.http, store, "enggano", "operator", "17.03.01")
+    own = client_for(store, admin=False)
+    sign_in(own.http, store, "kerkap", "operator", KERKAP)
+    inputs = {f"{pmt.ID_KECAMATAN}.value": KERKAP, f"{pmt.ID_DESA}.value": None}
+    for client, sees in ((public, False), (elsewhere, False), (own, True)):
+        page = profile(client, kode)
+        assert find(page, desa_page.ID_GALAT)["props"]["children"] == REASONS_ID[2]
+        assert (find(page, desa_page.ID_GALAT_ASLI) is not None) is sees
+        rows = {r["kode_desa"]: r for r in client.call(f"{pmt.ID_JUDUL}.children", inputs)[
+            pmt.ID_GRID_DESA]["rowData"]}  # fmt: skip
+        assert rows[kode]["alasan_gagal"].startswith(REASONS_ID[2])
+        assert (rows[kode]["galat_terakhir"] == REASONS_EN[2]) is sees
+        api = client.http.get("/api/v1/desa", query_string={"wilayah": KERKAP}).get_json()
+        assert "rows" in api, api
+        row = next(r for r in api["rows"] if r["kode_desa"] == kode)
+        assert row["alasan_kode"] == "http.server_error"
+        assert (row["galat_terakhir"] == REASONS_EN[2]) is sees
+        history = client.http.get("/api/v1/halaman/desa/riwayat.csv", query_string={
+            "wilayah": kode}).get_data(as_text=True)  # fmt: skip
+        assert (REASONS_EN[2] in history) is sees
+        pemantauan = client.http.get("/api/v1/halaman/pemantauan/desa.csv", query_string={
+            "wilayah": KERKAP}).get_data(as_text=True)  # fmt: skip
+        assert (REASONS_EN[2] in pemantauan) is sees, (sees, pemantauan[:1500])

@@ -78,9 +78,9 @@ def test_kesehatan_kabupaten_per_kecamatan_and_epidemi(client, warehouse):
     assert fig["data"][0]["customdata"] == [KEC]  # only Kerkap reported
     shown = sum(sum(values(tr["x"])) for tr in fig["data"])
     assert shown == meas.query("dataset == 'epidemi-penyakit'")["nilai"].sum()
-    assert fig["data"][2]["name"] == "ISPA"
+    assert fig["data"][2]["name"] == "Malaria"  # OpenDK's id 3 (issue 11)
     headers = [c["headerName"] for c in out[kes.ID_GRID]["columnDefs"]]
-    assert "DBD" in headers and "Penderita (semua penyakit)" in headers
+    assert "Demam Berdarah" in headers and "Penderita (semua penyakit)" in headers
 
 
 def test_empty_period_names_villages(client):

@@ -24,6 +24,7 @@ from simulator.gabungan import DEFAULT_EMAIL, DEFAULT_PASSWORD, GabunganSimulato
 from simulator.http import Reply
 from tests.conftest import pointed_at
 from tests.fake_village import FakeVillage, Seen, json_answer
+from warehouse.accounts import Actor
 
 KERKAP = "17.03.06"
 SUMMARY = "/api/village-summary/v1"
@@ -398,7 +399,14 @@ def test_a_spreadsheet_with_nan_infinity_or_1e309_loads_nothing(store, default_v
     for i, bad in enumerate(("NaN", "Infinity", "1e309", "1" + "0" * 400, "-inf"), start=1):
         lines.append(f"{a.kode_digits},4.{i},Akun {i},{bad}")
     report = import_file(
-        store, "apbdes", "\n".join(lines).encode(), "x.csv", tahun=2026, villages=[a]
+        store,
+        "apbdes",
+        "\n".join(lines).encode(),
+        "x.csv",
+        tahun=2026,
+        bulan=1,
+        villages=[a],
+        actor=Actor.system("test"),
     )
     assert not report.ok
     assert [(e.line, e.code) for e in report.errors] == [
@@ -414,9 +422,10 @@ def test_a_spreadsheet_with_nan_infinity_or_1e309_loads_nothing(store, default_v
 def test_an_import_never_stops_the_villages_own_figures_from_being_pulled_again(
     store, simulator, default_villages
 ):
-    """An APBDes upload replaces a village's collected realisasi; the village's ETag is then
-    dropped, so the next sweep fetches its document and lands its own figures again, instead
-    of a 304 that would keep the upload's for as long as the village's data does not change."""
+    """An APBDes upload (OpenDK's: one month's anggaran, issue 11) lands beside the village's
+    collected year and never over it; the village's ETag is dropped all the same, so the next
+    sweep fetches its document whole and its own figures stand, the month kept beside them.
+    A file that changes nothing leaves the validator alone."""
     from collectors.spreadsheet import import_file
 
     a, b = kerkap_desa(default_villages, 2)
@@ -426,27 +435,28 @@ def test_an_import_never_stops_the_villages_own_figures_from_being_pulled_again(
     collected = values(store, a.kode_desa, "apbdes")
     etags = store.etags("summary-v1")
     assert set(etags) == {a.kode_desa, b.kode_desa}
+    month = b"no_akun,nama_akun,jumlah\n421-01,Dana Desa,1\n"
     report = import_file(
-        store, "apbdes", f"desa_id,no_akun,jumlah\n{a.kode_digits},4,1\n".encode(), "x.csv",
-        tahun=2026, villages=villages,
+        store, "apbdes", month, "x.csv", tahun=2026, bulan=1, region=a.kode_desa,
+        villages=villages, actor=Actor.system("test"),
     )  # fmt: skip
     assert report.ok and report.statuses == {a.kode_desa: "ok"}
-    imported = {r["kode"]: r["nilai"] for r in values(store, a.kode_desa, "apbdes")
-                if r["ukuran"] == "realisasi"}  # fmt: skip
-    assert imported["4"] == 1
+    stored = values(store, a.kode_desa, "apbdes")
+    imported = {r["kode"]: r["nilai"] for r in stored if r["periode"] == "202601"}
+    assert imported == {"4.2.1.01": 1, "4.2.1": 1, "4.2": 1, "4": 1}
+    assert [r for r in stored if r["periode"] != "202601"] == collected  # the village's own
     assert store.etags("summary-v1") == {b.kode_desa: etags[b.kode_desa]}  # a's is dropped
     second = run_sweep(villages, store, SETTINGS)
     outcome = {o.kode_desa: o.status for o in second.outcomes}
-    assert outcome == {a.kode_desa: "ok", b.kode_desa: "unchanged"}
-    assert values(store, a.kode_desa, "apbdes") == collected  # the village's own, again
+    assert outcome[b.kode_desa] == "unchanged" and outcome[a.kode_desa] in ("ok", "unchanged")
+    again_stored = values(store, a.kode_desa, "apbdes")
+    assert [r for r in again_stored if r["periode"] != "202601"] == collected
     assert store.etags("summary-v1") == etags
-    # an import that changes nothing (the village's own realisasi) leaves the validator alone
-    same = "desa_id,no_akun,nama_akun,jumlah\n" + "".join(
-        f"{a.kode_digits},{r['kode']},{r['label']},{r['nilai']:.0f}\n"
-        for r in collected
-        if r["ukuran"] == "realisasi" and r["periode"] == "2026"
-    )
-    again = import_file(store, "apbdes", same.encode(), "y.csv", tahun=2026, villages=villages)
+    # the same file again changes nothing and leaves the validator alone
+    again = import_file(
+        store, "apbdes", month, "y.csv", tahun=2026, bulan=1, region=a.kode_desa,
+        villages=villages, actor=Actor.system("test"),
+    )  # fmt: skip
     assert again.statuses == {a.kode_desa: "unchanged"}
     assert store.etags("summary-v1") == etags
 

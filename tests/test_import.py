@@ -14,6 +14,7 @@ from collectors.spreadsheet import (
     validate,
 )
 from config.datasets import BY_NAME
+from warehouse.accounts import Actor
 from warehouse.imports import record_import
 from warehouse.store import DatasetWrite, MeasurementRow
 
@@ -60,7 +61,9 @@ def _values(store, dataset: str) -> dict[tuple, float]:
 
 def _load(store, villages, path, dataset="aki-akb", **period):
     period.setdefault("tahun", 2026)
-    report = import_file(store, dataset, path, path.name, villages=villages, **period)
+    report = import_file(
+        store, dataset, path, path.name, villages=villages, **period, actor=Actor.system("test")
+    )
     assert report.ok, report.summary()
     return report
 
@@ -128,7 +131,14 @@ def test_read_table_refuses_unreadable_files(tmp_path, sqlite_store, default_vil
     ]
     for data, name, message in cases:
         report = import_file(
-            sqlite_store, "aki-akb", data, name, tahun=2026, bulan=11, villages=default_villages
+            sqlite_store,
+            "aki-akb",
+            data,
+            name,
+            tahun=2026,
+            bulan=11,
+            villages=default_villages,
+            actor=Actor.system("test"),
         )
         assert not report.ok and report.run_id is None
         assert message in report.errors[-1].message, (name, report.errors)
@@ -281,6 +291,7 @@ def test_bad_file_loads_nothing_and_reports_every_error(store, default_villages,
         bulan=12,
         semester=2,
         villages=default_villages,
+        actor=Actor.system("test"),
     )
     assert not report.ok
     assert (report.run_id, report.villages, report.rows) == (None, 0, 0)
@@ -309,7 +320,14 @@ def test_missing_column_is_one_error_naming_it(store, default_villages, tmp_path
         tmp_path, "aki.xlsx", [["desa_id", "jumlah_aki"], [TALANG_JAMBU, 0], [TEBAT_PACUR, 1]]
     )
     report = import_file(
-        store, "aki-akb", path, "aki.xlsx", tahun=2026, bulan=11, villages=default_villages
+        store,
+        "aki-akb",
+        path,
+        "aki.xlsx",
+        tahun=2026,
+        bulan=11,
+        villages=default_villages,
+        actor=Actor.system("test"),
     )
     assert [(e.line, e.column) for e in report.errors] == [(1, "jumlah_akb")]
     assert report.errors[0].line_text() == (
@@ -319,14 +337,15 @@ def test_missing_column_is_one_error_naming_it(store, default_villages, tmp_path
     assert store.measurements_frame().empty and store.runs_frame().empty
 
 
-def test_imunisasi_percentages(store, default_villages, tmp_path):
+def test_imunisasi_is_a_whole_number_as_opendk_stores_it(store, default_villages, tmp_path):
+    """OpenDK's cakupan_imunisasi is a count (children immunised), not a percentage: 134 and
+    1.234 (thousands dot) load; a fraction is refused as any count's would be (issue 11)."""
     rows = [
         ["desa_id", "cakupan_imunisasi"],
         [TALANG_JAMBU, "95,5"],
         [TEBAT_PACUR, 100],
-        [TALANG_CURUP, "87%"],
-        [LUBUK_DURIAN, "101"],
-        [PURWODADI, "1.234"],  # a thousands dot: 1234 %, not 1,234 %
+        [TALANG_CURUP, "134"],
+        [PURWODADI, "1.234"],
     ]
     path = _xlsx(tmp_path, "imunisasi.xlsx", rows)
     report = import_file(
@@ -337,23 +356,20 @@ def test_imunisasi_percentages(store, default_villages, tmp_path):
         tahun=2026,
         bulan=11,
         villages=default_villages,
+        actor=Actor.system("test"),
     )
     assert [(e.line, e.column, e.message) for e in report.errors] == [
-        (5, "cakupan_imunisasi", "nilai '101' di luar 0–100 (persentase)"),
-        (6, "cakupan_imunisasi", "nilai '1.234' di luar 0–100 (persentase)"),
+        (2, "cakupan_imunisasi", "nilai '95,5' harus bilangan bulat"),
     ]
     assert store.measurements_frame().empty
 
-    good = _xlsx(
-        tmp_path, "imunisasi2.xlsx", [*rows[:4], [LUBUK_DURIAN, 0.925]], percent_cells=("B5",)
-    )
+    good = _xlsx(tmp_path, "imunisasi2.xlsx", [rows[0], [TALANG_JAMBU, 96], *rows[2:]])
     _load(store, default_villages, good, dataset="imunisasi", bulan=11)
-    values = _values(store, "imunisasi")
-    assert values == {
-        (TALANG_JAMBU, "202611", "", "cakupan_imunisasi"): 95.5,
+    assert _values(store, "imunisasi") == {
+        (TALANG_JAMBU, "202611", "", "cakupan_imunisasi"): 96.0,
         (TEBAT_PACUR, "202611", "", "cakupan_imunisasi"): 100.0,
-        (TALANG_CURUP, "202611", "", "cakupan_imunisasi"): 87.0,
-        (LUBUK_DURIAN, "202611", "", "cakupan_imunisasi"): 92.5,
+        (TALANG_CURUP, "202611", "", "cakupan_imunisasi"): 134.0,
+        (PURWODADI, "202611", "", "cakupan_imunisasi"): 1234.0,
     }
 
 
@@ -369,8 +385,9 @@ def test_imunisasi_percentages(store, default_villages, tmp_path):
             "semester wajib diisi untuk dataset tingkat-pendidikan (data semesteran)",
         ),
         ("tingkat-pendidikan", {"semester": 3}, "semester 3 harus 1 atau 2"),
-        ("apbdes", {"bulan": 12}, "bulan tidak berlaku untuk dataset apbdes (data tahunan)"),
-        ("apbdes", {"tahun": 1999}, "tahun 1999 di luar rentang 2000–2100"),
+        # OpenDK's APBDes is monthly (the villages' own is yearly)
+        ("apbdes", {}, "bulan wajib diisi untuk dataset apbdes (data bulanan)"),
+        ("apbdes", {"bulan": 1, "tahun": 1999}, "tahun 1999 di luar rentang 2000–2100"),
     ],
 )
 def test_period_arguments_must_fit_the_grain(dataset, period, message):
@@ -384,7 +401,14 @@ def test_period_arguments_must_fit_the_grain(dataset, period, message):
 def test_wrong_period_loads_nothing(store, default_villages, tmp_path):
     path = _csv(tmp_path, "aki.csv", AKI_AKB_NOV)
     report = import_file(
-        store, "aki-akb", path, "aki.csv", tahun=2026, semester=2, villages=default_villages
+        store,
+        "aki-akb",
+        path,
+        "aki.csv",
+        tahun=2026,
+        semester=2,
+        villages=default_villages,
+        actor=Actor.system("test"),
     )
     assert report.summary().splitlines() == [
         "Berkas ditolak: 2 kesalahan",
@@ -400,24 +424,25 @@ def test_epidemi_penyakit_with_penyakit_id_argument(store, default_villages, tmp
     demam = _csv(
         tmp_path, "dbd.csv", f"desa_id,jumlah_penderita\n{TALANG_JAMBU},4\n{TEBAT_PACUR},0\n"
     )
-    diare = _csv(tmp_path, "diare.csv", f"desa_id,jumlah_penderita\n{TALANG_JAMBU},7\n")
+    kolera = _csv(tmp_path, "kolera.csv", f"desa_id,jumlah_penderita\n{TALANG_JAMBU},7\n")
     _load(store, default_villages, demam, dataset="epidemi-penyakit", bulan=11, penyakit_id=3)
-    _load(store, default_villages, diare, dataset="epidemi-penyakit", bulan=11, penyakit_id="5")
+    _load(store, default_villages, kolera, dataset="epidemi-penyakit", bulan=11, penyakit_id="2")
     # the second disease of the same month leaves the first in place
     assert _values(store, "epidemi-penyakit") == {
         (TALANG_JAMBU, "202611", "3", "jumlah_penderita"): 4.0,
         (TEBAT_PACUR, "202611", "3", "jumlah_penderita"): 0.0,
-        (TALANG_JAMBU, "202611", "5", "jumlah_penderita"): 7.0,
+        (TALANG_JAMBU, "202611", "2", "jumlah_penderita"): 7.0,
     }
     # without the argument the column is required
     report = import_file(
         store,
         "epidemi-penyakit",
-        diare,
-        "diare.csv",
+        kolera,
+        "kolera.csv",
         tahun=2026,
         bulan=11,
         villages=default_villages,
+        actor=Actor.system("test"),
     )
     assert _places(report.errors) == [(1, "penyakit_id")]
 
@@ -425,7 +450,7 @@ def test_epidemi_penyakit_with_penyakit_id_argument(store, default_villages, tmp
 def test_epidemi_penyakit_from_a_column(store, default_villages, tmp_path):
     text = (
         "desa_id;penyakit_id;jumlah_penderita\n"
-        f"{TALANG_JAMBU};3;4\n{TALANG_JAMBU};5;7\n{TEBAT_PACUR};3;1\n{TALANG_JAMBU};3;2\n"
+        f"{TALANG_JAMBU};3;4\n{TALANG_JAMBU};2;7\n{TEBAT_PACUR};3;1\n{TALANG_JAMBU};3;2\n"
     )
     path = _csv(tmp_path, "epidemi.csv", text)
     report = import_file(
@@ -436,6 +461,7 @@ def test_epidemi_penyakit_from_a_column(store, default_villages, tmp_path):
         tahun=2026,
         bulan=11,
         villages=default_villages,
+        actor=Actor.system("test"),
     )
     # the same village twice is fine for two diseases, not for one
     assert [(e.line, e.column, e.message) for e in report.errors] == [
@@ -445,7 +471,7 @@ def test_epidemi_penyakit_from_a_column(store, default_villages, tmp_path):
     _load(store, default_villages, fixed, dataset="epidemi-penyakit", bulan=11)
     assert _values(store, "epidemi-penyakit") == {
         (TALANG_JAMBU, "202611", "3", "jumlah_penderita"): 4.0,
-        (TALANG_JAMBU, "202611", "5", "jumlah_penderita"): 7.0,
+        (TALANG_JAMBU, "202611", "2", "jumlah_penderita"): 7.0,
         (TEBAT_PACUR, "202611", "3", "jumlah_penderita"): 1.0,
     }
 
@@ -475,15 +501,15 @@ def test_tingkat_pendidikan_semester(store, default_villages, tmp_path):
 
 
 APBDES = f"""desa_id,no_akun,nama_akun,jumlah
-{TALANG_JAMBU},4,PENDAPATAN,"1.250.000.000"
 {TALANG_JAMBU},4.2.1,Dana Desa,"980.500.000,50"
 {TALANG_JAMBU},5.1,Belanja Pegawai,312000000
-{TEBAT_PACUR},4.2.1,Dana Desa,875.000.000
+{TEBAT_PACUR},421-01,Dana Desa,875.000.000
 """
 
 
-def test_apbdes_year_with_account_codes(store, default_villages, tmp_path):
-    # the collector already brought the budget (anggaran) of 2026
+def test_apbdes_month_with_account_codes(store, default_villages, tmp_path):
+    """A file (with a desa_id column, dotted or OpenDK codes) is the anggaran of its month,
+    rolled up to the parent accounts; the collected year is left alone (issue 11)."""
     run = store.start_run()
     collected = [
         MeasurementRow("anggaran", 1_000_000_000.0, kode="4.2.1", label="Dana Desa", periode="2026")
@@ -492,30 +518,38 @@ def test_apbdes_year_with_account_codes(store, default_villages, tmp_path):
         run, TALANG_JAMBU, [DatasetWrite("apbdes", "ok", collected, kind="measurement")]
     )
 
-    report = _load(store, default_villages, _csv(tmp_path, "apbdes.csv", APBDES), dataset="apbdes")
-    assert (report.periode, report.villages, report.rows) == ("2026", 2, 4)
+    report = _load(
+        store, default_villages, _csv(tmp_path, "apbdes.csv", APBDES), dataset="apbdes", bulan=5
+    )
+    assert (report.periode, report.villages, report.rows) == ("202605", 2, 3)
     df = store.measurements_frame(datasets=["apbdes"], kode=TALANG_JAMBU)
-    rows = {(r.kode, r.ukuran): (r.label, r.nilai) for r in df.itertuples(index=False)}
+    rows = {(r.periode, r.kode, r.ukuran): (r.label, r.nilai) for r in df.itertuples(index=False)}
     assert rows == {
-        ("4", "realisasi"): ("PENDAPATAN", 1_250_000_000.0),
-        ("4.2.1", "anggaran"): ("Dana Desa", 1_000_000_000.0),  # kept: not in the template
-        ("4.2.1", "realisasi"): ("Dana Desa", 980_500_000.5),
-        ("5.1", "realisasi"): ("Belanja Pegawai", 312_000_000.0),
+        ("2026", "4.2.1", "anggaran"): ("Dana Desa", 1_000_000_000.0),  # the village's own
+        ("202605", "4.2.1", "anggaran"): ("Dana Desa", 980_500_000.5),
+        ("202605", "4.2", "anggaran"): ("Transfer", 980_500_000.5),
+        ("202605", "4", "anggaran"): ("PENDAPATAN", 980_500_000.5),
+        ("202605", "5.1", "anggaran"): ("Belanja Pegawai", 312_000_000.0),
+        ("202605", "5", "anggaran"): ("BELANJA", 312_000_000.0),
     }
+    tebat = store.measurements_frame(datasets=["apbdes"], kode=TEBAT_PACUR)
+    assert set(tebat["kode"]) == {"4.2.1.01", "4.2.1", "4.2", "4"}
 
-    # an account left out of the corrected file is removed from that year's realisasi
+    # a file names the accounts it replaces: one left out of the next file stays
     corrected = _csv(
         tmp_path,
         "apbdes2.csv",
-        APBDES.replace(f"{TALANG_JAMBU},5.1,Belanja Pegawai,312000000\n", ""),
+        APBDES.replace(f"{TALANG_JAMBU},5.1,Belanja Pegawai,312000000\n", "").replace(
+            '"980.500.000,50"', "990.000.000"
+        ),
     )
-    _load(store, default_villages, corrected, dataset="apbdes")
+    _load(store, default_villages, corrected, dataset="apbdes", bulan=5)
     kept = store.measurements_frame(datasets=["apbdes"], kode=TALANG_JAMBU)
-    assert sorted(zip(kept["kode"], kept["ukuran"], strict=True)) == [
-        ("4", "realisasi"),
-        ("4.2.1", "anggaran"),
-        ("4.2.1", "realisasi"),
-    ]
+    month = kept[kept["periode"] == "202605"]
+    assert dict(zip(month["kode"], month["nilai"], strict=True)) == {
+        "4.2.1": 990_000_000.0, "4.2": 990_000_000.0, "4": 990_000_000.0,
+        "5.1": 312_000_000.0, "5": 312_000_000.0,
+    }  # fmt: skip
 
     bad = _csv(
         tmp_path,
@@ -524,9 +558,18 @@ def test_apbdes_year_with_account_codes(store, default_villages, tmp_path):
         f"{TALANG_JAMBU},4.x,Dana Desa,10\n"
         f"{TALANG_JAMBU},,Tanpa kode,10\n",
     )
-    report = import_file(store, "apbdes", bad, "apbdes3.csv", tahun=2026, villages=default_villages)
+    report = import_file(
+        store,
+        "apbdes",
+        bad,
+        "apbdes3.csv",
+        tahun=2026,
+        bulan=5,
+        villages=default_villages,
+        actor=Actor.system("test"),
+    )
     assert [(e.line, e.column, e.message) for e in report.errors] == [
-        (2, "no_akun", "'4.x' bukan kode rekening (contoh 4.2.1)"),
+        (2, "no_akun", "'4.x' bukan kode rekening (contoh 412-01 atau 4.2.1)"),
         (3, "no_akun", "kosong, wajib diisi"),
     ]
 
@@ -565,6 +608,7 @@ def test_anggaran_kecamatan_by_kecamatan_id(store, default_villages, tmp_path):
         tahun=2026,
         bulan=7,
         villages=default_villages,
+        actor=Actor.system("test"),
     )
     assert [(e.line, e.column, e.message) for e in report.errors] == [
         (2, "kecamatan_id", f"'{TALANG_JAMBU}' bukan kode kecamatan (contoh 17.03.06)"),
@@ -580,6 +624,7 @@ def test_anggaran_kecamatan_by_kecamatan_id(store, default_villages, tmp_path):
         tahun=2026,
         bulan=7,
         villages=default_villages,
+        actor=Actor.system("test"),
     )
     assert _places(report.errors) == [(1, "kecamatan_id")]
 
@@ -593,16 +638,31 @@ def test_a_header_only_file_is_rejected(sqlite_store, default_villages):
         tahun=2026,
         bulan=11,
         villages=default_villages,
+        actor=Actor.system("test"),
     )
     assert report.summary() == "Berkas ditolak: 1 kesalahan\nberkas tidak berisi baris data"
 
 
 def test_unknown_and_non_importable_datasets(sqlite_store, default_villages):
     data = AKI_AKB_NOV.encode()
-    unknown = import_file(sqlite_store, "aki", data, "a.csv", tahun=2026, villages=default_villages)
+    unknown = import_file(
+        sqlite_store,
+        "aki",
+        data,
+        "a.csv",
+        tahun=2026,
+        villages=default_villages,
+        actor=Actor.system("test"),
+    )
     assert unknown.errors[0].message == "dataset aki tidak dikenal"
     pulled = import_file(
-        sqlite_store, "identitas", data, "a.csv", tahun=2026, villages=default_villages
+        sqlite_store,
+        "identitas",
+        data,
+        "a.csv",
+        tahun=2026,
+        villages=default_villages,
+        actor=Actor.system("test"),
     )
     assert pulled.errors[0].message == "dataset identitas tidak dapat diimpor dari berkas"
 

@@ -24,6 +24,7 @@ from dashboard.pages import ringkasan as rks
 from i18n.format import format_date
 from tests.conftest import pointed_at
 from tests.test_dashboard_callbacks import DashClient, texts
+from warehouse.accounts import Actor
 
 ENGGANO = "17.03.01"
 VILLAGES = tuple(f"{ENGGANO}.200{i}" for i in range(1, 7))
@@ -75,10 +76,10 @@ def arrived(store, simulator, default_villages, monkeypatch):
     }
     values = {kode: (0, i) for i, kode in enumerate(IMPORTED)}
     upload = import_file(store, "aki-akb", aki(values), "aki-nov.csv", tahun=2026, bulan=11,
-                         villages=default_villages)  # fmt: skip
+                         villages=default_villages, actor=Actor.system("test"))  # fmt: skip
     values[MEOK] = (1, 9)  # a corrected file: one village's numbers change
     corrected = import_file(store, "aki-akb", aki(values), "aki-nov-2.csv", tahun=2026, bulan=11,
-                            villages=default_villages)  # fmt: skip
+                            villages=default_villages, actor=Actor.system("test"))  # fmt: skip
     assert upload.ok and corrected.ok
     return {
         "store": store,

@@ -14,6 +14,7 @@ from aggregates import monitoring as mon
 from config.settings import Settings
 from dashboard.app import create_app
 from dashboard.pages import pemantauan as pmt
+from tests.auth_support import sign_in
 from tests.browser_support import (
     assert_no_console_errors,
     requires_chromium,
@@ -38,7 +39,9 @@ def only_our_pages(monkeypatch):
 
 
 def client_for(store: Warehouse) -> DashClient:
-    return DashClient(create_app(store, Settings()))
+    client = DashClient(create_app(store, Settings()))
+    sign_in(client.http, store)  # an admin: the original error texts are a role's (issue 10)
+    return client
 
 
 def update(client: DashClient, kecamatan: str | None, desa: str | None) -> dict:

@@ -39,6 +39,7 @@ from config.datasets import dataset_groups
 from config.registry import RegistryError, registry_csv, village_rows
 from config.settings import Settings
 from tests.conftest import PG_URL, pointed_at
+from warehouse.accounts import Actor
 from warehouse.queued_runs import (
     QUEUED,
     abort_run,
@@ -248,7 +249,7 @@ def test_the_scheduler_enqueues_when_a_broker_is_configured(
         jobs = SchedulerJobs(store, kerkap, settings)
         run_id = jobs.sweep("penduduk")
         ticket = ask_collect(store, kerkap[0].kode_desa, villages=[v.kode_desa for v in kerkap],
-                             requested_by="test")  # fmt: skip
+                             actor=Actor.system("test"))  # fmt: skip
         request_run = collect_requests(store, kerkap, settings)
     finally:
         stop.set()

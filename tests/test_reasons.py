@@ -109,7 +109,24 @@ def test_every_code_has_both_languages_and_every_named_value_is_supplied():
             for path, line, keys in places:
                 assert named <= keys, f"{path}:{line}: {code} ({lang}) needs {named - keys}"
     # and the catalogue has no code nobody raises (a typo on either side)
-    assert set(catalogue_codes()) - set(sites) - {"dan_lain"} == set()
+    pushed = {code for code in catalogue_codes() if code.startswith("push.")}  # checked below
+    assert set(catalogue_codes()) - set(sites) - {"dan_lain"} - pushed == set()
+
+
+def test_every_push_refusal_has_both_languages_and_its_values():
+    """A refused push (collectors/opendk/errors.py) is stored with its code and values: the
+    pages' text names only values its own message names, in both languages."""
+    from collectors.opendk.errors import MESSAGES
+
+    codes = set(MESSAGES["en"])
+    assert len(codes) > 40
+    assert {c for c in catalogue_codes() if c.startswith("push.")} == codes
+    for code in codes:
+        given = {f for _, f, _, _ in string.Formatter().parse(MESSAGES["en"][code]) if f}
+        for lang in LANGUAGES:
+            text = CATALOGUE[lang][f"alasan.{code}"]
+            named = {f for _, f, _, _ in string.Formatter().parse(text) if f}
+            assert named <= given, (code, lang, named - given)
 
 
 def test_a_place_is_said_in_the_pages_language():

@@ -173,7 +173,7 @@ def test_two_shards_started_together_on_a_new_warehouse(backend, tmp_path, defau
     (the same kabupaten and kecamatan rows), with no UniqueViolation nor duplicate table."""
     admin = create_engine(PG_URL) if backend == "postgres" else None
     regions = {v.kode_desa for v in default_villages}
-    regions |= {v.kode_kecamatan for v in default_villages} | {"17.03"}
+    regions |= {v.kode_kecamatan for v in default_villages} | {"17.03", "17"}  # and provinsi
     for attempt in range(5):
         schema = url = None
         if backend == "postgres":

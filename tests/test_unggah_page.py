@@ -4,15 +4,18 @@ headless Chromium, the language switch in the navbar."""
 from __future__ import annotations
 
 import base64
+import io
 from collections.abc import Iterator
 
 import pytest
+from openpyxl import load_workbook
 
 from config.registry import load_registry
 from config.settings import Settings
 from dashboard.app import create_app
 from dashboard.pages import unggah as ung
 from dashboard.shell_ids import ID_BAHASA
+from tests.auth_support import sign_in
 from tests.browser_support import (
     assert_no_console_errors,
     click,
@@ -46,7 +49,9 @@ def upload_store(tmp_path) -> Iterator[Warehouse]:
 
 @pytest.fixture
 def client(upload_store) -> DashClient:
-    return DashClient(create_app(upload_store, Settings(tahun=2026)))
+    client = DashClient(create_app(upload_store, Settings(tahun=2026)))
+    sign_in(client.http, upload_store)  # uploading needs an account (issue 10)
+    return client
 
 
 def submit(client: DashClient, contents: str | None, filename: str, **fields) -> object:
@@ -58,6 +63,7 @@ def submit(client: DashClient, contents: str | None, filename: str, **fields) ->
         f"{ung.ID_BULAN}.value": fields.get("bulan", 11),
         f"{ung.ID_SEMESTER}.value": fields.get("semester", 1),
         f"{ung.ID_PENYAKIT}.value": fields.get("penyakit", ""),
+        f"{ung.ID_WILAYAH}.value": fields.get("wilayah"),
     }
     out = client.call(f"{ung.ID_HASIL}.children", {f"{ung.ID_KIRIM}.n_clicks": 1}, state)
     return out[ung.ID_HASIL]["children"]
@@ -69,9 +75,10 @@ def test_page_renders_with_the_importable_datasets(client):
     names = [o["value"] for o in dropdown["props"]["options"]]
     assert names == [d.name for d in ung.IMPORTABLE] and "identitas" not in names
     assert "Unggah Data" in texts(page)
-    # the first, apbdes, is yearly: no month, semester or penyakit_id
+    # the first, apbdes, is OpenDK's monthly file for one village chosen on the page
     assert find(page, ung.ID_DATASET)["props"]["value"] == "apbdes"
-    assert find(page, ung.ID_BULAN_BOX)["props"]["style"] == ung.HIDDEN
+    assert find(page, ung.ID_BULAN_BOX)["props"]["style"] == {}
+    assert find(page, ung.ID_WILAYAH_BOX)["props"]["style"] == {}
     assert find(page, ung.ID_SEMESTER_BOX)["props"]["style"] == ung.HIDDEN
     assert find(page, ung.ID_PENYAKIT_BOX)["props"]["style"] == ung.HIDDEN
 
@@ -86,7 +93,7 @@ def test_fields_follow_the_dataset(client):
 
     assert styles("tingkat-pendidikan") == (ung.HIDDEN, {}, ung.HIDDEN)
     assert styles("epidemi-penyakit") == ({}, ung.HIDDEN, {})
-    assert styles("apbdes") == (ung.HIDDEN, ung.HIDDEN, ung.HIDDEN)
+    assert styles("apbdes") == ({}, ung.HIDDEN, ung.HIDDEN)  # OpenDK's APBDes is monthly
 
 
 def test_good_csv_is_loaded(client, upload_store):
@@ -144,8 +151,38 @@ def test_template_download_has_the_headers(client):
         {f"{ung.ID_DATASET}.value": "epidemi-penyakit"},
     )
     data = out[ung.ID_TEMPLAT_DOWNLOAD]["data"]
-    assert data["filename"] == "templat_epidemi-penyakit.csv"
-    assert data["content"] == "desa_id,penyakit_id,jumlah_penderita\n"
+    # OpenDK's own template: its file name, sheet and header row (the disease is chosen)
+    assert data["filename"] == "Format_Upload_Epidemi_Penyakit.xlsx"
+    sheet = load_workbook(io.BytesIO(base64.b64decode(data["content"]))).active
+    assert sheet.title == "EPIDEMI PENYAKIT"
+    assert [c.value for c in sheet[1]] == ["desa_id", "jumlah_penderita"]
+
+
+def test_a_template_without_desa_id_imports_for_the_village_chosen(client, upload_store):
+    """OpenDK's tingkat pendidikan template has no desa_id: the page's choice names it; the
+    choice lists the registry's villages, and without one the file is refused saying so."""
+
+    def region_choice(dataset: str) -> dict:
+        return client.call(f"{ung.ID_WILAYAH_BOX}.style", {f"{ung.ID_DATASET}.value": dataset})
+
+    chosen = region_choice("tingkat-pendidikan")
+    assert chosen[ung.ID_WILAYAH_BOX]["style"] == {}
+    options = [o["value"] for o in chosen[ung.ID_WILAYAH]["options"]]
+    assert TALANG_JAMBU in options and len(options) == 220
+    assert region_choice("aki-akb")[ung.ID_WILAYAH_BOX]["style"] == ung.HIDDEN
+    kec = [o["value"] for o in region_choice("anggaran-kecamatan")[ung.ID_WILAYAH]["options"]]
+    assert "17.03.06" in kec and all(len(k) == 8 for k in kec)
+
+    header = "tidak_tamat_sekolah,tamat_sd_sederajat,tamat_smp_sederajat,tamat_sma_sederajat,"
+    text = header + "tamat_diploma_sederajat\n12,30,21,19,4\n"
+    refused = texts(submit(client, as_upload(text), "tp.csv", dataset="tingkat-pendidikan"))
+    assert "pilih desa saat impor" in refused
+    shown = texts(submit(client, as_upload(text), "tp.csv", dataset="tingkat-pendidikan",
+                         wilayah=TALANG_JAMBU))  # fmt: skip
+    assert "Data dimuat." in shown
+    frame = upload_store.measurements_frame(["tingkat-pendidikan"])
+    assert set(frame["kode_wilayah"]) == {TALANG_JAMBU} and set(frame["periode"]) == {"2026S1"}
+    assert dict(zip(frame["ukuran"], frame["nilai"], strict=True))["tamat_sd"] == 30
 
 
 # -- headless browser: the language switch (tests/conftest.py, tests/browser_support.py) ---
@@ -189,7 +226,9 @@ def test_switch_to_english_in_the_browser(live, browser):
     browser.refresh()  # the cookie keeps it
     wait_for(browser, lambda d: "Upload Data" in navbar_text(d), "English after reload")
     assert "Overview" in navbar_text(browser)
-    assert "Load data" in browser.find_element(By.ID, ung.ID_KIRIM).text
+    # the public sees the form without its upload (issue 10): the hidden button's words
+    assert "Load data" in browser.find_element(By.ID, ung.ID_KIRIM).get_attribute("textContent")
+    assert "sign in first" in browser.find_element(By.ID, "ung-akun").text
     assert_no_console_errors(browser)
 
 

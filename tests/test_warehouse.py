@@ -38,9 +38,13 @@ def test_regions_hierarchy(store):
         "desa": 220,
         "kecamatan": 19,
         "kabupaten": 1,
+        "provinsi": 1,  # issue 12: the level above, which a registry may span
     }
     row = regions.set_index("kode").loc[DESA]
     assert row["induk"] == "17.03.06" and row["jenis"] == "desa"
+    prov = regions.set_index("kode").loc["17"]
+    assert prov["nama"] == "Bengkulu" and pd.isna(prov["induk"])
+    assert regions.set_index("kode").loc["17.03", "induk"] == "17"
 
 
 def test_upsert_is_idempotent(store):

@@ -7,11 +7,12 @@ at all, so a half-loaded month can never be mistaken for a complete one.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import replace
 
 from sqlalchemy import bindparam, insert, select, update
 
+from warehouse.accounts import Actor, check_scope, set_run_actor
 from warehouse.bounds import check_rows, length
 from warehouse.models import ImportStatus, SourceState
 from warehouse.store import DatasetWrite, Warehouse, utcnow
@@ -44,6 +45,8 @@ def record_import(
     measures: Collection[str] | None = None,
     kodes: Collection[str] | None = None,
     source: str | None = None,
+    actor: Actor | None = None,
+    expand: Callable[[str, Sequence, Mapping], Sequence] | None = None,
 ) -> dict[str, str]:
     """Write one dataset for many regions in a single transaction; return each one's status.
 
@@ -59,7 +62,20 @@ def record_import(
     A file that changes a dataset the collectors also pull (APBDes) drops those villages'
     validators in the same transaction: an import never stops the village's own figures
     from being pulled and landed again by the next collection (issue 10).
+
+    `actor` (issue 10): who brings the file; checked against every region before anything is
+    written and named on the import's run (`collection_run.actor`), so each value the file
+    changed links to its uploader through `updated_run_id`.
+
+    `expand(region, rows, stored)` (issue 11) completes a region's rows with the values stored
+    in the import's scope, inside this transaction: an OpenDK APBDes month rolls its leaves up
+    to the parent accounts together with the month's accounts the file does not name. Every
+    value written is marked `sumber` = import.
     """
+    if actor is not None:
+        # the caller checked already (collectors.spreadsheet.import_file); a second caller
+        # must not get round it
+        check_scope(actor, writes_by_village)
     for kode, write in writes_by_village.items():
         if write.dataset != dataset:
             raise ValueError(f"{kode}: write for {write.dataset} in an import of {dataset}")
@@ -93,7 +109,13 @@ def record_import(
                 check_rows(write.kind, kode, dataset, write.rows)
                 stored = load_existing(conn, spec, kode, [dataset]).get(dataset, {})
                 existing = {key: row for key, row in stored.items() if in_scope(row)}
-                plan = diff(spec, kode, dataset, write.rows, existing, run_id, now)
+                rows = write.rows
+                if expand is not None:
+                    rows = list(expand(kode, rows, existing))
+                    if not all(in_scope(row) for row in rows):
+                        raise ValueError(f"{kode}, dataset {dataset}: expanded outside the import")
+                    check_rows(write.kind, kode, dataset, rows)
+                plan = diff(spec, kode, dataset, rows, existing, run_id, now, sumber="import")
                 if plan.empty:
                     status = "unchanged"
                 else:
@@ -111,6 +133,8 @@ def record_import(
             statuses[kode] = status
             store._log(conn, run_id, kode, [logged], None, now)
         _record_import_status(conn, dataset, imported, run_id, now, source)
+        if actor is not None:
+            set_run_actor(conn, run_id, actor)
         _invalidate_validators(conn, changed_collected)
     return statuses
 

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     DateTime,
     Float,
     ForeignKey,
@@ -37,7 +38,7 @@ class Wilayah(Base):
     __tablename__ = "wilayah"
     kode: Mapped[str] = mapped_column(String(13), primary_key=True)
     nama: Mapped[str] = mapped_column(String(200))
-    tingkat: Mapped[str] = mapped_column(String(16))  # kabupaten, kecamatan, desa
+    tingkat: Mapped[str] = mapped_column(String(16))  # provinsi, kabupaten, kecamatan, desa
     induk: Mapped[str | None] = mapped_column(String(13), index=True)
     jenis: Mapped[str | None] = mapped_column(String(16))  # desa or kelurahan
 
@@ -70,6 +71,8 @@ class CollectionRun(Base):
     owner_pid: Mapped[int | None] = mapped_column(Integer)
     heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     detail: Mapped[str | None] = mapped_column(Text)  # why it ended so (interrupted: ...)
+    # who brought it (issue 10): "user:<name>" for an upload, "cli:<os user>" for the CLI
+    actor: Mapped[str | None] = mapped_column(String(100))
 
 
 class FetchLog(Base):
@@ -152,6 +155,9 @@ class Observation(Base):
     first_run_id: Mapped[int] = mapped_column(Integer)
     updated_run_id: Mapped[int] = mapped_column(Integer)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # where the value came from: the kind of the run that wrote it (issue 11)
+    sumber: Mapped[str] = mapped_column(String(16), default="collection",
+                                        server_default="collection")  # fmt: skip
     __table_args__ = (UniqueConstraint("kode_desa", "dataset", "periode", "kode"),)
 
 
@@ -176,6 +182,10 @@ class Measurement(Base):
     first_run_id: Mapped[int] = mapped_column(Integer)
     updated_run_id: Mapped[int] = mapped_column(Integer)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # collection (pulled from the village), import (a file) or push (the village sent it):
+    # the kind of the run `updated_run_id` names, kept on the value (issue 11)
+    sumber: Mapped[str] = mapped_column(String(16), default="collection",
+                                        server_default="collection")  # fmt: skip
     __table_args__ = (UniqueConstraint("kode_wilayah", "dataset", "periode", "kode", "ukuran"),)
 
 
@@ -201,6 +211,7 @@ class ObservationHistory(Base):
     jumlah: Mapped[int] = mapped_column(BigInteger)
     valid_from_run: Mapped[int] = mapped_column(Integer)
     valid_from: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    sumber: Mapped[str | None] = mapped_column(String(16))  # the superseded value's
     valid_to_run: Mapped[int] = mapped_column(Integer, index=True)
     valid_to: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     change: Mapped[str] = mapped_column(String(8))  # update or delete
@@ -222,6 +233,7 @@ class MeasurementHistory(Base):
     atribut: Mapped[str | None] = mapped_column(Text)
     valid_from_run: Mapped[int] = mapped_column(Integer)
     valid_from: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    sumber: Mapped[str | None] = mapped_column(String(16))  # the superseded value's
     valid_to_run: Mapped[int] = mapped_column(Integer, index=True)
     valid_to: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     change: Mapped[str] = mapped_column(String(8))
@@ -257,3 +269,133 @@ class JobEvent(Base):
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     run_id: Mapped[int | None] = mapped_column(Integer)
     detail: Mapped[str | None] = mapped_column(Text)
+
+
+USER_ROLES = ("operator", "admin")  # "publik" is whoever is not signed in
+
+
+class AppUser(Base):
+    """A person who may change data: an operator of one kecamatan, or an admin (issue 10)."""
+
+    __tablename__ = "app_user"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))  # argon2id, never shown
+    role: Mapped[str] = mapped_column(String(16))  # operator, admin
+    kode_kecamatan: Mapped[str | None] = mapped_column(String(13))  # an operator's scope
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_sign_in_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # where this user's alerts go (issue 13, migration 0010): optional, either or both
+    alert_email: Mapped[str | None] = mapped_column(String(200))
+    alert_telegram: Mapped[str | None] = mapped_column(String(64))  # a chat id
+    alert_language: Mapped[str | None] = mapped_column(String(2))  # id (default) or en
+
+
+class AuditEvent(Base):
+    """Who did what, when and from where: sign-ins, uploads, collect-now, user changes."""
+
+    __tablename__ = "audit_event"
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    actor: Mapped[str] = mapped_column(String(100))  # user:<name>, cli:<os user>, anonim
+    action: Mapped[str] = mapped_column(String(32))  # masuk, keluar, unggah, kumpulkan, pengguna.*
+    outcome: Mapped[str] = mapped_column(String(16))  # ok, refused, failed
+    target: Mapped[str | None] = mapped_column(String(200))  # a region, a file, a user
+    ip: Mapped[str | None] = mapped_column(String(64))
+    run_id: Mapped[int | None] = mapped_column(Integer)  # an upload's import run
+    detail: Mapped[str | None] = mapped_column(Text)
+
+
+class PushToken(Base):
+    """A village's token for pushing as OpenSID pushes to OpenDK (issue 11): only its SHA-256
+    is kept, so the warehouse (a dump, a backup) cannot give a token away; revoked, never
+    deleted, so who could push when stays known."""
+
+    __tablename__ = "push_token"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kode_desa: Mapped[str] = mapped_column(String(13), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    issued_by: Mapped[str] = mapped_column(String(64))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class AlertState(Base):
+    """One alert by its stable key (rule:village[:dataset…]): open until its rule no longer
+    finds it, then cleared; opened again, it starts over (issue 13)."""
+
+    __tablename__ = "alert_state"
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    rule: Mapped[str] = mapped_column(String(32))
+    kode_desa: Mapped[str | None] = mapped_column(String(13))
+    kode_kecamatan: Mapped[str | None] = mapped_column(String(13), index=True)
+    dataset: Mapped[str | None] = mapped_column(String(64))
+    params: Mapped[str | None] = mapped_column(Text)  # JSON: the values the message names
+    status: Mapped[str] = mapped_column(String(16))  # open, cleared
+    opened_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    cleared_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class AlertSend(Base):
+    """Every attempt to tell someone of an alert: channel, recipient, ok or the error. One
+    message can carry several alerts; its rows share `batch`."""
+
+    __tablename__ = "alert_send"
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    batch: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(16))  # open, clear, digest
+    alert_key: Mapped[str] = mapped_column(String(200))  # a digest's: digest:<week>:<kecamatan>
+    kode_kecamatan: Mapped[str | None] = mapped_column(String(13))
+    channel: Mapped[str] = mapped_column(String(16))  # email, telegram
+    recipient: Mapped[str] = mapped_column(String(200))
+    ok: Mapped[bool] = mapped_column(Boolean)
+    error: Mapped[str | None] = mapped_column(Text)
+    __table_args__ = (Index("ix_alert_send_key", "alert_key", "kind", "at"),)
+
+
+class Rollup(Base):
+    """One computation of every aggregate the pages and the API show (issue 12): the one with
+    status `current` is served; a new one becomes current and the old one `superseded` in one
+    transaction, so readers never see half a rollup; a failed one stays `failed` with its
+    error, the previous one still served."""
+
+    __tablename__ = "rollup"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    run_id: Mapped[int | None] = mapped_column(Integer)  # newest completed run it reflects
+    status: Mapped[str] = mapped_column(String(16), index=True)  # current, superseded, failed
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    seconds: Mapped[float | None] = mapped_column(Float)
+    frames: Mapped[int | None] = mapped_column(Integer)
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class RollupFrame(Base):
+    """One aggregate table of a rollup (totals of a level, a statistic of a level, …): its
+    columns and their dtypes, so a slice reads back exactly as pandas computed it."""
+
+    __tablename__ = "rollup_frame"
+    __table_args__ = (UniqueConstraint("rollup_id", "aggregat", "tingkat", "statistik", "periode"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    rollup_id: Mapped[int] = mapped_column(ForeignKey("rollup.id", ondelete="CASCADE"))
+    aggregat: Mapped[str] = mapped_column(String(32))  # totals, statistik, indikator, …
+    tingkat: Mapped[str] = mapped_column(String(16))  # desa, kecamatan, kabupaten, provinsi
+    statistik: Mapped[str] = mapped_column(String(64))  # slug or dataset; "" when none
+    periode: Mapped[str] = mapped_column(String(16))  # "" when none
+    kolom: Mapped[str] = mapped_column(Text)  # JSON [[name, dtype], ...]
+
+
+class RollupSlice(Base):
+    """The rows of one region in one rollup frame (JSON, with their positions in the frame):
+    a page of one kecamatan reads its villages' slices by code range, never the whole frame."""
+
+    __tablename__ = "rollup_slice"
+    frame_id: Mapped[int] = mapped_column(
+        ForeignKey("rollup_frame.id", ondelete="CASCADE"), primary_key=True
+    )
+    kode_wilayah: Mapped[str] = mapped_column(String(13), primary_key=True)  # "" frame-wide
+    baris: Mapped[str] = mapped_column(Text)  # JSON {"pos": [...], "rows": [[...], ...]}

@@ -179,7 +179,10 @@ def _close(store: Warehouse, run_id: int, status: str, *, only_complete: bool) -
 def finish_if_complete(store: Warehouse, run_id: int) -> bool:
     """Complete the run with its exact counts when every village has landed; True when this
     call completed it (False: not yet complete, or already closed)."""
-    return _close(store, run_id, "completed", only_complete=True)
+    done = _close(store, run_id, "completed", only_complete=True)
+    if done and store.after_run is not None:
+        store.after_run(store, run_id)
+    return done
 
 
 def abort_run(store: Warehouse, run_id: int) -> bool:

@@ -6,7 +6,7 @@ import json
 import logging
 import os
 import socket
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -377,6 +377,9 @@ class Warehouse:
         self.engine = (
             make_engine(engine_or_url) if isinstance(engine_or_url, str) else engine_or_url
         )
+        # called with (store, run_id) once a run completes (aggregates.rollup.install: the
+        # run's rollup); it must not raise, the run being recorded already
+        self.after_run: Callable[[Warehouse, int], None] | None = None
 
     # -- schema -----------------------------------------------------------------------------
     def upgrade(self) -> None:
@@ -401,11 +404,21 @@ class Warehouse:
         self.mark_interrupted_runs()
 
     def sync_regions(self, villages: Iterable) -> None:
-        """Store the kabupaten → kecamatan → desa hierarchy of the registry's villages."""
+        """Store the provinsi → kabupaten → kecamatan → desa hierarchy of the registry."""
         from config.regions import get_region
 
         wanted: dict[str, dict] = {}
         for v in villages:
+            # the province too: a registry may span several kabupaten (issue 12), and every
+            # level of the hierarchy is then a row pages and rollups can name
+            prov = get_region(v.kode_kabupaten[:2])
+            wanted[v.kode_kabupaten[:2]] = dict(
+                kode=v.kode_kabupaten[:2],
+                nama=prov.nama if prov else v.kode_kabupaten[:2],
+                tingkat="provinsi",
+                induk=None,
+                jenis=None,
+            )
             kab = get_region(v.kode_kabupaten)
             wanted[v.kode_kabupaten] = dict(
                 kode=v.kode_kabupaten,
@@ -541,6 +554,8 @@ class Warehouse:
                     villages_failed=failed,
                 )
             )
+        if status == "completed" and self.after_run is not None:
+            self.after_run(self, run_id)
 
     def latest_run_id(self) -> int | None:
         """Id of the newest completed run of any kind: the cache key of every aggregate (an
@@ -566,6 +581,18 @@ class Warehouse:
         """Write one village's dataset in one transaction; return ok, unchanged or failed."""
         write = DatasetWrite(dataset, status, rows, http_status, duration_ms, error)
         return self.record_village(run_id, kode_desa, [write])[dataset]
+
+    def run_kind(self, run_id: int) -> str:
+        """A run's kind (collection, import, push): the `sumber` of the values it writes.
+        Kept per store: a run's kind never changes and a sweep lands hundreds of villages."""
+        kinds = self.__dict__.setdefault("_run_kinds", {})
+        if run_id not in kinds:
+            with self.engine.connect() as conn:
+                kind = conn.execute(
+                    select(CollectionRun.kind).where(CollectionRun.id == run_id)
+                ).scalar()
+            kinds[run_id] = kind or "collection"
+        return kinds[run_id]
 
     def record_village(
         self,
@@ -623,7 +650,7 @@ class Warehouse:
                 try:
                     plan = diff(
                         table_for(w.kind), kode_desa, w.dataset, w.rows, stored, run_id, now,
-                        periods=w.periods,
+                        periods=w.periods, sumber=self.run_kind(run_id),
                     )  # fmt: skip
                 except ValueError as exc:
                     detail = str(exc)
@@ -877,7 +904,7 @@ class Warehouse:
         t = Measurement.__table__
         stmt = select(
             t.c.kode_wilayah, t.c.dataset, t.c.periode, t.c.kode, t.c.ukuran, t.c.label,
-            t.c.nilai, t.c.atribut, t.c.updated_run_id, t.c.updated_at,
+            t.c.nilai, t.c.atribut, t.c.updated_run_id, t.c.updated_at, t.c.sumber,
         ).order_by(t.c.kode_wilayah, t.c.dataset, t.c.periode, t.c.kode, t.c.ukuran)  # fmt: skip
         if datasets is not None:
             stmt = stmt.where(t.c.dataset.in_(list(datasets)))

@@ -95,10 +95,11 @@ class ValueTable:
 
     @cached_property
     def insert_columns(self) -> tuple[str, ...]:
-        """Columns of a new current row: region and dataset, item_of's tuple, the run stamps."""
+        """Columns of a new current row: region and dataset, item_of's tuple, the run stamps
+        and where the value came from (sumber: collection, import or push)."""
         return (
             self.region, "dataset", *self.keys, *self.values,
-            "first_run_id", "updated_run_id", "updated_at",
+            "first_run_id", "updated_run_id", "updated_at", "sumber",
         )  # fmt: skip
 
 
@@ -135,6 +136,7 @@ class Plan:
     dataset: str = ""
     run_id: int = 0
     now: datetime | None = None
+    sumber: str = "collection"  # the kind of the run: collection, import or push
 
     @property
     def empty(self) -> bool:
@@ -159,13 +161,15 @@ def apply_plans(conn, plans: Sequence[Plan]) -> None:
             insert_many(conn, spec.history, retired)
         with_inserts = [p for p in mine if p.inserts]
         # the rows of a dataset share a run and a time: so, as a rule, do one pull's datasets
-        for run_id, now in dict.fromkeys((p.run_id, p.now) for p in with_inserts):
+        for run_id, now, sumber in dict.fromkeys((p.run_id, p.now, p.sumber) for p in with_inserts):
             groups = [
                 ((p.region, p.dataset), p.inserts)
                 for p in with_inserts
-                if (p.run_id, p.now) == (run_id, now)
+                if (p.run_id, p.now, p.sumber) == (run_id, now, sumber)
             ]
-            insert_groups(conn, spec.table, spec.insert_columns, groups, tail=(run_id, run_id, now))
+            insert_groups(
+                conn, spec.table, spec.insert_columns, groups, tail=(run_id, run_id, now, sumber)
+            )
         updates = [u for p in mine for u in p.updates]
         if updates:
             conn.execute(_update_statement(spec), updates)
@@ -184,7 +188,9 @@ def _update_statement(spec: ValueTable):
         stmt = (
             update(spec.table)
             .where(spec.table.c.id == bindparam("b_id"))
-            .values({c: bindparam(c) for c in (*spec.values, "updated_run_id", "updated_at")})
+            .values(
+                {c: bindparam(c) for c in (*spec.values, "updated_run_id", "updated_at", "sumber")}
+            )
         )
         _UPDATES[spec.table.name] = stmt
     return stmt
@@ -358,13 +364,15 @@ def diff(
     now: datetime,
     *,
     periods: Sequence[str] | None = None,
+    sumber: str = "collection",
 ) -> Plan:
     """Plan inserts, updates and deletes; raise ValueError on a duplicate key.
 
     With `periods`, only values of those periods may be removed (a monthly file replaces its
-    month, not the whole history of the dataset).
+    month, not the whole history of the dataset). `sumber` is where the new values come from
+    (the run's kind: collection, import, push); a value that does not change keeps its own.
     """
-    plan = Plan(spec, region=region, dataset=dataset, run_id=run_id, now=now)
+    plan = Plan(spec, region=region, dataset=dataset, run_id=run_id, now=now, sumber=sumber)
     nkeys = len(spec.keys)
     item_of, stored_values = spec.item_of, spec.stored_values
     inserts = plan.inserts
@@ -388,6 +396,7 @@ def diff(
                     b_id=old.id,
                     updated_run_id=run_id,
                     updated_at=now,
+                    sumber=sumber,
                 )
             )
     scope = set(periods) if periods is not None else None
@@ -407,6 +416,7 @@ def _retire(spec: ValueTable, old, run_id: int, now: datetime, change: str) -> d
         **{c: getattr(old, c) for c in spec.values},
         valid_from_run=old.updated_run_id,
         valid_from=old.updated_at,
+        sumber=getattr(old, "sumber", None),
         valid_to_run=run_id,
         valid_to=now,
         change=change,

@@ -137,6 +137,8 @@ _UMUR: tuple[_Umur, ...] = (
 _CODED = tuple(dict.fromkeys([k.column for k in _KATEGORI] + ["ktp_el"]))
 _FLAGS = ("akta_lahir", "nomor_akta_perkawinan")
 _REQUIRED = ("desa_id", "status_dasar", "jenis_kelamin")
+# every dataset a residents' push lands (what a refused push marks failed)
+DATASETS: tuple[str, ...] = (TOTALS_DATASET, *(k.slug for k in _KATEGORI), *(u.slug for u in _UMUR))
 
 
 @dataclass

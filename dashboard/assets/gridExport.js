@@ -6,13 +6,22 @@
   // a village name shown as a markdown link to its profile exports as the name alone
   var MARKDOWN_LINK = /^\[(.*)\]\([^)]*\)$/;
 
+  // issue 10: text a spreadsheet would run as a formula gets a leading quote (OWASP), as in
+  // the server's CSV (layouts/safe_cells.py); numbers, and text that is a plain number, stay
+  var FORMULA_START = /^[=+\-@\t\r]/;
+  var PLAIN_NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
+
+  function inert(text) {
+    return FORMULA_START.test(text) && !PLAIN_NUMBER.test(text) ? "'" + text : text;
+  }
+
   function plain(value) {
     if (value === null || value === undefined) {
       return "";
     }
     if (typeof value === "string") {
       var link = MARKDOWN_LINK.exec(value);
-      return link ? link[1] : value;
+      return inert(link ? link[1] : value);
     }
     return value;
   }

@@ -15,4 +15,5 @@ PAGE_MODULES = (
     "dashboard.pages.kamus",
     "dashboard.pages.unggah",
     "dashboard.pages.pemantauan",
+    "dashboard.pages.audit",  # admins only (issue 10)
 )

@@ -270,7 +270,7 @@ def target_region_figure(snapshot: Snapshot, w: Wilayah, fresh: str, message: st
     desa among its kecamatan's villages, in bold): one bar per target side by side, never one
     bar adding them; a bar click selects the region (`register_drill`)."""
     area = resolve_wilayah(snapshot, w.kecamatan)[0] if w.tingkat == "desa" else w
-    tingkat = "kecamatan" if w.tingkat == "kabupaten" else "desa"
+    tingkat = "kecamatan" if w.tingkat in ("kabupaten", "provinsi") else "desa"
     name = display_name(area, lang) if area.kode else t("app.judul", lang)
     per_desa = tables(snapshot, area.kode)[1]
     if w.tingkat == "desa":  # its kecamatan's villages are drawn: their freshness

@@ -12,7 +12,7 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import dcc, html
 
-from aggregates import finance
+from aggregates import finance, sarana
 from aggregates import monitoring as mon
 from aggregates.population import category_rows
 from aggregates.reasons import failing_since
@@ -20,6 +20,7 @@ from aggregates.tables import whole_numbers
 from config.regions import RegionCodeError, normalize_code
 from config.statistik import BY_SLUG
 from dashboard import api_tables
+from dashboard.auth import may_see_details, redact_details
 from dashboard.context import data_source, language
 from dashboard.data import Snapshot
 from dashboard.guard import failure_alert, guarded
@@ -44,6 +45,7 @@ NAV = False
 
 ID_PENDUDUK = "desa-penduduk"
 ID_APBDES = "desa-apbdes"
+ID_SARANA = "desa-sarana"  # Data Sarana: the village's facilities (issue 11)
 ID_PEMBANGUNAN = "desa-pembangunan"
 ID_BANTUAN = "desa-bantuan"
 ID_RIWAYAT = "desa-riwayat"
@@ -106,7 +108,9 @@ def _layout(kode: str | None, lang: str) -> html.Div:
     # the profile changes with a new run, and its state with the clock (stale after 7 days):
     # built once per run, village, language and hour
     now = pd.Timestamp.now(tz="UTC")
-    key = ("desa-profil", w.kode, lang, now.floor("h"))
+    # the raw error texts are a role's (issue 10): the public and operators elsewhere get a
+    # profile of their own
+    key = ("desa-profil", w.kode, lang, now.floor("h"), may_see_details(w.kode))
     return cached(snapshot, key, lambda: profile(snapshot, w, lang, now))
 
 
@@ -173,14 +177,16 @@ def state_panel(snapshot: Snapshot, w: Wilayah, lang: str, now: pd.Timestamp) ->
     body: list = [html.P([*headline, last_text], className="mb-1")]
     details: list = []
     if state == "gagal":
-        original = row["galat_terakhir"]
+        details_shown = may_see_details(w.kode)
+        original = row["galat_terakhir"] if details_shown else None
         whole = render_reason(row["alasan_kode"], row["alasan_param"], original, lang) or ""
         body.append(html.P(mon.shorten(whole), title=whole, id=ID_GALAT, className="mb-0"))
         every = failure_texts(pd.DataFrame([row]), lang)[0]  # "… (dan 3 dataset lain)"
         rincian = [html.Strong(t("desa.keadaan.rincian", lang) + " "), every]
         details.append(html.P(rincian, id=ID_GALAT_RINCI, className="small mb-1"))
-        asli = [t("alasan.kolom.asli", lang) + ": ", html.Code(original)]
-        details.append(html.P(asli, id=ID_GALAT_ASLI, className="small text-muted mb-0"))
+        if details_shown:  # the original text: for its operator and admins
+            asli = [t("alasan.kolom.asli", lang) + ": ", html.Code(original)]
+            details.append(html.P(asli, id=ID_GALAT_ASLI, className="small text-muted mb-0"))
     return html.Section(
         [
             html.H2(t("desa.keadaan", lang)),
@@ -316,6 +322,13 @@ def finance_sections(snapshot: Snapshot, meas: pd.DataFrame, w, lang: str) -> li
             w,
             lang,
         ),
+        table_section(
+            t("desa.sarana", lang),
+            grid(ID_SARANA, sarana_view(meas, w.kode, lang), lang),
+            "sarana",
+            w,
+            lang,
+        ),  # fmt: skip
     ]
 
 
@@ -335,6 +348,21 @@ def projects_table(snapshot: Snapshot, meas: pd.DataFrame, kode: str) -> pd.Data
     """The village's development projects, every year."""
     items = finance.projects(meas, snapshot.regions, None, kode).drop(columns=VILLAGE_COLUMNS)
     return whole_numbers(items, ["anggaran"])
+
+
+def sarana_table(meas: pd.DataFrame, kode: str) -> pd.DataFrame:
+    """The village's facilities (Data Sarana, OpenDK 2026), machine values: kategori is
+    OpenDK's value (posyandu, sd)."""
+    return sarana.facilities(meas, kode).drop(columns=["kode_desa"])
+
+
+def sarana_view(meas: pd.DataFrame, kode: str, lang: str) -> pd.DataFrame:
+    """sarana_table with the category and its group in the page's language."""
+    table = sarana_table(meas, kode)
+    return table.assign(
+        kategori=[t(f"sarana.kategori.{k}", lang) for k in table["kategori"]],
+        kelompok=[t(f"sarana.kelompok.{g}", lang) for g in table["kelompok"]],
+    )
 
 
 def bantuan_table(snapshot: Snapshot, meas: pd.DataFrame, kode: str) -> pd.DataFrame:
@@ -385,12 +413,12 @@ def freshness_table(snapshot: Snapshot, kode: str) -> pd.DataFrame:
 def history_sections(snapshot: Snapshot, w: Wilayah, lang: str) -> list:
     """Freshness per dataset and the collection history, times in WIB, statuses and reasons
     in words (the page's language)."""
-    fetches = history_table(w.kode)
+    fetches = redact_details(history_table(w.kode), kode=w.kode)
     if not fetches.empty:
         waktu = [format_date(pd.Timestamp(v), lang) for v in fetches["fetched_at"]]
         alasan = frame_reasons(fetches, "alasan_kode", "alasan_param", "error", lang)
         fetches = fetches.assign(waktu=waktu, alasan_gagal=alasan)[FETCH_COLUMNS]
-    status = freshness_table(snapshot, w.kode)
+    status = redact_details(freshness_table(snapshot, w.kode), kode=w.kode)
     if not status.empty:
         status = status.assign(
             berhasil_terakhir=[
@@ -440,8 +468,14 @@ TABLES = {
     "bantuan": _api_table(
         "bantuan", lambda s, w, _a: (bantuan_table(s, measurements(s), w.kode), {})
     ),
-    "kesegaran": _api_table("kesegaran", lambda s, w, _a: (freshness_table(s, w.kode), {})),
-    "riwayat": _api_table("riwayat", lambda _s, w, _a: (history_table(w.kode), {})),
+    "sarana": _api_table("sarana", lambda s, w, _a: (sarana_table(measurements(s), w.kode), {})),
+    "kesegaran": _api_table(
+        "kesegaran",
+        lambda s, w, _a: (redact_details(freshness_table(s, w.kode), kode=w.kode), {}),
+    ),
+    "riwayat": _api_table(
+        "riwayat", lambda _s, w, _a: (redact_details(history_table(w.kode), kode=w.kode), {})
+    ),
 }
 
 

@@ -70,6 +70,8 @@ def _page(body: list, lang: str) -> html.Div:
                     dcc.Link(t("unduh.judul", lang), href="/unduh"),
                 ]  # fmt: skip
             ),
+            # the one rule of which value holds (README: "Where a value comes from")
+            html.P(t("kamus.aturan_sumber", lang), id="kamus-aturan-sumber", className="small"),
             *body,
         ]
     )

@@ -14,7 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from dash import Input, Output, State, dcc, html, no_update
 
-from aggregates.indicators import compare_villages, indicators, trend
+from aggregates.indicators import compare_villages, trend
 from aggregates.population import EXPORT_COLUMNS, export_frame, not_harmonised_table, pyramid
 from config.statistik import BY_SLUG, THEMES
 from dashboard import api_tables
@@ -52,6 +52,7 @@ from layouts.figures import (
     trend_line,
 )
 from layouts.panels import GRAPH_CONFIG, csv_download, graph_row, panel_section
+from layouts.safe_cells import csv_text
 from layouts.tables import data_grid, row_data
 
 FILTER = FilterIds("kpd")
@@ -406,9 +407,7 @@ def indicator_row(snapshot: Snapshot, w: Wilayah) -> dict | None:
     if w.kode is None:
         return None
     # one frame per level serves every region of that level
-    frame = cached(
-        snapshot, ("indicators", w.tingkat), lambda: indicators(snapshot.population, w.tingkat)
-    )
+    frame = cached(snapshot, ("indicators", w.tingkat), lambda: snapshot.indicators(w.tingkat))
     rows = frame[frame["kode_wilayah"] == w.kode]
     return None if rows.empty else rows.iloc[0].to_dict()
 
@@ -464,6 +463,8 @@ def compare_figure(snapshot: Snapshot, w: Wilayah, slug: str, lang: str) -> go.F
     key = (
         "kpx.bandingkan_grafik_kecamatan"
         if scope.tingkat == "kabupaten"
+        else "kpx.bandingkan_grafik_kabupaten"
+        if scope.tingkat == "provinsi"
         else "kpx.bandingkan_grafik"
     )
     return share_bar(
@@ -712,5 +713,5 @@ def register_callbacks(app: dash.Dash) -> None:
         w = wilayah_from_filters(snapshot, kecamatan, desa)
         slug, _ = resolve_statistik(statistik)
         stem, frame = table_for(snapshot, w, slug)
-        text = frame.to_csv(index=False, lineterminator="\n")
+        text = csv_text(frame)  # issue 10: no cell a spreadsheet would run
         return dcc.send_string(text, f"{stem}.csv", type="text/csv")

@@ -20,6 +20,7 @@ from dashboard.filter_bar import FilterIds, filter_bar
 from dashboard.freshness import note as freshness_line
 from dashboard.regions import (
     Wilayah,
+    child_level,
     display_name,
     resolve_wilayah,
 )
@@ -237,8 +238,8 @@ def budget_figure(
             **common,
             lang=lang,
         )
-    if w.tingkat == "kabupaten":
-        rows = finance.rollup_apbdes(table, snapshot.regions, "kecamatan")
+    if w.tingkat in ("kabupaten", "provinsi"):  # a provinsi: per kabupaten (issue 12)
+        rows = finance.rollup_apbdes(table, snapshot.regions, child_level(w.tingkat))
         rows = rows.rename(columns={"kode_wilayah": "kode", "nama_wilayah": "nama"})
     else:
         rows = table[table["melapor"]].rename(columns={"kode_desa": "kode", "nama_desa": "nama"})

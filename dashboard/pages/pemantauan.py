@@ -19,6 +19,10 @@ from dash import Input, Output, State, dcc, html, no_update
 from aggregates import monitoring as mon
 from aggregates.tables import with_kecamatan_code
 from dashboard import api_tables
+from dashboard.alerts_panel import alerts_section, register_alert_callbacks
+from dashboard.alerts_panel import api_open as alerts_api_open
+from dashboard.alerts_panel import api_sent as alerts_api_sent
+from dashboard.auth import redact_details
 from dashboard.boundaries import boundary_url
 from dashboard.collect_panel import (
     CollectIds,
@@ -36,7 +40,6 @@ from dashboard.regions import (
     NO_WILAYAH,
     Wilayah,
     display_name,
-    kabupaten_of,
     region_notices,
     resolve_wilayah,
     wilayah_from_filters,
@@ -58,6 +61,7 @@ from layouts.maps import (
     village_map,
 )
 from layouts.panels import csv_download, panel_section
+from layouts.safe_cells import csv_text
 from layouts.tables import TEXT_SUFFIX, number_formatter, row_data
 
 log = logging.getLogger(__name__)
@@ -168,7 +172,7 @@ def dataset_names(dataset_status: pd.DataFrame) -> list[str]:
 
 
 def in_region(frame: pd.DataFrame, w: Wilayah, col: str = "kode_desa") -> pd.DataFrame:
-    if not w.kode or w.tingkat == "kabupaten" or frame.empty:
+    if not w.kode or w.kode == w.kabupaten or frame.empty:  # the whole region
         return frame
     codes = frame[col].astype(str)
     return frame[(codes == w.kode) | codes.str.startswith(w.kode + ".")].reset_index(drop=True)
@@ -214,6 +218,7 @@ def blank_view(lang: str) -> dict:
 
 def _page(snapshot: Snapshot | None, w: Wilayah, view: dict, notices: list, lang: str) -> html.Div:
     config = map_config(dash.get_asset_url(TOPOJSON_ASSET))
+    view = {**view, "desa": redact_details(view["desa"])}  # raw errors: a role's (issue 10)
     return html.Div(
         [
             html.H1(view["judul"], id=ID_JUDUL, className="h3 mb-3"),
@@ -270,6 +275,7 @@ def _page(snapshot: Snapshot | None, w: Wilayah, view: dict, notices: list, lang
                 tools=[api_tables.download_button("pemantauan", "pencilan", w, lang)],
                 class_name="panel mb-3",
             ),
+            alerts_section(w, lang),  # issue 13: alerts open and sent (dashboard.alerts_panel)
         ]
     )
 
@@ -392,7 +398,8 @@ def activity_map(snapshot: Snapshot, fresh: pd.DataFrame, w: Wilayah, note: str,
             "keterangan": [mon.shorten(r) or "" for r in reasons],
         }
     )
-    kabupaten = kabupaten_of(snapshot)[0]
+    # boundaries ship per kabupaten: a provinsi has none and gets the treemap (issue 12)
+    kabupaten = (w.kode or "")[:5] if w.tingkat != "provinsi" else w.kode
     return village_map(
         load_boundaries(kabupaten) if kabupaten else None,
         values,
@@ -455,7 +462,7 @@ def table_for(
     """The villages' freshness grid as its CSV download has it, and the file name stem (the
     download callback and /api/v1/halaman/pemantauan/desa share it)."""
     fresh = in_region(monitoring_frames(snapshot, now or now_utc())["fresh"], w)
-    return f"pemantauan_{w.kode or 'semua'}", csv_frame(fresh)
+    return f"pemantauan_{w.kode or 'semua'}", redact_details(csv_frame(fresh))
 
 
 def _api_desa(snapshot: Snapshot, w: Wilayah, _args: Any) -> tuple[str, pd.DataFrame, dict]:
@@ -464,8 +471,8 @@ def _api_desa(snapshot: Snapshot, w: Wilayah, _args: Any) -> tuple[str, pd.DataF
 
 def summary_in(summary: pd.DataFrame, w: Wilayah) -> pd.DataFrame:
     """The per-kecamatan rows of a region: all of them, or its kecamatan's (grid and API)."""
-    if w.tingkat == "kabupaten":
-        return summary
+    if w.tingkat in ("kabupaten", "provinsi"):
+        return in_region(summary, w, "kode_kecamatan")
     return in_region(summary, Wilayah(w.kecamatan, "", "kecamatan", None, None, None),
                      "kode_kecamatan")  # fmt: skip
 
@@ -514,6 +521,9 @@ TABLES = {
     "kecamatan": api_tables.PageTable((), _api_kecamatan),
     "pencilan": api_tables.PageTable((), _api_pencilan),
     "kelengkapan": api_tables.PageTable((), _api_kelengkapan),
+    # issue 13: the alerts section's grids (dashboard.alerts_panel)
+    "peringatan": api_tables.PageTable((), alerts_api_open),
+    "kiriman": api_tables.PageTable((), alerts_api_sent),
 }
 
 
@@ -570,7 +580,7 @@ def register_callbacks(app: dash.Dash) -> None:
             view["peta"],
             None,
             row_data(view["kecamatan"], mon.SUMMARY_COLUMNS, lang),
-            grid_rows(view["desa"], DESA_COLUMNS, lang),
+            grid_rows(redact_details(view["desa"]), DESA_COLUMNS, lang),
             view["kelengkapan"],
             grid_rows(view["pencilan"], PENCILAN_COLUMNS, lang),
             view["pencilan_pesan"],
@@ -587,8 +597,9 @@ def register_callbacks(app: dash.Dash) -> None:
         snapshot = data_source().snapshot()
         w = wilayah_from_filters(snapshot, kecamatan, desa)
         stem, frame = table_for(snapshot, w)
-        text = frame.to_csv(index=False, lineterminator="\n")
+        text = csv_text(frame)  # issue 10: no cell a spreadsheet would run
         return dcc.send_string(text, f"{stem}.csv", type="text/csv")
 
     # "Kumpulkan sekarang": only a row in the warehouse, the scheduler process does the HTTP
     register_collect_callbacks(app, COLLECT, ID_KECAMATAN, ID_DESA)
+    register_alert_callbacks(app, ID_KECAMATAN, ID_DESA)

@@ -12,11 +12,11 @@ import pandas as pd
 import plotly.graph_objects as go
 from dash import Input, Output, State, dcc, html, no_update
 
-from aggregates.indicators import indicators
 from aggregates.status import VILLAGE_STATUS_COLUMNS
 from aggregates.tables import with_kecamatan_code
 from config.statistik import BY_SLUG, TOTALS_DATASET
 from dashboard import api_tables
+from dashboard.auth import redact_details
 from dashboard.boundaries import boundary_url
 from dashboard.context import data_source, language
 from dashboard.data import Snapshot
@@ -29,7 +29,6 @@ from dashboard.regions import (
     NO_WILAYAH,
     Wilayah,
     display_name,
-    kabupaten_of,
     region_notices,
     resolve_wilayah,
     wilayah_from_filters,
@@ -43,6 +42,7 @@ from layouts.cards import kpi_card
 from layouts.figures import empty_figure
 from layouts.maps import TOPOJSON_ASSET, load_boundaries, map_config, village_map
 from layouts.panels import csv_download, panel_section
+from layouts.safe_cells import csv_text
 from layouts.tables import column_defs, data_grid, grid, number_formatter, row_data
 
 log = logging.getLogger(__name__)
@@ -164,7 +164,9 @@ def _page(snapshot: Snapshot | None, w: Wilayah, view: dict, notices: list, lang
             html.P(view["status"], id=ID_STATUS, className="mb-3"),
             panel_section(
                 t("rks.tabel_desa", lang),
-                data_grid(ID_GRID, view["desa"], GRID_COLUMNS, lang=lang, height=520),
+                data_grid(
+                    ID_GRID, redact_details(view["desa"]), GRID_COLUMNS, lang=lang, height=520
+                ),
                 api_tables.links("ringkasan", "desa", w, lang, grid=ID_GRID),
                 tools=csv_download(ID_UNDUH, ID_DOWNLOAD, lang),
             ),
@@ -196,7 +198,7 @@ def village_frame(snapshot: Snapshot, w: Wilayah) -> pd.DataFrame:
     """The region's villages with totals, status and last success (aggregates.status)."""
     # one frame of all villages serves every region
     every = cached(snapshot, ("village_status",), lambda: snapshot.village_status())
-    if not w.kode or w.tingkat == "kabupaten":
+    if not w.kode or w.kode == w.kabupaten:  # the registry's whole region
         return every
     codes = every["kode_desa"]
     return every[(codes == w.kode) | codes.str.startswith(w.kode + ".")].reset_index(drop=True)
@@ -300,20 +302,20 @@ def map_figure(snapshot: Snapshot, w: Wilayah, key: str, lang: str) -> go.Figure
 def _map_figure(snapshot: Snapshot, w: Wilayah, key: str, lang: str) -> go.Figure:
     if not w.kode:
         return empty_figure(t("kosong.judul", lang))
-    kabupaten = kabupaten_of(snapshot)[0]
-    per_kecamatan = w.tingkat == "kabupaten"
+    # boundaries ship per kabupaten: a provinsi (issue 12) has none, so it gets the treemap
+    kabupaten = w.kode if w.tingkat == "provinsi" else (w.kode or "")[:5]
+    per_kecamatan = w.tingkat in ("kabupaten", "provinsi")
     area = w if w.tingkat != "desa" else resolve_wilayah(snapshot, w.kecamatan)[0]
     tingkat = "kecamatan" if per_kecamatan else "desa"
-    frame = cached(
-        snapshot, ("indicators", tingkat), lambda: indicators(snapshot.population, tingkat)
-    )
+    frame = cached(snapshot, ("indicators", tingkat), lambda: snapshot.indicators(tingkat))
     codes = frame["kode_wilayah"].astype(str)
-    shown = frame if per_kecamatan else frame[codes.str.startswith(area.kode + ".")]
+    shown = frame[codes.str.startswith(area.kode + ".")]
     shown = shown[shown[key].notna()]
     name = display_name(area, lang)
     if shown.empty:
         return empty_figure(t("kpx.peta_kosong", lang, wilayah=name))
-    kecamatan = shown["kode_wilayah"].str.slice(0, 8)
+    # the treemap's boxes: villages by kecamatan, or a provinsi's kecamatan by kabupaten
+    kecamatan = shown["kode_wilayah"].str.slice(0, 5 if w.tingkat == "provinsi" else 8)
     names = snapshot.regions.set_index("kode")["nama"]
     values = pd.DataFrame(
         {
@@ -355,7 +357,7 @@ def change_table(snapshot: Snapshot, w: Wilayah) -> pd.DataFrame:
     # a statistic's TOTAL row is the sum of its categories: its change says nothing new
     audit = audit[~((audit["kode"] == "total") & (audit["dataset"] != TOTALS_DATASET))]
     codes = audit["kode_desa"].astype(str)
-    if w.tingkat != "kabupaten":
+    if w.kode != w.kabupaten:
         audit = audit[(codes == w.kode) | codes.str.startswith(w.kode + ".")]
     names = snapshot.regions.set_index("kode")["nama"]
     out = pd.DataFrame(
@@ -455,7 +457,7 @@ def table_for(snapshot: Snapshot, w: Wilayah) -> tuple[str, pd.DataFrame]:
     """The status grid as its CSV download has it, and the file name stem (the download
     callback and /api/v1/halaman/ringkasan/desa share it)."""
     villages = village_frame(snapshot, w) if w.kode else pd.DataFrame(columns=CSV_COLUMNS)
-    return f"status-desa_{w.kode or 'semua'}", csv_frame(villages)
+    return f"status-desa_{w.kode or 'semua'}", redact_details(csv_frame(villages))
 
 
 def _api_desa(snapshot: Snapshot, w: Wilayah, _args: Any) -> tuple[str, pd.DataFrame, dict]:
@@ -538,7 +540,7 @@ def register_callbacks(app: dash.Dash) -> None:
         except Exception:
             log.exception("ringkasan: update failed for %s", desa or kecamatan)
             return no_update, failure_alert(lang), no_update, no_update, []
-        rows = row_data(view["desa"], GRID_COLUMNS, lang)
+        rows = row_data(redact_details(view["desa"]), GRID_COLUMNS, lang)
         return view["judul"], view["pesan"], view["kartu"], view["status"], rows
 
     @app.callback(
@@ -552,5 +554,5 @@ def register_callbacks(app: dash.Dash) -> None:
         snapshot = data_source().snapshot()
         w = wilayah_from_filters(snapshot, kecamatan, desa)
         stem, frame = table_for(snapshot, w)
-        text = frame.to_csv(index=False, lineterminator="\n")
+        text = csv_text(frame)  # issue 10: no cell a spreadsheet would run
         return dcc.send_string(text, f"{stem}.csv", type="text/csv")

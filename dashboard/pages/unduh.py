@@ -27,6 +27,7 @@ from dashboard.regions import (
     Wilayah,
     region_notices,
     resolve_wilayah,
+    top_of,
     wilayah_from_filters,
 )
 from i18n.catalogue import statistic_title, t
@@ -51,6 +52,7 @@ ID_PESAN = "unduh-pesan"
 ID_TABEL_JUDUL = "unduh-tabel-judul"
 ID_JUMLAH = "unduh-jumlah"
 ID_LINK_CSV = "unduh-link-csv"
+ID_LINK_XLSX = "unduh-link-xlsx"  # issue 13: the same table as a workbook
 ID_LINK_JSON = "unduh-link-json"
 ID_GRID = "unduh-grid"
 ID_UNDUH = "unduh-tombol"
@@ -65,10 +67,18 @@ DATA_CHOICES = [
     "desa",
     *(f"dataset/{d.name}" for d in DATASETS),
 ]
+# the provinsi level is offered only when the registry spans one (issue 12)
+LEVELS = tuple(x for x in TINGKAT if x != "provinsi")
 TINGKAT_CHOICES = [
     api_resources.DEFAULT_TINGKAT,
-    *(x for x in TINGKAT if x != api_resources.DEFAULT_TINGKAT),
+    *(x for x in LEVELS if x != api_resources.DEFAULT_TINGKAT),
 ]
+
+
+def levels_of(snapshot: Snapshot | None) -> tuple[str, ...]:
+    return TINGKAT if snapshot is not None and top_of(snapshot)[2] == "provinsi" else LEVELS
+
+
 WITH_TINGKAT = ("statistik", "penduduk")
 
 
@@ -180,6 +190,7 @@ def render(snapshot: Snapshot, w: Wilayah, data: str | None, tingkat: str | None
         "columns": column_defs(list(table.columns), lang),
         "rows": table.head(PREVIEW_ROWS).to_dict("records"),
         "csv": api_resources.api_url(choice, params, "csv"),
+        "xlsx": api_resources.api_url(choice, params, "xlsx"),
         "json": api_resources.api_url(choice, params, "json"),
         "tingkat": params.get("tingkat") or api_resources.DEFAULT_TINGKAT,
         "tingkat_disabled": kind not in WITH_TINGKAT,
@@ -224,6 +235,7 @@ def _blank(lang: str) -> dict:
         "columns": [],
         "rows": [],
         "csv": api_resources.api_url(DEFAULT_DATA, {}, "csv"),
+        "xlsx": api_resources.api_url(DEFAULT_DATA, {}, "xlsx"),
         "json": api_resources.api_url(DEFAULT_DATA, {}, "json"),
         "tingkat": api_resources.DEFAULT_TINGKAT,
         "tingkat_disabled": False,
@@ -257,7 +269,9 @@ def _page(
                 html.Label(t("unduh.tingkat", lang), htmlFor=ID_TINGKAT),
                 dcc.Dropdown(
                     id=ID_TINGKAT,
-                    options=[{"label": t(f"tingkat.{x}", lang), "value": x} for x in TINGKAT],
+                    options=[
+                        {"label": t(f"tingkat.{x}", lang), "value": x} for x in levels_of(snapshot)
+                    ],
                     value=view["tingkat"],
                     clearable=False,
                     searchable=False,
@@ -284,7 +298,10 @@ def _page(
     ]
     extra_values = {
         "data": DATA_CHOICES,
-        "tingkat": TINGKAT_CHOICES,
+        "tingkat": [
+            api_resources.DEFAULT_TINGKAT,
+            *(x for x in levels_of(snapshot) if x != api_resources.DEFAULT_TINGKAT),
+        ],
         "periode": [ALL_PERIODS, *all_periods(snapshot)],
     }
     return html.Div(
@@ -311,6 +328,13 @@ def _page(
                             "CSV",
                             id=ID_LINK_CSV,
                             href=view["csv"],
+                            rel="alternate",
+                        ),
+                        " · ",
+                        html.A(
+                            "Excel",
+                            id=ID_LINK_XLSX,
+                            href=view["xlsx"],
                             rel="alternate",
                         ),
                         " · ",
@@ -353,6 +377,7 @@ def register_callbacks(app: dash.Dash) -> None:
         Output(ID_GRID, "columnDefs"),
         Output(ID_GRID, "rowData"),
         Output(ID_LINK_CSV, "href"),
+        Output(ID_LINK_XLSX, "href"),
         Output(ID_LINK_JSON, "href"),
         Output(ID_TINGKAT, "disabled"),
         Output(ID_PERIODE, "options"),
@@ -372,7 +397,7 @@ def register_callbacks(app: dash.Dash) -> None:
             v = render(snapshot, w, data, tingkat, periode, lang)
         except Exception:
             log.exception("unduh: update failed for %s, %s", desa or kecamatan, data)
-            skip = [no_update] * 8
+            skip = [no_update] * 9
             return no_update, failure_alert(lang), *skip
         return (
             v["judul"],
@@ -381,6 +406,7 @@ def register_callbacks(app: dash.Dash) -> None:
             v["columns"],
             v["rows"],
             v["csv"],
+            v["xlsx"],
             v["json"],
             v["tingkat_disabled"],
             v["periode_options"],

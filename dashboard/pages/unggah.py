@@ -21,9 +21,13 @@ from dash import Input, Output, State, dcc, html, no_update
 from flask import current_app
 
 from aggregates.changes import import_changes
+from collectors.opendk_templates import template_filename, template_xlsx
 from collectors.spreadsheet import ImportReport, import_file, required_columns
+from collectors.upload_bounds import sent_bytes_limit
 from config.datasets import BY_NAME, DATASETS, DatasetDef
+from config.penyakit import DEFAULT_IDS, extra_names, known_ids
 from config.registry import load_registry
+from dashboard.auth import SIGN_IN_PATH, client_address, current_actor, writing_output
 from dashboard.context import SETTINGS, data_source, language
 from dashboard.guard import failure_alert
 from i18n.catalogue import t
@@ -43,6 +47,8 @@ ID_SEMESTER = "ung-semester"
 ID_SEMESTER_BOX = "ung-semester-box"
 ID_PENYAKIT = "ung-penyakit"
 ID_PENYAKIT_BOX = "ung-penyakit-box"
+ID_WILAYAH = "ung-wilayah"  # the village or kecamatan of a template without its column
+ID_WILAYAH_BOX = "ung-wilayah-box"
 ID_KOLOM = "ung-kolom"
 ID_TEMPLAT = "ung-templat"
 ID_TEMPLAT_DOWNLOAD = "ung-templat-download"
@@ -55,20 +61,22 @@ ID_PERUBAHAN = "ung-perubahan"  # the table of values a loaded file replaced or 
 CHANGES_SHOWN = 200  # a page, not an export: the first ones
 
 IMPORTABLE: tuple[DatasetDef, ...] = tuple(d for d in DATASETS if d.importable)
-REQUESTED_BY = "dashboard"
 HIDDEN = {"display": "none"}
 SHOWN: dict[str, str] = {}
 
 
 def layout(**_query: Any) -> html.Div:
-    """The upload form; the result appears under it after "Muat data"."""
+    """The upload form; the result appears under it after "Muat data". The public sees the
+    form's templates but no upload (a convenience: the import refuses them on the server)."""
     lang = language()
+    actor = current_actor()
     first = IMPORTABLE[0]
     bulan, semester, penyakit = visibility(first.name)
     return html.Div(
         [
             html.H1(t("ung.judul", lang), className="h3 mb-3"),
             html.P(t("ung.pengantar", lang)),
+            _who(actor, lang),
             html.Section(
                 [
                     dbc.Row(
@@ -129,17 +137,31 @@ def layout(**_query: Any) -> html.Div:
                             _field(
                                 t("ung.penyakit", lang),
                                 [
-                                    dcc.Input(
+                                    dcc.Dropdown(
                                         id=ID_PENYAKIT,
-                                        type="text",
+                                        options=disease_options(lang),
                                         value="",
-                                        className="form-control",
+                                        placeholder=t("ung.penyakit_kolom", lang),
                                     ),
                                     dbc.FormText(t("ung.penyakit_bantuan", lang)),
                                 ],
                                 md=4,
                                 box=ID_PENYAKIT_BOX,
                                 style=penyakit,
+                            ),
+                            _field(
+                                t("ung.wilayah", lang),
+                                [
+                                    dcc.Dropdown(
+                                        id=ID_WILAYAH,
+                                        options=region_options(first.name, actor),
+                                        value=None,
+                                    ),
+                                    dbc.FormText(t("ung.wilayah_bantuan", lang)),
+                                ],
+                                md=4,
+                                box=ID_WILAYAH_BOX,
+                                style=region_visibility(first.name),
                             ),
                         ],
                         className="g-3 mb-3",
@@ -158,29 +180,52 @@ def layout(**_query: Any) -> html.Div:
                         ],
                         className="d-flex flex-wrap align-items-center gap-2 mb-3",
                     ),
-                    html.Label(t("ung.berkas", lang), htmlFor=ID_UPLOAD, className="form-label"),
-                    dcc.Upload(
-                        html.Div(t("ung.seret", lang)),
-                        id=ID_UPLOAD,
-                        accept=".csv,.xlsx,.txt,.tsv",
-                        multiple=False,
-                        className="upload-area mb-2",
-                        style={
-                            "border": "2px dashed #8a9ba8",
-                            "borderRadius": "6px",
-                            "padding": "1.5rem",
-                            "textAlign": "center",
-                            "cursor": "pointer",
-                        },
+                    html.Div(
+                        [
+                            html.Label(
+                                t("ung.berkas", lang), htmlFor=ID_UPLOAD, className="form-label"
+                            ),
+                            dcc.Upload(
+                                html.Div(t("ung.seret", lang)),
+                                id=ID_UPLOAD,
+                                accept=".csv,.xlsx,.txt,.tsv",
+                                multiple=False,
+                                max_size=sent_bytes_limit(),  # issue 10: bounded uploads
+                                className="upload-area mb-2",
+                                style={
+                                    "border": "2px dashed #8a9ba8",
+                                    "borderRadius": "6px",
+                                    "padding": "1.5rem",
+                                    "textAlign": "center",
+                                    "cursor": "pointer",
+                                },
+                            ),
+                            html.P(id=ID_BERKAS, className="small text-muted"),
+                            dbc.Button(t("ung.kirim", lang), id=ID_KIRIM, color="primary"),
+                        ],
+                        style=SHOWN if actor is not None else HIDDEN,
                     ),
-                    html.P(id=ID_BERKAS, className="small text-muted"),
-                    dbc.Button(t("ung.kirim", lang), id=ID_KIRIM, color="primary"),
                 ],
                 className="panel mb-3",
             ),
             dcc.Loading(html.Div(id=ID_HASIL), type="default"),
         ]
     )
+
+
+def _who(actor, lang: str) -> dbc.Alert:
+    """Who may upload here: sign in first, or the signed-in account's scope."""
+    if actor is None:
+        return dbc.Alert(
+            [t("ung.masuk_dulu", lang), " ",
+             html.A(t("akun.masuk", lang), href=f"{SIGN_IN_PATH}?next={PATH}")],
+            color="info", id="ung-akun",
+        )  # fmt: skip
+    if actor.role == "operator":
+        text = t("ung.lingkup_operator", lang, kecamatan=actor.kode_kecamatan)
+    else:
+        text = t("ung.lingkup_admin", lang)
+    return dbc.Alert(text, color="light", id="ung-akun", className="small py-2")
 
 
 def _field(
@@ -206,10 +251,50 @@ def dataset_options(lang: str) -> list[dict]:
     return [{"label": d.judul if lang == "id" else d.title, "value": d.name} for d in IMPORTABLE]
 
 
+def disease_options(lang: str) -> list[dict]:
+    """The diseases a file may be for (config.penyakit: OpenDK's ids, the settings' own)."""
+    settings = current_app.config.get(SETTINGS)
+    setting = settings.penyakit if settings is not None else ""
+    named = extra_names(setting)
+
+    def name(kode: str) -> str:
+        return t(f"kes.penyakit.{kode}", lang) if kode in DEFAULT_IDS else named[kode]
+
+    return [{"label": f"{kode} {name(kode)}", "value": kode} for kode in known_ids(setting)]
+
+
+def region_options(dataset_name: str | None, actor=None) -> list[dict]:
+    """The villages (or kecamatan) one may choose for a file: the registry's; an operator's
+    are its own kecamatan's only (the import checks the scope again on the server)."""
+    dataset = BY_NAME.get(dataset_name or "")
+    if dataset is None:
+        return []
+    settings = current_app.config[SETTINGS]
+    villages = load_registry(settings.villages)
+    scope = (
+        getattr(actor, "kode_kecamatan", None) if getattr(actor, "role", "") == "operator" else None
+    )
+    if scope:
+        villages = [v for v in villages if v.kode_kecamatan == scope]
+    if dataset.level == "kecamatan":
+        kec = {v.kode_kecamatan: v.nama_kecamatan for v in villages}
+        return [{"label": f"{nama} ({kode})", "value": kode} for kode, nama in sorted(kec.items())]
+    return [
+        {"label": f"{v.nama_desa}, {v.nama_kecamatan} ({v.kode_desa})", "value": v.kode_desa}
+        for v in sorted(villages, key=lambda v: v.kode_desa)
+    ]
+
+
+def region_visibility(dataset_name: str | None) -> dict:
+    """The region choice shows for OpenDK's templates that have no column for it."""
+    dataset = BY_NAME.get(dataset_name or "")
+    return SHOWN if dataset is not None and not dataset.region_in_template else HIDDEN
+
+
 def visibility(dataset_name: str | None) -> tuple[dict, dict, dict]:
     """Styles of the bulan, semester and penyakit_id fields for a dataset's grain and key."""
     dataset = BY_NAME.get(dataset_name or "")
-    grain = dataset.grain if dataset else None
+    grain = (dataset.import_grain or dataset.grain) if dataset else None
     return (
         SHOWN if grain == "bulan" else HIDDEN,
         SHOWN if grain == "semester" else HIDDEN,
@@ -218,8 +303,9 @@ def visibility(dataset_name: str | None) -> tuple[dict, dict, dict]:
 
 
 def template_columns(dataset_name: str) -> list[str]:
-    """The header row of a dataset's import template."""
-    return required_columns(BY_NAME[dataset_name])
+    """The header row of a dataset's import template: OpenDK's own where it has one."""
+    dataset = BY_NAME[dataset_name]
+    return list(dataset.opendk_header) or required_columns(dataset)
 
 
 def template_note(dataset_name: str | None, lang: str) -> str:
@@ -243,24 +329,29 @@ def run_import(
     bulan: int | None,
     semester: int | None,
     penyakit_id: str | None,
+    region: str | None = None,
 ) -> ImportReport:
     """Load the file with the app's warehouse and village registry."""
     settings = current_app.config[SETTINGS]
     dataset = BY_NAME[dataset_name]
+    grain = dataset.import_grain or dataset.grain
     # only the period field of the dataset's grain: a hidden field keeps its old value
     return import_file(
         data_source().store,
         dataset_name,
         data,
         filename,
-        tahun=tahun,
-        bulan=bulan if dataset.grain == "bulan" else None,
-        semester=semester if dataset.grain == "semester" else None,
+        tahun=None if grain == "snapshot" else tahun,
+        bulan=bulan if grain == "bulan" else None,
+        semester=semester if grain == "semester" else None,
         villages=load_registry(settings.villages),
+        region=(region or None) if not dataset.region_in_template else None,
+        penyakit_ids=known_ids(settings.penyakit),
         penyakit_id=(penyakit_id or "").strip() or None
         if dataset.key_column == "penyakit_id"
         else None,
-        requested_by=REQUESTED_BY,
+        actor=current_actor(),  # checked against every region of the file before writing
+        origin=client_address(),
     )
 
 
@@ -372,6 +463,8 @@ def report_view(report: ImportReport, lang: str, changes: pd.DataFrame | None = 
 
 
 def register_callbacks(app: dash.Dash) -> None:
+    writing_output(app, ID_HASIL, "unggah")  # the submit callback writes (auth's guard)
+
     @app.callback(
         Output(ID_BULAN_BOX, "style"),
         Output(ID_SEMESTER_BOX, "style"),
@@ -382,6 +475,20 @@ def register_callbacks(app: dash.Dash) -> None:
     )
     def follow_dataset(dataset_name: str | None):
         return (*visibility(dataset_name), template_note(dataset_name, language()))
+
+    @app.callback(
+        Output(ID_WILAYAH_BOX, "style"),
+        Output(ID_WILAYAH, "options"),
+        Output(ID_WILAYAH, "value"),
+        Input(ID_DATASET, "value"),
+        prevent_initial_call=True,
+    )
+    def follow_region(dataset_name: str | None):
+        return (
+            region_visibility(dataset_name),
+            region_options(dataset_name, current_actor()),
+            None,
+        )
 
     @app.callback(
         Output(ID_BERKAS, "children"),
@@ -400,8 +507,8 @@ def register_callbacks(app: dash.Dash) -> None:
     def template(_clicks: int | None, dataset_name: str | None):
         if dataset_name not in BY_NAME:
             return no_update
-        header = ",".join(template_columns(dataset_name)) + "\n"
-        return dcc.send_string(header, f"templat_{dataset_name}.csv", type="text/csv")
+        # OpenDK's template as OpenDK ships it: its file name, sheet and header row
+        return dcc.send_bytes(template_xlsx(dataset_name), template_filename(dataset_name))
 
     @app.callback(
         Output(ID_HASIL, "children"),
@@ -413,6 +520,7 @@ def register_callbacks(app: dash.Dash) -> None:
         State(ID_BULAN, "value"),
         State(ID_SEMESTER, "value"),
         State(ID_PENYAKIT, "value"),
+        State(ID_WILAYAH, "value"),
         prevent_initial_call=True,
     )
     def submit(
@@ -424,6 +532,7 @@ def register_callbacks(app: dash.Dash) -> None:
         bulan: int | None,
         semester: int | None,
         penyakit_id: str | None,
+        wilayah: str | None = None,
     ):
         lang = language()
         if dataset_name not in BY_NAME:
@@ -445,6 +554,7 @@ def register_callbacks(app: dash.Dash) -> None:
                 bulan=bulan,
                 semester=semester,
                 penyakit_id=penyakit_id,
+                region=wilayah,
             )
         except Exception:
             log.exception("unggah: import of %s into %s failed", filename, dataset_name)

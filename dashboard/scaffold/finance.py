@@ -38,6 +38,7 @@ from i18n.format import format_number, name_list
 from layouts import finance_figures as ff
 from layouts.figures import empty_figure
 from layouts.panels import csv_download, panel_section
+from layouts.safe_cells import csv_text
 
 log = logging.getLogger(__name__)
 
@@ -176,7 +177,7 @@ def region_figure(
     `title_key` + "kecamatan" or "desa". `fresh` is the region's freshness line; for a desa,
     with `dataset` (and `periods`), the line is its kecamatan's, whose villages are drawn."""
     area = resolve_wilayah(snapshot, w.kecamatan)[0] if w.tingkat == "desa" else w
-    tingkat = "kecamatan" if w.tingkat == "kabupaten" else "desa"
+    tingkat = "kecamatan" if w.tingkat in ("kabupaten", "provinsi") else "desa"
     name = display_name(area, lang) if area.kode else t("app.judul", lang)
     per_desa = per_desa_of(area.kode)
     if dataset is not None and w.tingkat == "desa":
@@ -311,7 +312,7 @@ def register_finance_callbacks(app: dash.Dash, p: FinancePage) -> None:
         snapshot = data_source().snapshot()
         w = wilayah_from_filters(snapshot, kecamatan, desa)
         stem, frame = p.table_for(snapshot, w, *p.year_args(snapshot, tahun))
-        text = frame.to_csv(index=False, lineterminator="\n")
+        text = csv_text(frame)  # issue 10: no cell a spreadsheet would run
         return dcc.send_string(text, f"{stem}.csv", type="text/csv")
 
 

@@ -17,11 +17,13 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 import plotly.graph_objects as go
 from dash import Input, Output, State, dcc, html, no_update
+from flask import current_app, has_app_context
 
 from aggregates import health_education as he
 from aggregates.tables import with_kecamatan_code
+from config.penyakit import DEFAULT_IDS, extra_names
 from dashboard import api_tables
-from dashboard.context import data_source, language
+from dashboard.context import SETTINGS, data_source, language
 from dashboard.data import Snapshot
 from dashboard.filter_bar import FilterIds, dropdown_labels, filter_bar, register_filter_callbacks
 from dashboard.freshness import Freshness, freshness_of
@@ -37,20 +39,21 @@ from dashboard.regions import (
 )
 from dashboard.scaffold.finance import grid_section, measurements, register_drill, resolve_choice
 from dashboard.view_cache import cached, cached_view
-from i18n.catalogue import MissingTranslation, t
+from i18n.catalogue import t
 from i18n.format import month_abbr, name_list
 from layouts import finance_figures as ff
 from layouts.axes import category_axis, count_axis, largest, percent_axis
 from layouts.chart_top import frame_top, wrap_title
 from layouts.figures import _base_layout, _title, empty_figure
 from layouts.panels import graph_row
+from layouts.safe_cells import csv_text
 
 log = logging.getLogger(__name__)
 
 PALETTE = ("#154360", "#2f6fb0", "#d9822b", "#5a9e6f", "#9b59b6", "#c0392b", "#7f8c8d")
 BAR_HEIGHT = 26
 PERCENT_COLUMNS = frozenset(
-    {"cakupan_imunisasi", *(f"partisipasi_{lvl}" for lvl in he.LEVELS)}
+    {*(f"partisipasi_{lvl}" for lvl in he.LEVELS)}
     | {f"persen_{m}" for m in ("tidak_tamat_sekolah", "tamat_sd", "tamat_smp", "tamat_sma",
                                "tamat_diploma_sederajat")}
 )  # fmt: skip
@@ -81,10 +84,14 @@ def column_label(spec: Spec, col: str, lang: str) -> str:
     """A grid header or legend text; diseases by their id (unknown ids by number)."""
     if col.startswith(he.DISEASE_PREFIX):
         kode = col[len(he.DISEASE_PREFIX) :]
-        try:
+        # OpenDK's four by the catalogue, the others by their name in config.penyakit
+        if kode in DEFAULT_IDS:
             return t(f"kes.penyakit.{kode}", lang)
-        except MissingTranslation:
-            return t("kes.penyakit.lain", lang, kode=kode)
+        settings = current_app.config.get(SETTINGS) if has_app_context() else None
+        named = extra_names(settings.penyakit if settings is not None else "")
+        if kode in named:
+            return named[kode]
+        return t("kes.penyakit.lain", lang, kode=kode)
     return t(f"{spec.prefix}.kolom.{col}", lang)
 
 
@@ -343,7 +350,7 @@ def render(
         per_wilayah = empty_figure(" ".join([empty_text, missing]).strip()[:300])
     else:
         pesan = dbc.Alert(missing, color="light", className="py-2") if missing else None
-        if w.tingkat == "kabupaten":
+        if w.tingkat in ("kabupaten", "provinsi"):
             rows = he.rollup(table, snapshot.regions, dataset, "kecamatan")
             rows = rows[rows["desa_melapor"] > 0]
             label_col, key_col, tingkat = "nama_wilayah", "kode_wilayah", "kecamatan"
@@ -632,7 +639,7 @@ def register(app: dash.Dash, spec: Spec) -> None:
         dataset, grain, periods = choices(spec, measurements(snapshot), data, skala)
         chosen = resolve_choice(periode, periods)
         stem, frame = download_table(snapshot, w, dataset, chosen, grain)
-        text = frame.to_csv(index=False, lineterminator="\n")
+        text = csv_text(frame)  # issue 10: no cell a spreadsheet would run
         return dcc.send_string(text, f"{stem}.csv", type="text/csv")
 
 
