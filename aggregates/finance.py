@@ -146,19 +146,20 @@ def _serapan(realisasi: pd.Series, anggaran: pd.Series) -> pd.Series:
     return (num / den.where(den != 0) * 100).astype(float)
 
 
+def parse_atribut(value: object) -> dict:
+    """One value of the JSON atribut column as a dict (broken or missing: empty)."""
+    if not isinstance(value, str) or not value:
+        return {}
+    try:
+        parsed = json.loads(value)
+    except ValueError:
+        return {}
+    return parsed if isinstance(parsed, dict) else {}
+
+
 def _attrs(text: pd.Series) -> pd.DataFrame:
     """The JSON atribut column as columns (a broken or missing value gives an empty row)."""
-
-    def parse(value: object) -> dict:
-        if not isinstance(value, str) or not value:
-            return {}
-        try:
-            parsed = json.loads(value)
-        except ValueError:
-            return {}
-        return parsed if isinstance(parsed, dict) else {}
-
-    return pd.DataFrame([parse(v) for v in text], index=text.index)
+    return pd.DataFrame([parse_atribut(v) for v in text], index=text.index)
 
 
 # -- APBDes --------------------------------------------------------------------------------

@@ -7,10 +7,9 @@ the number (jumlah), atribut {kategori, keterangan}. Pure pandas over
 
 from __future__ import annotations
 
-import json
-
 import pandas as pd
 
+from aggregates.finance import parse_atribut
 from config.sarana import GROUPS, KATEGORI
 
 __all__ = ["SARANA", "SARANA_COLUMNS", "by_kategori", "facilities"]
@@ -18,16 +17,6 @@ __all__ = ["SARANA", "SARANA_COLUMNS", "by_kategori", "facilities"]
 SARANA = "sarana"
 SARANA_COLUMNS = ["kode_desa", "kategori", "kelompok", "nama", "jumlah", "keterangan"]
 _ORDER = {value: i for i, value in enumerate(KATEGORI)}
-
-
-def _attrs(value: object) -> dict:
-    if not isinstance(value, str) or not value:
-        return {}
-    try:
-        parsed = json.loads(value)
-    except ValueError:
-        return {}
-    return parsed if isinstance(parsed, dict) else {}
 
 
 def facilities(meas: pd.DataFrame, kode: str | None = None) -> pd.DataFrame:
@@ -41,7 +30,7 @@ def facilities(meas: pd.DataFrame, kode: str | None = None) -> pd.DataFrame:
         rows = rows[(codes == kode) | codes.str.startswith(kode + ".")]
     if rows.empty:
         return pd.DataFrame(columns=SARANA_COLUMNS)
-    attrs = [_attrs(v) for v in rows["atribut"]]
+    attrs = [parse_atribut(v) for v in rows["atribut"]]
     codes = rows["kode"].astype(str)
     kategori = [a.get("kategori") or k.partition(":")[0] for a, k in zip(attrs, codes, strict=True)]
     out = pd.DataFrame(

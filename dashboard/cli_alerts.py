@@ -7,14 +7,8 @@ from __future__ import annotations
 import click
 import pandas as pd
 
+from dashboard.cli_store import open_store
 from i18n.alerts import describe
-
-
-def _store(ctx: click.Context):
-    try:
-        return ctx.obj.store()
-    except Exception as exc:  # settings or an unreachable warehouse: say what
-        raise click.ClickException(f"warehouse: {exc.__class__.__name__}: {exc}") from None
 
 
 def _when(ts) -> str:
@@ -42,7 +36,7 @@ def alerts_check(ctx: click.Context, send: bool, lang: str) -> None:
     from config.settings import SettingsError
     from notify.dispatch import check
 
-    store = _store(ctx)
+    store = open_store(ctx)
     try:
         report = check(store, ctx.obj.settings, send=send)
     except SettingsError as exc:
@@ -74,7 +68,7 @@ def alerts_list(ctx: click.Context, show_all: bool, sent: int, lang: str) -> Non
     """The alerts open now (and cleared, with --all) and the latest send attempts."""
     from warehouse.alerts import sends_frame, states_frame
 
-    store = _store(ctx)
+    store = open_store(ctx)
     states = states_frame(store)
     shown = states if show_all else states[states["status"] == "open"]
     click.echo(f"{len(shown)} alert(s){'' if show_all else ' open'}:")
@@ -102,7 +96,7 @@ def alerts_digest(ctx: click.Context, send: bool) -> None:
     from notify.dispatch import recipients_of, send_digest, week_of
 
     settings = ctx.obj.settings
-    store = _store(ctx)
+    store = open_store(ctx)
     try:
         if not send:
             who = recipients_of(store, settings)
@@ -146,7 +140,7 @@ def alerts_contact(
                 check_address(channel, address)
     except SettingsError as exc:
         raise click.ClickException(str(exc)) from None
-    store = _store(ctx)
+    store = open_store(ctx)
     if not set_user_contact(store, username, email=email, telegram=telegram, language=lang):
         raise click.ClickException(f"no user {username!r} (dasbor users list)")
     record_audit(store, cli_actor(), "pengguna.kontak", target=username,

@@ -6,12 +6,7 @@ from __future__ import annotations
 import click
 import pandas as pd
 
-
-def _store(ctx: click.Context):
-    try:
-        return ctx.obj.store()
-    except Exception as exc:  # settings or an unreachable warehouse: say what
-        raise click.ClickException(f"warehouse: {exc.__class__.__name__}: {exc}") from None
+from dashboard.cli_store import open_store
 
 
 def _when(ts) -> str:
@@ -27,7 +22,7 @@ def rollup(ctx: click.Context, show: bool) -> None:
     from aggregates.rollup import compute_rollup
     from warehouse.rollups import current_rollup, rollups_frame
 
-    store = _store(ctx)
+    store = open_store(ctx)
     if not show:
         try:
             rollup_id = compute_rollup(store)

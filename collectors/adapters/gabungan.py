@@ -55,6 +55,7 @@ from collectors.adapters.common import (
     make_statistic,
     parse_count,
     plain_counts,
+    text_field,
     unknown_codes_warning,
 )
 from collectors.http import FetchError, HttpClient, Response, status_error, status_reason
@@ -456,27 +457,11 @@ def _all_pages(call: _Call, path: str, params: dict, what: str, *, auth: bool) -
 
 
 def _text(value: object, where: str, *, limit: int = MAX_TEXT) -> str:
-    """A short text field (an id, a label); numbers are read as their digits."""
-    if value is None or isinstance(value, bool):
+    """A short text field (an id, a label); numbers are read as their digits, and a JSON
+    true/false is no text here (empty), unlike common.text_field."""
+    if isinstance(value, bool):
         return ""
-    if isinstance(value, int):
-        value = str(value)
-    elif isinstance(value, float):
-        value = str(int(value)) if value.is_integer() else str(value)
-    if not isinstance(value, str):
-        raise PayloadError(
-            f"{where}: expected text, got {type(value).__name__}",
-            code="field.not_text",
-            params={"tempat": where, "tipe": type(value).__name__},
-        )
-    text = value.strip()
-    if len(text) > limit:
-        raise PayloadError(
-            f"{where}: {len(text)} characters, more than {limit}",
-            code="field.too_long",
-            params={"tempat": where, "jumlah": len(text), "batas": limit},
-        )
-    return text
+    return text_field(value, where, limit)
 
 
 # ------------------------------------------------------------------ the village
