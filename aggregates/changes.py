@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from config.statistik import TOTALS_DATASET
+
 IMPORT_CHANGE_COLUMNS = [
     "kode_wilayah",
     "nama_wilayah",
@@ -45,3 +47,30 @@ def import_changes(audit: pd.DataFrame, regions: pd.DataFrame) -> pd.DataFrame:
     out = out.sort_values(["nama_wilayah", "kode_wilayah", "periode", "kode", "ukuran"],
                           kind="stable")  # fmt: skip
     return out.reset_index(drop=True)[IMPORT_CHANGE_COLUMNS]
+
+
+COLLECTION_CHANGE_COLUMNS = ["kode_desa", "nama_desa", "dataset", "kode", "label", "lama", "baru"]
+
+
+def collection_changes(audit: pd.DataFrame, regions: pd.DataFrame) -> pd.DataFrame:
+    """The population values one collection changed (Ringkasan's "Perubahan"): `audit` is
+    `Warehouse.audit_frame(run_id=<the collection>)`, every village; old and new count (new
+    empty when removed). A statistic's TOTAL row is left out (the sum of its categories)."""
+    if audit.empty:
+        return pd.DataFrame(columns=COLLECTION_CHANGE_COLUMNS)
+    audit = audit[~((audit["kode"] == "total") & (audit["dataset"] != TOTALS_DATASET))]
+    names = regions.set_index("kode")["nama"] if not regions.empty else pd.Series(dtype=str)
+    out = pd.DataFrame(
+        {
+            "kode_desa": audit["kode_desa"],
+            "nama_desa": audit["kode_desa"].map(names).fillna(audit["kode_desa"]),
+            "dataset": audit["dataset"],
+            "kode": audit["kode"],
+            "label": audit["baru_label"].where(audit["baru_label"].notna(), audit["lama_label"]),
+            "lama": pd.to_numeric(audit["lama_jumlah"]).astype("Int64"),
+            "baru": pd.to_numeric(audit["baru_jumlah"]).astype("Int64"),
+        }
+    )
+    # a stable sort: a region's rows are the rows of every village's table under it, in order
+    out = out.sort_values(["nama_desa", "kode_desa", "dataset", "kode"], kind="stable")
+    return out.reset_index(drop=True)[COLLECTION_CHANGE_COLUMNS]

@@ -157,9 +157,15 @@ def parse_atribut(value: object) -> dict:
     return parsed if isinstance(parsed, dict) else {}
 
 
-def _attrs(text: pd.Series) -> pd.DataFrame:
-    """The JSON atribut column as columns (a broken or missing value gives an empty row)."""
-    return pd.DataFrame([parse_atribut(v) for v in text], index=text.index)
+def _attrs(text: pd.Series, columns: list[str]) -> pd.DataFrame:
+    """The JSON atribut column as text columns `columns` (a broken or missing value gives an
+    empty row). Each cell is its own value as text, whatever the other rows hold: a region's
+    rows are then the same as that region's part of every village's (issue 12: the rollup
+    stores every village's table once and the pages read their region's slice of it)."""
+    parsed = pd.DataFrame(
+        [parse_atribut(v) for v in text], index=text.index, columns=columns, dtype=object
+    )
+    return parsed.astype("str")
 
 
 # -- APBDes --------------------------------------------------------------------------------
@@ -207,13 +213,29 @@ def apbdes_lines(meas: pd.DataFrame, tahun: str, kode: str | None = None) -> pd.
         dropna=False,
     )
     wide = wide.reindex(columns=["anggaran", "realisasi"]).reset_index()
-    labels = rows.drop_duplicates(["kode_wilayah", "kode"]).set_index(["kode_wilayah", "kode"])
+    first = rows.drop_duplicates(["kode_wilayah", "kode"])
+    # one dict, not a MultiIndex lookup per row (issue 12: every village at once)
+    labels = dict(zip(zip(first["kode_wilayah"], first["kode"], strict=True), first["label"],
+                      strict=True))  # fmt: skip
     wide["label"] = [
-        labels["label"].get((k, c)) for k, c in zip(wide["kode_wilayah"], wide["kode"], strict=True)
+        labels.get((k, c)) for k, c in zip(wide["kode_wilayah"], wide["kode"], strict=True)
     ]
     wide = wide.rename(columns={"kode_wilayah": "kode_desa"})
     wide.columns.name = None
     return wide[cols].sort_values(["kode_desa", "kode"], key=_account_key).reset_index(drop=True)
+
+
+def village_lines(meas: pd.DataFrame, tahun: str) -> pd.DataFrame:
+    """`apbdes_lines` of every village, each village's rows equal to its own
+    `apbdes_lines(meas, tahun, kode_desa)`: only the accounts a village reports (the lines of
+    several villages together also list, empty, the accounts only the others report)."""
+    lines = apbdes_lines(meas, tahun)
+    if lines.empty:
+        return lines
+    rows = _apbdes_year(_rows(meas, APBDES, None), tahun)
+    reported = pd.MultiIndex.from_frame(rows[["kode_wilayah", "kode"]].astype(str))
+    own = pd.MultiIndex.from_frame(lines[["kode_desa", "kode"]].astype(str)).isin(reported)
+    return lines[own].reset_index(drop=True)
 
 
 def _account_key(col: pd.Series) -> pd.Series:
@@ -271,9 +293,14 @@ def apbdes_villages(
         out[name] = out["kode_desa"].map(series).astype(float)
     out["melapor"] = out["kode_desa"].isin(set(lines["kode_desa"]))
     out["serapan_belanja"] = _serapan(out["realisasi_belanja"], out["anggaran_belanja"])
-    rank = out["serapan_belanja"].rank(method="min", ascending=False)
-    out["peringkat"] = rank.astype("Int64")
-    return out[[*APBDES_COLUMNS, "jenis", "kode_kecamatan", "melapor"]]
+    return ranked_in_region(out)[[*APBDES_COLUMNS, "jenis", "kode_kecamatan", "melapor"]]
+
+
+def ranked_in_region(table: pd.DataFrame) -> pd.DataFrame:
+    """`apbdes_villages` rows with `peringkat` the rank by absorption among the rows given
+    (1 = highest): a region's slice of every village's table ranked within the region."""
+    rank = table["serapan_belanja"].rank(method="min", ascending=False)
+    return table.assign(peringkat=rank.astype("Int64"))
 
 
 def absorption_ranking(table: pd.DataFrame) -> pd.DataFrame:
@@ -302,12 +329,13 @@ def rollup_apbdes(table: pd.DataFrame, regions: pd.DataFrame, tingkat: str) -> p
     ]
     if work.empty:
         return pd.DataFrame(columns=ROLLUP_COLUMNS)
-    agg = {c: (c, lambda s: s.sum(min_count=1)) for c in sums}
-    out = (
-        work.groupby("kode_wilayah")
-        .agg(**agg, desa_melapor=("melapor", "sum"), desa=("kode_desa", "size"))
-        .reset_index()
-    )
+    # groupby's own sums (min_count=1: a region without any value stays NaN), not a Python
+    # function per group: the rollup computes this for every region at once (issue 12)
+    grouped = work.groupby("kode_wilayah")
+    out = grouped[sums].sum(min_count=1)
+    out["desa_melapor"] = grouped["melapor"].sum()
+    out["desa"] = grouped["kode_desa"].size()
+    out = out.reset_index()
     names = regions.set_index("kode")["nama"] if not regions.empty else pd.Series(dtype=str)
     out["nama_wilayah"] = out["kode_wilayah"].map(names)
     out["serapan_belanja"] = _serapan(out["realisasi_belanja"], out["anggaran_belanja"])
@@ -367,9 +395,7 @@ def projects(
     wide = wide.reindex(columns=["anggaran", "progres"]).reset_index()
     wide.columns.name = None
     first = rows.drop_duplicates(keys).set_index(keys)
-    info = _attrs(first["atribut"]).reindex(
-        columns=["sumber_dana", "pelaksana", "lokasi", "volume"]
-    )
+    info = _attrs(first["atribut"], ["sumber_dana", "pelaksana", "lokasi", "volume"])
     info["judul"] = first["label"]
     out = wide.merge(info.reset_index(), on=keys, how="left")
     desa = villages(regions).set_index("kode_desa")
@@ -383,11 +409,16 @@ def projects(
 def pembangunan_villages(projects_: pd.DataFrame, desa: pd.DataFrame) -> pd.DataFrame:
     """Per registry village (`villages(...)`): project count, budget, mean progress, projects
     at 100 %; villages without projects get 0 projects and NaN elsewhere."""
-    grouped = projects_.groupby("kode_desa").agg(
-        jumlah_kegiatan=("kode", "size"),
-        anggaran=("anggaran", lambda s: s.sum(min_count=1)),
-        rata_progres=("progres", "mean"),
-        kegiatan_selesai=("progres", lambda s: int((s >= 100).sum())),
+    # groupby's own aggregations, not a Python function per village (issue 12: the rollup
+    # computes every village at once)
+    by_desa = projects_.groupby("kode_desa")
+    grouped = pd.DataFrame(
+        {
+            "jumlah_kegiatan": by_desa["kode"].size(),
+            "anggaran": by_desa["anggaran"].sum(min_count=1),
+            "rata_progres": by_desa["progres"].mean(),
+            "kegiatan_selesai": (projects_["progres"] >= 100).groupby(projects_["kode_desa"]).sum(),
+        }
     )
     out = desa.merge(grouped, left_on="kode_desa", right_index=True, how="left")
     out["melapor"] = out["jumlah_kegiatan"].notna()
@@ -433,15 +464,30 @@ def progress_distribution(projects_: pd.DataFrame) -> pd.DataFrame:
 REGION_COLUMNS = ["kode", "nama", "nilai", "desa_melapor", "desa"]
 
 
-def region_values(per_desa: pd.DataFrame, value_col: str, tingkat: str) -> pd.DataFrame:
+def region_values(
+    per_desa: pd.DataFrame,
+    value_col: str,
+    tingkat: str,
+    regions: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """A per-village summary (`pembangunan_villages`, `bantuan_villages`) as bars: one row per
-    kecamatan (`tingkat="kecamatan"`, the value summed over reporting villages) or per
-    reporting village (`"desa"`); kode, nama, nilai, desa_melapor, desa; kode ascending."""
-    if tingkat not in ("kecamatan", "desa"):
-        raise ValueError(f"tingkat must be kecamatan or desa, not {tingkat!r}")
+    kabupaten (`tingkat="kabupaten"`, a provinsi's; named from `regions`) or kecamatan
+    (`"kecamatan"`), the value summed over reporting villages, or per reporting village
+    (`"desa"`); kode, nama, nilai, desa_melapor, desa; kode ascending."""
+    if tingkat not in ("kabupaten", "kecamatan", "desa"):
+        raise ValueError(f"tingkat must be kabupaten, kecamatan or desa, not {tingkat!r}")
     if per_desa.empty:
         return pd.DataFrame(columns=REGION_COLUMNS)
     work = per_desa.assign(kode_kecamatan=per_desa["kode_desa"].str.slice(0, 8))
+    if tingkat == "kabupaten":  # issue 12: a provinsi is drawn per kabupaten
+        names = (
+            regions.set_index("kode")["nama"]
+            if regions is not None and not regions.empty
+            else pd.Series(dtype=object)
+        )
+        kab = work["kode_desa"].str.slice(0, 5)
+        work = work.assign(kode_kecamatan=kab, nama_kecamatan=kab.map(names))
+        tingkat = "kecamatan"
     if tingkat == "desa":
         shown = work[work["melapor"]]
         out = pd.DataFrame(
@@ -454,12 +500,15 @@ def region_values(per_desa: pd.DataFrame, value_col: str, tingkat: str) -> pd.Da
             }
         )
     else:
+        # groupby's own sums (min_count=1: no value stays NaN), not a function per group
+        grouped = work.groupby(["kode_kecamatan", "nama_kecamatan"], dropna=False)
         out = (
-            work.groupby(["kode_kecamatan", "nama_kecamatan"], dropna=False)
-            .agg(
-                nilai=(value_col, lambda s: s.sum(min_count=1)),
-                desa_melapor=("melapor", "sum"),
-                desa=("kode_desa", "size"),
+            pd.DataFrame(
+                {
+                    "nilai": grouped[value_col].sum(min_count=1),
+                    "desa_melapor": grouped["melapor"].sum(),
+                    "desa": grouped["kode_desa"].size(),
+                }
             )
             .reset_index()
             .rename(columns={"kode_kecamatan": "kode", "nama_kecamatan": "nama"})
@@ -496,7 +545,7 @@ def bantuan_rows(
         return pd.DataFrame(columns=BANTUAN_COLUMNS).astype(
             {"peserta": "Int64", "sasaran": "Int64"}
         )
-    info = _attrs(rows["atribut"]).reindex(columns=["sasaran", "asal_dana", "mulai", "selesai"])
+    info = _attrs(rows["atribut"], ["sasaran", "asal_dana", "mulai", "selesai"])
     desa = villages(regions).set_index("kode_desa")
     out = pd.DataFrame(
         {
@@ -593,6 +642,15 @@ def bantuan_villages(rows: pd.DataFrame, desa: pd.DataFrame) -> pd.DataFrame:
 
 
 # -- one village ---------------------------------------------------------------------------
+IDENTITY_COLUMNS = ["kode_wilayah", "dataset", "ukuran", "nilai", "atribut", "updated_at"]
+
+
+def identity_rows(meas: pd.DataFrame, kode: str | None = None) -> pd.DataFrame:
+    """The identitas measurements under a region, the columns `identity` reads."""
+    rows = _rows(meas, "identitas", kode)
+    return rows.reindex(columns=IDENTITY_COLUMNS).reset_index(drop=True)
+
+
 def identity(meas: pd.DataFrame, kode: str) -> dict:
     """A village's identitas attributes (nama_desa, website, source_app, …), or {}."""
     rows = _rows(meas, "identitas", None)
@@ -600,7 +658,7 @@ def identity(meas: pd.DataFrame, kode: str) -> dict:
     profil = rows[rows["ukuran"] == "profil"]
     if profil.empty:
         return {}
-    info = _attrs(profil["atribut"]).iloc[0].to_dict()
+    info = dict(parse_atribut(profil["atribut"].iloc[0]))
     info["updated_at"] = profil["updated_at"].iloc[0]
     # dusun, RW and RT counts, where the village's system lists them (OpenSID)
     for ukuran in ("dusun", "rw", "rt"):

@@ -25,6 +25,7 @@ from config.datasets import BY_NAME
 
 HEALTH = ("aki-akb", "imunisasi", "epidemi-penyakit", "toilet-sanitasi")
 EDUCATION = ("tingkat-pendidikan", "putus-sekolah", "fasilitas-paud")
+DATASETS = HEALTH + EDUCATION
 GRAINS = {"bulan": ("bulan", "triwulan", "tahun"), "semester": ("semester", "tahun")}
 FLOWS = frozenset({"aki-akb", "epidemi-penyakit", "imunisasi"})
 MEANS: frozenset[str] = frozenset()
@@ -66,6 +67,29 @@ def periods(meas: pd.DataFrame, dataset: str, grain: str) -> list[str]:
     """Periods with data at a grain, newest first."""
     rows = _rows(meas, dataset, None)
     return sorted({period_of(p, grain) for p in rows["periode"].dropna().astype(str)}, reverse=True)
+
+
+def period_choices(meas: pd.DataFrame) -> pd.DataFrame:
+    """Each stored (dataset, periode) of the health and education datasets, sorted: what the
+    pages' period choices are made of (`periods_in`, `stored_in`)."""
+    cols = ["dataset", "periode"]
+    if meas.empty:
+        return pd.DataFrame(columns=cols)
+    rows = meas.loc[meas["dataset"].isin(DATASETS), cols].dropna(subset=["periode"])
+    rows = rows.assign(periode=rows["periode"].astype(str)).drop_duplicates()
+    return rows.sort_values(cols).reset_index(drop=True)
+
+
+def periods_in(choices: pd.DataFrame, dataset: str, grain: str) -> list[str]:
+    """`periods` from a `period_choices` frame: the dataset's periods at a grain, newest first."""
+    found = choices.loc[choices["dataset"] == dataset, "periode"]
+    return sorted({period_of(p, grain) for p in found}, reverse=True)
+
+
+def stored_in(choices: pd.DataFrame, dataset: str, grain: str, periode: str) -> list[str]:
+    """The stored periods (months, semesters) behind a period shown at `grain`, oldest first."""
+    found = choices.loc[choices["dataset"] == dataset, "periode"].unique()
+    return sorted(p for p in found if period_of(p, grain) == str(periode))
 
 
 def diseases(meas: pd.DataFrame) -> list[str]:
@@ -171,8 +195,15 @@ def village_table(
     """Every registry village under `kode` for one period (non-reporters with NaN and
     melapor False): names, measures, derived rates, laporan."""
     desa = registry_villages(regions, kode)[REGION_COLUMNS]
-    measures = base_measures(meas, dataset)
     vp = village_periods(meas, dataset, grain, kode)
+    return period_table(desa, vp, base_measures(meas, dataset), dataset, periode)
+
+
+def period_table(
+    desa: pd.DataFrame, vp: pd.DataFrame, measures: list[str], dataset: str, periode: str
+) -> pd.DataFrame:
+    """The villages `desa` (`registry_villages`) with their values of one period of `vp`
+    (`village_periods` of the same villages or more): `village_table`."""
     vp = vp[vp["periode"] == str(periode)].drop(columns="periode")
     out = desa.merge(vp, on="kode_desa", how="left")
     out["melapor"] = out["kode_desa"].isin(set(vp["kode_desa"]))
@@ -237,12 +268,26 @@ def trend(meas: pd.DataFrame, dataset: str, grain: str, kode: str | None = None)
     """The region's values per period at `grain`, oldest first: periode, measures, derived
     rates, desa_melapor (villages with data in that period)."""
     measures = base_measures(meas, dataset)
-    vp = village_periods(meas, dataset, grain, kode)
+    return trend_of(village_periods(meas, dataset, grain, kode), dataset, measures)
+
+
+def trend_of(
+    vp: pd.DataFrame, dataset: str, measures: list[str], width: int | None = None
+) -> pd.DataFrame:
+    """`trend` from the villages' periods `vp` (`village_periods`); with `width`, the trend
+    of every region whose code is that long (kode_wilayah first: a kecamatan's rows are its
+    `trend`), as the rollup stores it."""
+    by = [] if width is None else ["kode_wilayah"]
+    if width is not None:
+        vp = vp.assign(kode_wilayah=vp["kode_desa"].str.slice(0, width))
     if vp.empty:
-        empty = pd.DataFrame(columns=["periode", *measures, "desa_melapor"])
-        return add_derived(empty.astype({m: float for m in measures}), dataset)
-    out = _combine(vp, dataset, measures, ["periode"])
-    return add_derived(out, dataset).sort_values("periode").reset_index(drop=True)
+        # typed as a trend with rows is, so an empty region reads back from the rollup as
+        # it is computed here
+        empty = pd.DataFrame(columns=[*by, "periode", *measures, "desa_melapor"])
+        types = {"periode": str} | {m: float for m in measures} | {"desa_melapor": int}
+        return add_derived(empty.astype(types), dataset)
+    out = _combine(vp, dataset, measures, [*by, "periode"])
+    return add_derived(out, dataset).sort_values([*by, "periode"]).reset_index(drop=True)
 
 
 def last_periods(meas: pd.DataFrame, dataset: str) -> pd.Series:
@@ -251,6 +296,16 @@ def last_periods(meas: pd.DataFrame, dataset: str) -> pd.Series:
     if rows.empty:
         return pd.Series(dtype=object)
     return rows.groupby("kode_wilayah")["periode"].max()
+
+
+def last_period_frame(meas: pd.DataFrame, dataset: str, kode: str | None = None) -> pd.DataFrame:
+    """`last_periods` of the villages under `kode` as a frame: kode_desa, periode (the
+    villages with any data of `dataset`)."""
+    rows = _rows(meas, dataset, kode)
+    if rows.empty:
+        return pd.DataFrame(columns=["kode_desa", "periode"])
+    latest = rows.groupby("kode_wilayah")["periode"].max()
+    return pd.DataFrame({"kode_desa": latest.index.astype(str), "periode": latest.to_numpy()})
 
 
 def not_reported(table: pd.DataFrame) -> list[str]:

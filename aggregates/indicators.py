@@ -160,10 +160,21 @@ def compare_villages(data: PopulationData, slug: str, kecamatan: str) -> pd.Data
     kabupaten code instead, compares its kecamatan. Categories get one order across all
     regions (`urutan_kategori`), so a stacked chart stacks them the same way in every bar.
     """
-    # a provinsi code compares its kabupaten (issue 12)
-    tingkat = {2: "kabupaten", 5: "kecamatan"}.get(len(kecamatan), "desa")
     # villages compared side by side share one set of categories: age brackets harmonised
-    table = statistic_table(data, slug, tingkat, kecamatan, harmonised=True)
+    table = statistic_table(data, slug, compare_level(kecamatan), kecamatan, harmonised=True)
+    return compare_shares(table, slug)
+
+
+def compare_level(kode: str) -> str:
+    """The level `compare_villages` compares under a region: a provinsi code its kabupaten
+    (issue 12), a kabupaten code its kecamatan, a kecamatan code its villages."""
+    return {2: "kabupaten", 5: "kecamatan"}.get(len(kode), "desa")
+
+
+def compare_shares(table: pd.DataFrame, slug: str) -> pd.DataFrame:
+    """`compare_villages` from the regions' harmonised statistic table (`statistic_table(...,
+    harmonised=True)` of the compared regions): shares and one category order across them
+    (the order depends on the regions compared, so a rollup stores the table, not this)."""
     # shares of a whole: an aid statistic's programmes overlap, its recipients do not
     table = table[partition_codes(table, slug)]
     if table.empty:

@@ -6,6 +6,11 @@ web process to read as slices.
 Levels are data: every `tingkat` the regions frame holds (desa, kecamatan, kabupaten, and
 provinsi when the registry spans several kabupaten) is rolled up; a level the aggregate
 functions do not know is skipped (and its views computed from the observations, as before).
+
+Beyond the population tables, each page family has a producer (`PRODUCERS`): a function of
+the run's inputs (`RollupInputs`: observations, measurements, regions, loaded once) yielding
+its tables under their keys; a per-village table is stored once, over every village, and read
+back per region as the slice of the villages under it (warehouse.rollups.REGION_COLUMNS).
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ import pandas as pd
 from aggregates.indicators import indicators
 from aggregates.load import load_population
 from aggregates.population import PopulationData, statistic_table, totals_table
+from aggregates.rollup_inputs import Producer, RollupInputs
 from config.statistik import BY_SLUG
 from warehouse.rollups import FrameKey, record_failure, write_rollup
 from warehouse.store import Warehouse, utcnow
@@ -29,6 +35,14 @@ from warehouse.store import Warehouse, utcnow
 log = logging.getLogger(__name__)
 
 TOTALS, STATISTIK, INDIKATOR = "totals", "statistik", "indikator"
+
+
+def producers() -> list[Producer]:
+    """The producers of the page families' tables, beyond the population ones."""
+    from aggregates import rollup_finance, rollup_health, rollup_monitoring, rollup_people
+
+    return [rollup_finance.frames, rollup_health.frames, rollup_people.frames,
+            rollup_monitoring.frames]  # fmt: skip
 
 
 def levels(regions: pd.DataFrame) -> list[str]:
@@ -73,6 +87,9 @@ def compute_rollup(store: Warehouse) -> int:
     try:
         data = load_population(store)
         frames = list(rollup_frames(data))
+        inputs = RollupInputs(store, data)
+        for produce in producers():
+            frames.extend(produce(inputs))
         rollup_id = write_rollup(
             store, run_id, frames, started, lambda: time.perf_counter() - clock
         )

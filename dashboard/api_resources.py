@@ -260,19 +260,26 @@ def _desa(snapshot: Snapshot, args: Mapping[str, str]) -> Answer:
     )
 
 
-def measurements(snapshot: Snapshot) -> pd.DataFrame:
-    """Every current measurement in the export schema, read once per collection run."""
+def measurements(snapshot: Snapshot, name: str, kode: str | None) -> pd.DataFrame:
+    """One dataset's current measurements under a region, in the export schema: a slice read
+    from the warehouse once per run (never every measurement into the web process)."""
     store = data_source().store
     return cached(
         snapshot,
-        ("measurement_table",),
-        lambda: measurement_table(store.measurements_frame(), snapshot.regions),
+        ("measurement_table", name, kode),
+        lambda: measurement_table(store.measurements_frame([name], kode), snapshot.regions),
     )
+
+
+def stored_periods(snapshot: Snapshot) -> pd.DataFrame:
+    """(dataset, periode) of every current measurement, read once per run."""
+    store = data_source().store
+    return cached(snapshot, ("measurement_periods",), store.measurement_periods_frame)
 
 
 def dataset_periods(snapshot: Snapshot, name: str) -> list[str]:
     """The periods a dataset has in the warehouse, newest first."""
-    return periods_of(measurements(snapshot), name)
+    return periods_of(stored_periods(snapshot), name)
 
 
 def _dataset(snapshot: Snapshot, name: str, args: Mapping[str, str]) -> Answer:
@@ -286,7 +293,9 @@ def _dataset(snapshot: Snapshot, name: str, args: Mapping[str, str]) -> Answer:
         raise ApiError(f"unknown periode {periode!r} for {name}; periods: {listed}", 400)
     if periode == ALL_PERIODS:
         periode = None
-    table = select_measurements(measurements(snapshot), name, kode=w.kode, periode=periode)
+    table = select_measurements(
+        measurements(snapshot, name, w.kode), name, kode=w.kode, periode=periode
+    )
     reported = table.loc[table["kode_wilayah"].str.len() == 13, "kode_wilayah"].nunique()
     filters = {"dataset": name, "wilayah": w.kode, "periode": periode}
     return Answer(
@@ -368,7 +377,7 @@ def kamus_table(snapshot: Snapshot) -> pd.DataFrame:
         for lang in ("id", "en"):
             text = raw_text(f"alasan.{code}", lang)  # with its {placeholders}: the values
             row[f"deskripsi_{lang}"] = t("kamus.alasan", lang, teks=text)
-    table = measurements(snapshot)
+    table = stored_periods(snapshot)
     for ds in DATASETS:
         tabel = f"dataset/{ds.name}"
         row = add("dataset", tabel, ds.name, f"kamus.grain.{ds.grain}", level=ds.level)

@@ -88,6 +88,18 @@ class Snapshot:
             )
         return int(self._loaded["code_length"].get(tingkat, 0))
 
+    def rolled(
+        self, key: FrameKey, kode: str | None, compute: Callable[[], pd.DataFrame]
+    ) -> pd.DataFrame:
+        """The rollup's table for `key` — with `kode`, its rows whose region (or village)
+        column is `kode` or a code under it — or `compute()` when no rollup holds that table
+        (none yet, `rollups = 0`, or a rollup from before its producer existed)."""
+        if self.rollup is not None and self.store is not None:
+            found = read_frame(self.store, self.rollup.id, key, kode)
+            if found is not None:
+                return found
+        return compute()
+
     def totals(self, tingkat: str, kode: str | None = None) -> pd.DataFrame:
         found = self._sliced(FrameKey(TOTALS, tingkat), kode)
         return found if found is not None else totals_table(self.population, tingkat, kode)

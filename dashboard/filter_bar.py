@@ -248,11 +248,12 @@ def filter_data(
     kecamatan = regions_of(snapshot, "kecamatan")["kode"] if kab else []
     upper = upper_codes(snapshot)
     more = {"atas": upper} if upper else {}  # a one-kabupaten registry's pages stay as they were
+    villages = all_desa_options(snapshot, lang) if kab else {}
     return {
         "url": ids.url,
         "kecamatan": ids.kecamatan,
         "kabupaten": kab,
-        "desa": {str(k): all_desa_options(snapshot, lang).get(str(k), []) for k in kecamatan},
+        "desa": {str(k): villages.get(str(k), []) for k in kecamatan},
         "all": t("filter.semua_desa", lang),
         "first": t("filter.pilih_kecamatan_dulu", lang),
         # extra query parameters: allowed values, the first being the default

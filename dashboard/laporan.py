@@ -33,9 +33,10 @@ from flask import Response, request
 from aggregates import finance as finance_tables
 from aggregates import health_education as he
 from aggregates.monitoring import KELAS
+from aggregates.tables import periods_of
 from config.datasets import BY_NAME as DATASETS
 from dashboard.api import page_answer
-from dashboard.api_resources import ApiError, measurements
+from dashboard.api_resources import ApiError, stored_periods
 from dashboard.api_xlsx import column_header, freshness_line
 from dashboard.context import data_source, language
 from dashboard.data import Snapshot
@@ -69,8 +70,9 @@ class LaporanError(Exception):
 def years_of(snapshot: Snapshot) -> list[str]:
     """The years the warehouse has APBDes or projects for, newest first (the period choices:
     the ones the Keuangan and Pembangunan pages offer)."""
-    meas = measurements(snapshot)
-    found = set(finance_tables.apbdes_years(meas)) | set(finance_tables.pembangunan_years(meas))
+    periods = stored_periods(snapshot)  # the years need the periods only, not the values
+    found = {p[:4] for p in periods_of(periods, finance_tables.APBDES)}
+    found |= set(periods_of(periods, finance_tables.PEMBANGUNAN))
     return sorted(found, reverse=True)
 
 

@@ -354,6 +354,7 @@ DYNAMIC_KEYS = (
     # bnt.*: Program Bantuan (dashboard/pages/bantuan.py): columns, targets, cards by value
     N_("bnt.nav"),
     N_("bnt.per_kecamatan"),
+    N_("bnt.per_kabupaten"),
     N_("bnt.per_desa"),
     N_("bnt.kartu.unik.1"),
     N_("bnt.kartu.unik.2"),
@@ -541,6 +542,7 @@ DYNAMIC_KEYS = (
     # pbg.*: Pembangunan (dashboard/pages/pembangunan.py): columns by name
     N_("pbg.nav"),
     N_("pbg.per_kecamatan"),
+    N_("pbg.per_kabupaten"),
     N_("pbg.per_desa"),
     N_("pbg.belum_melapor"),
     N_("pbg.kolom.kode_desa"),

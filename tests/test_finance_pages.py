@@ -303,8 +303,18 @@ def test_region_bars_empty_and_values():
     }
     desa_rows = finance.region_values(per_desa, "peserta", "desa")
     assert list(desa_rows["kode"]) == ["17.03.01.2001", "17.03.02.2001"]
+    # a provinsi's bars: per kabupaten, named from the regions (issue 12)
+    regions = pd.DataFrame({"kode": ["17.03"], "nama": ["Bengkulu Utara"]})
+    kab = finance.region_values(per_desa, "peserta", "kabupaten", regions)
+    assert kab.to_dict("list") == {
+        "kode": ["17.03"],
+        "nama": ["Bengkulu Utara"],
+        "nilai": [15.0],
+        "desa_melapor": [2],
+        "desa": [3],
+    }
     with pytest.raises(ValueError, match="tingkat"):
-        finance.region_values(per_desa, "peserta", "kabupaten")
+        finance.region_values(per_desa, "peserta", "provinsi")
 
 
 def test_desa_profile_pages(client):

@@ -32,7 +32,12 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 CURRENT, SUPERSEDED, FAILED = "current", "superseded", "failed"
-REGION_COLUMN = "kode_wilayah"  # frames with this column are sliced by region
+# frames with one of these columns (the first found) are sliced by it: a per-region table by
+# its region, a per-village table by its village; a frame with neither is one slice
+REGION_COLUMNS = ("kode_wilayah", "kode_desa")
+# a village's rows go into its kecamatan's slice: a tenth of the slices to write and to read
+# for a kecamatan or a kabupaten (the common views); a village's view filters its slice
+SLICE_CODE_LENGTH = len("17.03.01")
 KEEP_SUPERSEDED = 1  # rollups kept behind the current one, for readers mid-switch
 INSERT_BATCH = 2000
 
@@ -113,14 +118,21 @@ _NA, _NAN = {"na": 1}, {"nan": 1}
 _PLAIN = (str, int, bool, type(None))
 
 
+def _region_column(columns: Iterable[str]) -> str | None:
+    names = set(columns)
+    return next((c for c in REGION_COLUMNS if c in names), None)
+
+
 def encode_frame(frame: pd.DataFrame) -> tuple[str, dict[str, str]]:
     """(columns JSON, {region code: slice JSON}) of a frame; one slice "" without regions.
 
     A slice holds its rows' positions in the frame and its cells column by column."""
     kolom = json.dumps([[str(c), str(frame[c].dtype)] for c in frame.columns])
     cells = [_cells(frame[c]) for c in frame.columns]
-    if REGION_COLUMN in frame.columns and len(frame):
-        groups = frame.groupby(frame[REGION_COLUMN].astype(str), sort=False).indices
+    region = _region_column(frame.columns)
+    if region is not None and len(frame):
+        codes = frame[region].astype(str).str.slice(0, SLICE_CODE_LENGTH)
+        groups = frame.groupby(codes, sort=False).indices
     else:
         groups = {"": np.arange(len(frame))}
     slices = {}
@@ -281,14 +293,23 @@ def read_frame(
         if frame is None:
             return None
         stmt = select(RollupSlice.baris).where(RollupSlice.frame_id == frame.id)
-        if kode:
+        if kode and len(kode) > SLICE_CODE_LENGTH:  # a village: its kecamatan's slice
+            stmt = stmt.where(RollupSlice.kode_wilayah == kode[:SLICE_CODE_LENGTH])
+        elif kode:
             # codes are digits and dots (no LIKE wildcards); the frame's part of the primary
             # key narrows the scan to one level's regions
             stmt = stmt.where(
                 or_(RollupSlice.kode_wilayah == kode, RollupSlice.kode_wilayah.like(kode + ".%"))
             )
         texts = conn.execute(stmt).scalars().all()
-    return decode_frame(frame.kolom, texts)
+    found = decode_frame(frame.kolom, texts)
+    if kode and len(kode) > SLICE_CODE_LENGTH:
+        region = _region_column(found.columns)
+        if region is not None:
+            codes = found[region].astype(str)
+            found = found[(codes == kode) | codes.str.startswith(kode + ".")]
+            found = found.reset_index(drop=True)
+    return found
 
 
 def rollups_frame(store: Warehouse, limit: int = 20) -> pd.DataFrame:

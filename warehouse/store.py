@@ -797,7 +797,8 @@ class Warehouse:
     def _frame(self, stmt, dates: Sequence[str] = ()) -> pd.DataFrame:
         with self.engine.connect() as conn:
             result = conn.execute(stmt)
-            df = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+            # plain tuples: pandas builds the frame ~3× faster than from Row objects
+            df = pd.DataFrame([tuple(r) for r in result], columns=list(result.keys()))
         for col in dates:
             df[col] = pd.to_datetime(df[col], utc=True)
         return df
@@ -911,6 +912,13 @@ class Warehouse:
         if kode:
             stmt = stmt.where((t.c.kode_wilayah == kode) | t.c.kode_wilayah.startswith(kode + "."))
         return self._frame(stmt, dates=("updated_at",))
+
+    def measurement_periods_frame(self) -> pd.DataFrame:
+        """Each (dataset, periode) the current measurements hold: the period choices, without
+        reading the measurements themselves."""
+        t = Measurement.__table__
+        stmt = select(t.c.dataset, t.c.periode).distinct().order_by(t.c.dataset, t.c.periode)
+        return self._frame(stmt)
 
     # -- history and audit ------------------------------------------------------------------
     def history_frame(

@@ -12,19 +12,28 @@ import pandas as pd
 from dash import Input, Output, html
 
 from aggregates import finance
+from aggregates import rollup_finance as rf
 from aggregates.tables import with_kecamatan_code
 from dashboard import api_tables
 from dashboard.context import data_source, language
 from dashboard.data import Snapshot
 from dashboard.filter_bar import FilterIds, filter_bar
 from dashboard.freshness import note as freshness_line
-from dashboard.regions import Wilayah, display_name, resolve_wilayah, wilayah_from_filters
+from dashboard.regions import (
+    Wilayah,
+    child_level,
+    display_name,
+    resolve_wilayah,
+    wilayah_from_filters,
+)
 from dashboard.scaffold.finance import (
     FinancePage,
+    bantuan_rows_of,
+    bantuan_villages_of,
     finance_layout,
     grid_section,
-    measurements,
     missing_alert,
+    region_bars_of,
     register_finance_callbacks,
     table_freshness,
     with_behind,
@@ -126,13 +135,9 @@ def _page(
 
 
 def tables(snapshot: Snapshot, kode: str | None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(village × programme rows, per-village summary), cached per snapshot."""
-
-    def compute() -> tuple[pd.DataFrame, pd.DataFrame]:
-        rows = finance.bantuan_rows(measurements(snapshot), snapshot.regions, kode)
-        return rows, finance.bantuan_villages(rows, finance.villages(snapshot.regions, kode))
-
-    return cached(snapshot, ("bnt", kode), compute)
+    """(village × programme rows, per-village summary) of a region (the rollup's slices),
+    cached per snapshot."""
+    return bantuan_rows_of(snapshot, kode), bantuan_villages_of(snapshot, kode)
 
 
 @cached_view("bantuan")
@@ -266,11 +271,12 @@ def cards(programs: pd.DataFrame, targets: pd.DataFrame, reported: int, lang: st
 
 
 def target_region_figure(snapshot: Snapshot, w: Wilayah, fresh: str, message: str, lang: str):
-    """Recipients per target for each kecamatan (the kabupaten) or village (a kecamatan; a
-    desa among its kecamatan's villages, in bold): one bar per target side by side, never one
-    bar adding them; a bar click selects the region (`register_drill`)."""
+    """Recipients per target for each kabupaten (a provinsi), kecamatan (a kabupaten) or
+    village (a kecamatan; a desa among its kecamatan's villages, in bold): one bar per target
+    side by side, never one bar adding them; a bar click selects the region
+    (`register_drill`)."""
     area = resolve_wilayah(snapshot, w.kecamatan)[0] if w.tingkat == "desa" else w
-    tingkat = "kecamatan" if w.tingkat in ("kabupaten", "provinsi") else "desa"
+    tingkat = child_level(w.tingkat)  # issue 12: a provinsi per kabupaten
     name = display_name(area, lang) if area.kode else t("app.judul", lang)
     per_desa = tables(snapshot, area.kode)[1]
     if w.tingkat == "desa":  # its kecamatan's villages are drawn: their freshness
@@ -278,7 +284,16 @@ def target_region_figure(snapshot: Snapshot, w: Wilayah, fresh: str, message: st
     series, merged = [], None
     for code, label in target_names(lang).items():
         col = finance.kepesertaan_column(code)
-        part = finance.region_values(per_desa, col, tingkat)[["kode", "nama", "nilai"]]
+        part = (
+            finance.region_values(per_desa, col, tingkat, snapshot.regions)
+            if tingkat == "desa"
+            else region_bars_of(
+                snapshot,
+                rf.bantuan_regions_key(tingkat, col),
+                area.kode,
+                lambda col=col: finance.region_values(per_desa, col, tingkat, snapshot.regions),
+            )
+        )[["kode", "nama", "nilai"]]
         part = part.rename(columns={"nilai": col})
         merged = part if merged is None else merged.merge(part, on=["kode", "nama"], how="outer")
         series.append((col, label))

@@ -12,10 +12,10 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import dcc, html
 
-from aggregates import finance, sarana
+from aggregates import finance
 from aggregates import monitoring as mon
-from aggregates.population import category_rows
 from aggregates.reasons import failing_since
+from aggregates.rollup_people import DESA_PENDUDUK, village_population
 from aggregates.tables import whole_numbers
 from config.regions import RegionCodeError, normalize_code
 from config.statistik import BY_SLUG
@@ -26,7 +26,15 @@ from dashboard.data import Snapshot
 from dashboard.guard import failure_alert, guarded
 from dashboard.regions import Wilayah, display_name, resolve_wilayah
 from dashboard.reporting import totals_of
-from dashboard.scaffold.finance import card_row, measurements
+from dashboard.scaffold.finance import (
+    apbdes_lines_of,
+    apbdes_years,
+    bantuan_rows_of,
+    card_row,
+    facilities_of,
+    identity_of,
+    projects_of,
+)
 from dashboard.view_cache import cached
 from i18n.catalogue import statistic_title, t
 from i18n.format import format_date, format_number
@@ -34,6 +42,7 @@ from i18n.reasons import failure_texts, frame_reasons, render_reason
 from layouts import finance_figures as ff
 from layouts.panels import panel_section
 from warehouse.models import VILLAGE_RUN_KINDS
+from warehouse.rollups import FrameKey
 
 log = logging.getLogger(__name__)
 
@@ -118,7 +127,6 @@ def profile(snapshot: Snapshot, w: Wilayah, lang: str, now: pd.Timestamp | None 
     """Everything the page shows of one village: first its state and its freshness per
     dataset (issue 8: a failing village says so at the top), then its data, then its
     collection history."""
-    meas = measurements(snapshot)
     kec = resolve_wilayah(snapshot, w.kecamatan)[0]
     freshness, history = history_sections(snapshot, w, lang)
     sections = [
@@ -126,7 +134,7 @@ def profile(snapshot: Snapshot, w: Wilayah, lang: str, now: pd.Timestamp | None 
         html.P(t("desa.subjudul", lang, kecamatan=kec.nama, kode=w.kode), className="mb-3"),
         state_panel(snapshot, w, lang, now or pd.Timestamp.now(tz="UTC")),
         freshness,
-        identity_panel(finance.identity(meas, w.kode), lang),
+        identity_panel(identity_of(snapshot, w.kode), lang),
         dbc.Row(totals_cards(snapshot, w), className="g-3 mb-3"),
         table_section(
             t("desa.penduduk", lang),
@@ -136,7 +144,7 @@ def profile(snapshot: Snapshot, w: Wilayah, lang: str, now: pd.Timestamp | None 
             lang,
         ),
     ]
-    sections += finance_sections(snapshot, meas, w, lang)
+    sections += finance_sections(snapshot, w, lang)
     sections.append(history)
     return html.Div(sections)
 
@@ -273,20 +281,15 @@ def totals_cards(snapshot: Snapshot, w) -> list:
 def population_table(snapshot: Snapshot, kode: str) -> pd.DataFrame:
     """Every population statistic of the village: statistic slug, category code and label,
     counts (the API's rows; `population` shows them with titles)."""
-    obs = snapshot.population.observations
-    # categories only: a statistic's TOTAL row is not one (an aid statistic's JUMLAH is)
-    rows = category_rows(obs[obs["kode_desa"] == kode])
-    out = pd.DataFrame(
-        {
-            "statistik": rows["dataset"],
-            "kode": rows["kode"],
-            "label": rows["label"],
-            "laki_laki": rows["laki_laki"],
-            "perempuan": rows["perempuan"],
-            "jumlah": rows["jumlah"],
-        }
-    )
-    return out.reset_index(drop=True)[POPULATION_CSV_COLUMNS]
+
+    # the rollup's rows of the village, or its observations' (categories only: a statistic's
+    # TOTAL row is not one, an aid statistic's JUMLAH is)
+    def compute() -> pd.DataFrame:
+        obs = snapshot.population.observations
+        return village_population(obs[obs["kode_desa"] == kode])
+
+    rows = snapshot.rolled(FrameKey(DESA_PENDUDUK, "desa"), kode, compute)
+    return rows.reset_index(drop=True)[POPULATION_CSV_COLUMNS]
 
 
 def population(snapshot: Snapshot, kode: str) -> pd.DataFrame:
@@ -298,10 +301,12 @@ def population(snapshot: Snapshot, kode: str) -> pd.DataFrame:
     return rows.assign(statistik=rows["statistik"].map(titles))[POPULATION_COLUMNS]
 
 
-def finance_sections(snapshot: Snapshot, meas: pd.DataFrame, w, lang: str) -> list:
-    years = finance.apbdes_years(meas)
+def finance_sections(snapshot: Snapshot, w, lang: str) -> list:
+    """APBDes (the newest year), projects, aid and facilities: the rollup's slices of the
+    village (issue 12), or computed from the measurements without a rollup."""
+    years = apbdes_years(snapshot)
     tahun = years[0] if years else ""
-    accounts = apbdes_table(meas, w.kode, tahun)
+    accounts = apbdes_table(snapshot, w.kode, tahun)
     if accounts.empty and w.jenis == "kelurahan":
         apbdes: Any = html.P(t("keu.kelurahan_ini", lang, wilayah=display_name(w, lang)))
     else:
@@ -310,21 +315,21 @@ def finance_sections(snapshot: Snapshot, meas: pd.DataFrame, w, lang: str) -> li
         table_section(t("desa.apbdes", lang, tahun=tahun), apbdes, "apbdes", w, lang, tahun=tahun),
         table_section(
             t("desa.pembangunan", lang),
-            grid(ID_PEMBANGUNAN, projects_table(snapshot, meas, w.kode), lang),
+            grid(ID_PEMBANGUNAN, projects_table(snapshot, w.kode), lang),
             "pembangunan",
             w,
             lang,
         ),
         table_section(
             t("desa.bantuan", lang),
-            grid(ID_BANTUAN, bantuan_table(snapshot, meas, w.kode), lang),
+            grid(ID_BANTUAN, bantuan_table(snapshot, w.kode), lang),
             "bantuan",
             w,
             lang,
         ),
         table_section(
             t("desa.sarana", lang),
-            grid(ID_SARANA, sarana_view(meas, w.kode, lang), lang),
+            grid(ID_SARANA, sarana_view(snapshot, w.kode, lang), lang),
             "sarana",
             w,
             lang,
@@ -335,39 +340,39 @@ def finance_sections(snapshot: Snapshot, meas: pd.DataFrame, w, lang: str) -> li
 VILLAGE_COLUMNS = ["kode_desa", "nama_desa", "nama_kecamatan"]  # the page says which village
 
 
-def apbdes_table(meas: pd.DataFrame, kode: str, tahun: str) -> pd.DataFrame:
+def apbdes_table(snapshot: Snapshot, kode: str, tahun: str) -> pd.DataFrame:
     """The village's APBDes accounts of one year: tahun, kode, label, anggaran, realisasi,
     serapan (%)."""
-    accounts = finance.account_table(finance.apbdes_lines(meas, tahun, kode))
+    accounts = finance.account_table(apbdes_lines_of(snapshot, tahun, kode))
     # rupiah are whole numbers: "1299313000" in the CSV, not "1299313000.0"
     out = whole_numbers(accounts.reindex(columns=ACCOUNT_COLUMNS), ["anggaran", "realisasi"])
     return out.assign(tahun=tahun)[["tahun", *ACCOUNT_COLUMNS]]
 
 
-def projects_table(snapshot: Snapshot, meas: pd.DataFrame, kode: str) -> pd.DataFrame:
+def projects_table(snapshot: Snapshot, kode: str) -> pd.DataFrame:
     """The village's development projects, every year."""
-    items = finance.projects(meas, snapshot.regions, None, kode).drop(columns=VILLAGE_COLUMNS)
+    items = projects_of(snapshot, None, kode).drop(columns=VILLAGE_COLUMNS)
     return whole_numbers(items, ["anggaran"])
 
 
-def sarana_table(meas: pd.DataFrame, kode: str) -> pd.DataFrame:
+def sarana_table(snapshot: Snapshot, kode: str) -> pd.DataFrame:
     """The village's facilities (Data Sarana, OpenDK 2026), machine values: kategori is
     OpenDK's value (posyandu, sd)."""
-    return sarana.facilities(meas, kode).drop(columns=["kode_desa"])
+    return facilities_of(snapshot, kode).drop(columns=["kode_desa"])
 
 
-def sarana_view(meas: pd.DataFrame, kode: str, lang: str) -> pd.DataFrame:
+def sarana_view(snapshot: Snapshot, kode: str, lang: str) -> pd.DataFrame:
     """sarana_table with the category and its group in the page's language."""
-    table = sarana_table(meas, kode)
+    table = sarana_table(snapshot, kode)
     return table.assign(
         kategori=[t(f"sarana.kategori.{k}", lang) for k in table["kategori"]],
         kelompok=[t(f"sarana.kelompok.{g}", lang) for g in table["kelompok"]],
     )
 
 
-def bantuan_table(snapshot: Snapshot, meas: pd.DataFrame, kode: str) -> pd.DataFrame:
+def bantuan_table(snapshot: Snapshot, kode: str) -> pd.DataFrame:
     """The village's aid programmes and recipients."""
-    return finance.bantuan_rows(meas, snapshot.regions, kode).drop(columns=VILLAGE_COLUMNS)
+    return bantuan_rows_of(snapshot, kode).drop(columns=VILLAGE_COLUMNS)
 
 
 def _iso(values: pd.Series) -> pd.Series:
@@ -453,9 +458,8 @@ def _api_table(name: str, build: Any, params: tuple[str, ...] = ()) -> api_table
 
 
 def _api_apbdes(snapshot: Snapshot, w: Wilayah, args: Any) -> tuple[pd.DataFrame, dict]:
-    meas = measurements(snapshot)
-    tahun = api_tables.pick(args, "tahun", finance.apbdes_years(meas))
-    return apbdes_table(meas, w.kode, tahun), {"tahun": tahun}
+    tahun = api_tables.pick(args, "tahun", apbdes_years(snapshot))
+    return apbdes_table(snapshot, w.kode, tahun), {"tahun": tahun}
 
 
 TABLES = {
@@ -463,12 +467,10 @@ TABLES = {
     "apbdes": _api_table("apbdes", _api_apbdes, ("tahun",)),
     "pembangunan": _api_table(
         "pembangunan",
-        lambda s, w, _a: (projects_table(s, measurements(s), w.kode), {}),
+        lambda s, w, _a: (projects_table(s, w.kode), {}),
     ),
-    "bantuan": _api_table(
-        "bantuan", lambda s, w, _a: (bantuan_table(s, measurements(s), w.kode), {})
-    ),
-    "sarana": _api_table("sarana", lambda s, w, _a: (sarana_table(measurements(s), w.kode), {})),
+    "bantuan": _api_table("bantuan", lambda s, w, _a: (bantuan_table(s, w.kode), {})),
+    "sarana": _api_table("sarana", lambda s, w, _a: (sarana_table(s, w.kode), {})),
     "kesegaran": _api_table(
         "kesegaran",
         lambda s, w, _a: (redact_details(freshness_table(s, w.kode), kode=w.kode), {}),

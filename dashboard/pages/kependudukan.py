@@ -14,8 +14,16 @@ import pandas as pd
 import plotly.graph_objects as go
 from dash import Input, Output, State, dcc, html, no_update
 
-from aggregates.indicators import compare_villages, trend
-from aggregates.population import EXPORT_COLUMNS, export_frame, not_harmonised_table, pyramid
+from aggregates import rollup_people as rp
+from aggregates.indicators import compare_level, compare_shares, trend
+from aggregates.population import (
+    EXPORT_COLUMNS,
+    export_frame,
+    not_harmonised_table,
+    pyramid,
+    statistic_table,
+)
+from aggregates.rollup import STATISTIK
 from config.statistik import BY_SLUG, THEMES
 from dashboard import api_tables
 from dashboard.context import data_source, language
@@ -54,6 +62,7 @@ from layouts.figures import (
 from layouts.panels import GRAPH_CONFIG, csv_download, graph_row, panel_section
 from layouts.safe_cells import csv_text
 from layouts.tables import data_grid, row_data
+from warehouse.rollups import FrameKey
 
 FILTER = FilterIds("kpd")
 PATH = "/kependudukan"
@@ -96,7 +105,7 @@ INDICATOR_CARDS = {  # indicator column → decimals shown
     "penduduk_per_keluarga": 2,
 }
 TREND_ALL = "semua"  # the trend category value meaning "all categories summed"
-TREND_MONTHS = 12
+TREND_MONTHS = rp.TREND_MONTHS  # the rollup keeps the history these months reach
 
 
 def layout(wilayah: str | None = None, statistik: str | None = None, **_query: Any) -> html.Div:
@@ -322,9 +331,7 @@ def not_harmonised_note(snapshot: Snapshot, w: Wilayah, slug: str, lang: str) ->
     """Which village age brackets fit no default bracket, village by village with their own
     labels and counts (the `tidak_diselaraskan` row of the table, taken apart), or None."""
     rest = cached(
-        snapshot,
-        ("not-harmonised", slug, w.kode),
-        lambda: not_harmonised_table(snapshot.population, slug, w.kode),
+        snapshot, ("not-harmonised", slug, w.kode), lambda: not_harmonised(snapshot, slug, w.kode)
     )
     if rest.empty:
         return None
@@ -354,6 +361,40 @@ def not_harmonised_note(snapshot: Snapshot, w: Wilayah, slug: str, lang: str) ->
     )
 
 
+def not_harmonised(snapshot: Snapshot, slug: str, kode: str | None) -> pd.DataFrame:
+    """`not_harmonised_table` of a region: the rollup's rows of its villages."""
+    return snapshot.rolled(
+        FrameKey(rp.TIDAK_SELARAS, "desa", slug),
+        kode,
+        lambda: not_harmonised_table(snapshot.population, slug, kode),
+    )
+
+
+def pyramid_table(snapshot: Snapshot, w: Wilayah) -> pd.DataFrame:
+    """`pyramid(data, kode)` of the region (its notes in attrs), from the rollup's slices."""
+    computed = []
+
+    def compute() -> pd.DataFrame:
+        computed.append(True)
+        return pyramid(snapshot.population, w.kode)
+
+    table = snapshot.rolled(FrameKey(rp.PIRAMIDA, w.tingkat), w.kode, compute)
+    if computed:  # no rollup holds it: computed whole, notes included
+        return table
+    if w.tingkat == "desa":  # its own brackets: nothing left out
+        return rp.pyramid_from_parts(table)
+    rest = not_harmonised(snapshot, rp.AGE_BRACKETS, w.kode)
+    own = snapshot.rolled(
+        FrameKey(rp.RENTANG_SENDIRI, "desa"),
+        w.kode,
+        lambda: pd.DataFrame(
+            {"kode_desa": pyramid(snapshot.population, w.kode).attrs["desa_rentang_sendiri"]},
+            dtype=object,
+        ),
+    )
+    return rp.pyramid_from_parts(table, rest, own)
+
+
 def statistic_freshness(
     snapshot: Snapshot, kode: str | None, slug: str, left_out: Sequence[str] = ()
 ) -> Freshness:
@@ -373,7 +414,7 @@ def pyramid_figure(snapshot: Snapshot, w: Wilayah, lang: str) -> go.Figure:
     """The age pyramid (rentang-umur) of the region."""
     if w.kode is None:
         return population_pyramid(pd.DataFrame(), lang=lang, empty_message=t("kosong.judul", lang))
-    pyr = cached(snapshot, ("pyramid", w.kode), lambda: pyramid(snapshot.population, w.kode))
+    pyr = cached(snapshot, ("pyramid", w.kode), lambda: pyramid_table(snapshot, w))
     name = display_name(w, lang)
     if pyr.empty:
         judul = statistic_title(PYRAMID_STATISTIK, lang)
@@ -454,9 +495,7 @@ def compare_figure(snapshot: Snapshot, w: Wilayah, slug: str, lang: str) -> go.F
     scope = compare_scope(snapshot, w)
     name = display_name(scope, lang)
     shares = cached(
-        snapshot,
-        ("compare", slug, scope.kode),
-        lambda: compare_villages(snapshot.population, slug, scope.kode),
+        snapshot, ("compare", slug, scope.kode), lambda: compare_table(snapshot, slug, scope.kode)
     )
     if shares.empty:
         return empty_figure(t("kpx.bandingkan_kosong", lang, statistik=judul, wilayah=name))
@@ -476,6 +515,22 @@ def compare_figure(snapshot: Snapshot, w: Wilayah, slug: str, lang: str) -> go.F
         **freshness_args(statistic_freshness(snapshot, scope.kode, slug)),
         highlight=w.kode if w.tingkat == "desa" else None,
     )
+
+
+def compare_table(snapshot: Snapshot, slug: str, kode: str) -> pd.DataFrame:
+    """`compare_villages` of the region: the harmonised statistic of the regions under it
+    from the rollup (the desa tables of statistics a rollup renames are stored harmonised
+    apart; the others' desa, and every kecamatan and kabupaten table, are harmonised
+    already), and the shares computed here (their category order depends on the regions)."""
+    tingkat = compare_level(kode)
+    renamed = tingkat == "desa" and slug in rp.renamed_slugs()
+    key = FrameKey(rp.BANDING, "desa", slug) if renamed else FrameKey(STATISTIK, tingkat, slug)
+    table = snapshot.rolled(
+        key,
+        kode,
+        lambda: statistic_table(snapshot.population, slug, tingkat, kode, harmonised=True),
+    )
+    return compare_shares(table, slug)
 
 
 def trend_options(table: pd.DataFrame, lang: str, slug: str | None = None) -> list[dict]:
@@ -515,9 +570,7 @@ def trend_figure(snapshot: Snapshot, w: Wilayah, slug: str, kategori: str | None
     code = None if not kategori or kategori == TREND_ALL else str(kategori)
     month = pd.Timestamp.now(tz="UTC").strftime("%Y-%m")  # the last point is "now"
     history = cached(
-        snapshot,
-        ("history", slug),
-        lambda: data_source().store.history_frame("observation", datasets=[slug]),
+        snapshot, ("history", slug, w.kode), lambda: trend_history(snapshot, slug, w.kode)
     )
     series = cached(
         snapshot,
@@ -541,6 +594,16 @@ def trend_figure(snapshot: Snapshot, w: Wilayah, slug: str, kategori: str | None
         title=t("kpx.tren_grafik", lang, statistik=judul, kategori=kategori_nama, wilayah=name),
         lang=lang,
         **freshness_args(statistic_freshness(snapshot, w.kode, slug)),
+    )
+
+
+def trend_history(snapshot: Snapshot, slug: str, kode: str | None) -> pd.DataFrame:
+    """The value history of the statistic in the region, as far as a trend reaches: the
+    rollup's slice, or the warehouse's history of the region."""
+    return snapshot.rolled(
+        FrameKey(rp.RIWAYAT, "desa", slug),
+        kode,
+        lambda: data_source().store.history_frame("observation", datasets=[slug], kode=kode),
     )
 
 

@@ -13,6 +13,7 @@ import pandas as pd
 from dash import html
 
 from aggregates import finance
+from aggregates import rollup_finance as rf
 from aggregates.tables import with_kecamatan_code
 from dashboard import api_tables
 from dashboard.data import Snapshot
@@ -26,10 +27,12 @@ from dashboard.regions import (
 )
 from dashboard.scaffold.finance import (
     FinancePage,
+    apbdes_lines_of,
+    apbdes_villages_of,
+    apbdes_years,
     card_row,
     finance_layout,
     grid_section,
-    measurements,
     missing_alert,
     register_finance_callbacks,
     rupiah,
@@ -153,12 +156,9 @@ def _page(
 
 
 def village_table(snapshot: Snapshot, kode: str | None, tahun: str) -> pd.DataFrame:
-    """`finance.apbdes_villages` for a region and year, cached per snapshot."""
-    return cached(
-        snapshot,
-        ("keu", "villages", tahun, kode),
-        lambda: finance.apbdes_villages(measurements(snapshot), snapshot.regions, tahun, kode),
-    )
+    """`finance.apbdes_villages` for a region and year (the rollup's slice), cached per
+    snapshot."""
+    return apbdes_villages_of(snapshot, tahun, kode)
 
 
 @cached_view("keuangan")
@@ -228,7 +228,7 @@ def budget_figure(
         empty_message=t("keu.kosong", lang, tahun=tahun, wilayah=name),
     )
     if w.tingkat == "desa":
-        lines = finance.apbdes_lines(measurements(snapshot), tahun, w.kode)
+        lines = apbdes_lines_of(snapshot, tahun, w.kode)
         groups = finance.group_table(lines)
         return ff.budget_bars(
             groups,
@@ -239,7 +239,16 @@ def budget_figure(
             lang=lang,
         )
     if w.tingkat in ("kabupaten", "provinsi"):  # a provinsi: per kabupaten (issue 12)
-        rows = finance.rollup_apbdes(table, snapshot.regions, child_level(w.tingkat))
+        level = child_level(w.tingkat)
+        rows = cached(
+            snapshot,
+            ("keu", "wilayah", level, tahun, w.kode),
+            lambda: snapshot.rolled(
+                rf.apbdes_regions_key(level, tahun),
+                w.kode,
+                lambda: finance.rollup_apbdes(table, snapshot.regions, level),
+            ),
+        )
         rows = rows.rename(columns={"kode_wilayah": "kode", "nama_wilayah": "nama"})
     else:
         rows = table[table["melapor"]].rename(columns={"kode_desa": "kode", "nama_desa": "nama"})
@@ -299,7 +308,7 @@ def table_for(snapshot: Snapshot, w: Wilayah, tahun: str) -> tuple[str, pd.DataF
 
 
 def _api_apbdes(snapshot: Snapshot, w: Wilayah, args: Any) -> tuple[str, pd.DataFrame, dict]:
-    year = api_tables.pick(args, "tahun", finance.apbdes_years(measurements(snapshot)))
+    year = api_tables.pick(args, "tahun", apbdes_years(snapshot))
     return (*table_for(snapshot, w, year), {"tahun": year})
 
 
@@ -316,7 +325,7 @@ PAGE = FinancePage(
     grid_columns=tuple(GRID_COLUMNS),
     figures=((ID_GRAFIK, "grafik"), (ID_PERINGKAT, "peringkat")),
     drill=(ID_GRAFIK, ID_PERINGKAT),
-    years=finance.apbdes_years,
+    years=apbdes_years,
 )
 
 

@@ -17,7 +17,9 @@ import pandas as pd
 from dash import Input, Output, State, dcc, html, no_update
 
 from aggregates import monitoring as mon
+from aggregates import rollup_monitoring as rm
 from aggregates.tables import with_kecamatan_code
+from config.statistik import TOTALS_DATASET
 from dashboard import api_tables
 from dashboard.alerts_panel import alerts_section, register_alert_callbacks
 from dashboard.alerts_panel import api_open as alerts_api_open
@@ -63,6 +65,7 @@ from layouts.maps import (
 from layouts.panels import csv_download, panel_section
 from layouts.safe_cells import csv_text
 from layouts.tables import TEXT_SUFFIX, number_formatter, row_data
+from warehouse.rollups import FrameKey
 
 log = logging.getLogger(__name__)
 
@@ -122,7 +125,7 @@ DESA_COLUMNS = [
     "galat_terakhir",
 ]
 CSV_COLUMNS = mon.FRESHNESS_COLUMNS  # stable machine values
-PENCILAN_COLUMNS = ["kode_desa", "nama_desa", "indikator", "nilai", "pembanding", "skor", "alasan"]
+PENCILAN_COLUMNS = rm.PENCILAN_COLUMNS
 NUMBER_COLUMNS = frozenset(
     {"waktu_respons_ms", "nilai", "pembanding", "skor", *mon.SUMMARY_COLUMNS[2:]}
 )
@@ -134,23 +137,30 @@ def monitoring_frames(snapshot: Snapshot, now: pd.Timestamp) -> dict[str, pd.Dat
 
     def build() -> dict[str, pd.DataFrame]:
         store = data_source().store
-        # response times from each village's latest collection, never from an import
-        attempts = store.latest_attempts_frame()
+        # the clock decides the activity classes: the rollup holds the inputs, read whole
+        # (one row per village and dataset); response times from each village's latest
+        # collection, never from an import
+        attempts = snapshot.rolled(
+            FrameKey(rm.PERCOBAAN, "desa"), None, lambda: store.latest_attempts_frame()
+        )
+        system = snapshot.rolled(
+            FrameKey(rm.SISTEM, "desa"), None, lambda: rm.system_frame(store.source_state_frame())
+        )
         fresh = mon.freshness(
-            snapshot.dataset_status,
-            snapshot.regions,
-            now,
-            fetch_log=attempts,
-            source_state=store.source_state_frame(),
+            snapshot.dataset_status, snapshot.regions, now, fetch_log=attempts, source_state=system
         )
         names = dataset_names(snapshot.dataset_status)
         complete = mon.completeness(snapshot.dataset_status, snapshot.regions, names)
-        outliers = mon.outliers(
-            store.history_frame(datasets=["total"]), store.observations_frame(datasets=["total"])
+        # peers are every village of the registry: computed once per run by the rollup
+        outliers = snapshot.rolled(
+            FrameKey(rm.PENCILAN, "desa"),
+            None,
+            lambda: rm.named_outliers(
+                store.history_frame(datasets=[TOTALS_DATASET]),
+                store.observations_frame(datasets=[TOTALS_DATASET]),
+                snapshot.regions,
+            ),
         )
-        outliers = outliers.merge(
-            fresh[["kode_desa", "nama_desa"]], on="kode_desa", how="left"
-        ).reindex(columns=PENCILAN_COLUMNS)
         return {
             "fresh": fresh,
             "complete": complete,

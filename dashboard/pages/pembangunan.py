@@ -12,6 +12,7 @@ import pandas as pd
 from dash import html
 
 from aggregates import finance
+from aggregates import rollup_finance as rf
 from aggregates.tables import whole_numbers, with_kecamatan_code
 from dashboard import api_tables
 from dashboard.data import Snapshot
@@ -23,8 +24,10 @@ from dashboard.scaffold.finance import (
     card_row,
     finance_layout,
     grid_section,
-    measurements,
     missing_alert,
+    pembangunan_villages_of,
+    pembangunan_years,
+    projects_of,
     region_figure,
     register_finance_callbacks,
     rupiah,
@@ -32,7 +35,7 @@ from dashboard.scaffold.finance import (
     with_behind,
     year_column,
 )
-from dashboard.view_cache import cached, cached_view
+from dashboard.view_cache import cached_view
 from i18n.catalogue import t
 from i18n.format import format_number, format_percent
 from layouts import finance_figures as ff
@@ -133,14 +136,9 @@ def _page(
 
 
 def tables(snapshot: Snapshot, kode: str | None, tahun: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(projects, per-village summary) for a region and year, cached per snapshot."""
-
-    def compute() -> tuple[pd.DataFrame, pd.DataFrame]:
-        items = finance.projects(measurements(snapshot), snapshot.regions, tahun, kode)
-        per_desa = finance.pembangunan_villages(items, finance.villages(snapshot.regions, kode))
-        return items, per_desa
-
-    return cached(snapshot, ("pbg", tahun, kode), compute)
+    """(projects, per-village summary) for a region and year (the rollup's slices), cached
+    per snapshot."""
+    return projects_of(snapshot, tahun, kode), pembangunan_villages_of(snapshot, tahun, kode)
 
 
 @cached_view("pembangunan")
@@ -209,6 +207,7 @@ def render(snapshot: Snapshot, w: Wilayah, tahun: str, lang: str) -> dict:
             prefix="Rp ",
             dataset="pembangunan",
             periods=[tahun],
+            bars_key=lambda tingkat: rf.pembangunan_regions_key(tingkat, tahun),
         ),
         "tabel_judul": t("pbg.tabel", lang, wilayah=name, tahun=year_text),
         "tabel": items,
@@ -225,7 +224,7 @@ def table_for(snapshot: Snapshot, w: Wilayah, tahun: str) -> tuple[str, pd.DataF
 
 
 def _api_kegiatan(snapshot: Snapshot, w: Wilayah, args: Any) -> tuple[str, pd.DataFrame, dict]:
-    year = api_tables.pick(args, "tahun", finance.pembangunan_years(measurements(snapshot)))
+    year = api_tables.pick(args, "tahun", pembangunan_years(snapshot))
     return (*table_for(snapshot, w, year), {"tahun": year})
 
 
@@ -242,7 +241,7 @@ PAGE = FinancePage(
     grid_columns=tuple(GRID_COLUMNS),
     figures=((ID_SUMBER, "sumber"), (ID_PROGRES, "progres"), (ID_WILAYAH, "wilayah")),
     drill=(ID_WILAYAH,),
-    years=finance.pembangunan_years,
+    years=pembangunan_years,
 )
 
 

@@ -12,6 +12,8 @@ import pandas as pd
 import plotly.graph_objects as go
 from dash import Input, Output, State, dcc, html, no_update
 
+from aggregates.changes import collection_changes
+from aggregates.rollup_people import changes_key
 from aggregates.status import VILLAGE_STATUS_COLUMNS
 from aggregates.tables import with_kecamatan_code
 from config.statistik import BY_SLUG, TOTALS_DATASET
@@ -349,30 +351,24 @@ def change_table(snapshot: Snapshot, w: Wilayah) -> pd.DataFrame:
     run_id = snapshot.last_run().get("run_id")
     if run_id is None or not w.kode:
         return pd.DataFrame(columns=CHANGE_CSV_COLUMNS)
-    audit = cached(
-        snapshot, ("audit", run_id), lambda: data_source().store.audit_frame(run_id=run_id)
-    )
-    if audit.empty:
-        return pd.DataFrame(columns=CHANGE_CSV_COLUMNS)
-    # a statistic's TOTAL row is the sum of its categories: its change says nothing new
-    audit = audit[~((audit["kode"] == "total") & (audit["dataset"] != TOTALS_DATASET))]
-    codes = audit["kode_desa"].astype(str)
-    if w.kode != w.kabupaten:
-        audit = audit[(codes == w.kode) | codes.str.startswith(w.kode + ".")]
-    names = snapshot.regions.set_index("kode")["nama"]
-    out = pd.DataFrame(
-        {
-            "kode_desa": audit["kode_desa"],
-            "nama_desa": audit["kode_desa"].map(names).fillna(audit["kode_desa"]),
-            "dataset": audit["dataset"],
-            "kode": audit["kode"],
-            "label": audit["baru_label"].where(audit["baru_label"].notna(), audit["lama_label"]),
-            "lama": pd.to_numeric(audit["lama_jumlah"]).astype("Int64"),
-            "baru": pd.to_numeric(audit["baru_jumlah"]).astype("Int64"),
-        }
-    )
-    out = out.sort_values(["nama_desa", "kode_desa", "dataset", "kode"], kind="stable")
-    return out.reset_index(drop=True)[CHANGE_CSV_COLUMNS]
+    kode = None if w.kode == w.kabupaten else w.kode  # the registry's whole region: all
+
+    def compute() -> pd.DataFrame:
+        every = cached(snapshot, ("changes", run_id), lambda: all_changes(snapshot, run_id))
+        if kode is None or every.empty:
+            return every
+        codes = every["kode_desa"].astype(str)
+        return every[(codes == kode) | codes.str.startswith(kode + ".")]
+
+    # every village's changes are stored once per collection by the rollup, read per region
+    rows = snapshot.rolled(changes_key(run_id), kode, compute)
+    return rows.reset_index(drop=True)[CHANGE_CSV_COLUMNS]
+
+
+def all_changes(snapshot: Snapshot, run_id: int) -> pd.DataFrame:
+    """Every village's values collection `run_id` changed, from its audit."""
+    audit = data_source().store.audit_frame(run_id=run_id)
+    return collection_changes(audit, snapshot.regions)
 
 
 def change_frame(snapshot: Snapshot, w: Wilayah, lang: str) -> pd.DataFrame:

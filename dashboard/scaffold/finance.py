@@ -16,7 +16,8 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Input, Output, State, dcc, html, no_update
 
-from aggregates import finance
+from aggregates import finance, sarana
+from aggregates import rollup_finance as rf
 from dashboard.context import data_source, language
 from dashboard.data import Snapshot
 from dashboard.empty_states import villages_since
@@ -27,6 +28,7 @@ from dashboard.guard import failure_alert, guarded
 from dashboard.regions import (
     NO_WILAYAH,
     Wilayah,
+    child_level,
     display_name,
     region_notices,
     resolve_wilayah,
@@ -46,6 +48,153 @@ log = logging.getLogger(__name__)
 def measurements(snapshot: Snapshot) -> pd.DataFrame:
     """Every current measurement, read once per snapshot (callers must not modify it)."""
     return cached(snapshot, ("measurements",), lambda: data_source().store.measurements_frame())
+
+
+# -- the finance tables, read as the rollup's slices (issue 12) --------------------------------
+# Each reader gives the rollup's table for a region when the current rollup holds it, else
+# computes it from the measurements (the path before issue 12, `Settings(rollups=0)`): the
+# same frame either way (tests/test_rollup_finance.py).
+def year_choices(
+    snapshot: Snapshot, key: rf.FrameKey, years_of: Callable[[pd.DataFrame], list[str]]
+) -> list[str]:
+    """A dataset's years (newest first): the rollup's choices, else `years_of(measurements)`."""
+    frame = cached(
+        snapshot,
+        ("fin-years", key),
+        lambda: snapshot.rolled(
+            key, None, lambda: rf.choice_frame(years_of(measurements(snapshot)))
+        ),
+    )
+    return [str(v) for v in frame["tahun"]]
+
+
+def apbdes_years(snapshot: Snapshot) -> list[str]:
+    """finance.apbdes_years of the snapshot's measurements."""
+    return year_choices(snapshot, rf.APBDES_YEARS, finance.apbdes_years)
+
+
+def pembangunan_years(snapshot: Snapshot) -> list[str]:
+    """finance.pembangunan_years of the snapshot's measurements."""
+    return year_choices(snapshot, rf.PEMBANGUNAN_YEARS, finance.pembangunan_years)
+
+
+def apbdes_villages_of(snapshot: Snapshot, tahun: str, kode: str | None) -> pd.DataFrame:
+    """finance.apbdes_villages of a region and year (ranked within the region)."""
+
+    def compute() -> pd.DataFrame:
+        stored = snapshot.rolled(
+            rf.apbdes_villages_key(tahun),
+            kode,
+            lambda: finance.apbdes_villages(measurements(snapshot), snapshot.regions, tahun, kode),
+        )
+        return finance.ranked_in_region(stored)
+
+    return cached(snapshot, ("fin-apbdes", tahun, kode), compute)
+
+
+def apbdes_lines_of(snapshot: Snapshot, tahun: str, kode: str) -> pd.DataFrame:
+    """finance.apbdes_lines of one village and year."""
+    return cached(
+        snapshot,
+        ("fin-lines", tahun, kode),
+        lambda: snapshot.rolled(
+            rf.apbdes_lines_key(tahun),
+            kode,
+            lambda: finance.apbdes_lines(measurements(snapshot), tahun, kode),
+        ),
+    )
+
+
+def projects_of(snapshot: Snapshot, tahun: str | None, kode: str | None) -> pd.DataFrame:
+    """finance.projects of a region and year (None or "": every year)."""
+    year = tahun or ""
+    return cached(
+        snapshot,
+        ("fin-projects", year, kode),
+        lambda: snapshot.rolled(
+            rf.projects_key(year),
+            kode,
+            lambda: finance.projects(measurements(snapshot), snapshot.regions, year, kode),
+        ),
+    )
+
+
+def pembangunan_villages_of(snapshot: Snapshot, tahun: str, kode: str | None) -> pd.DataFrame:
+    """finance.pembangunan_villages of a region and year."""
+    return cached(
+        snapshot,
+        ("fin-pbg-desa", tahun, kode),
+        lambda: snapshot.rolled(
+            rf.pembangunan_villages_key(tahun),
+            kode,
+            lambda: finance.pembangunan_villages(
+                projects_of(snapshot, tahun, kode), finance.villages(snapshot.regions, kode)
+            ),
+        ),
+    )
+
+
+def bantuan_rows_of(snapshot: Snapshot, kode: str | None) -> pd.DataFrame:
+    """finance.bantuan_rows of a region."""
+    return cached(
+        snapshot,
+        ("fin-bantuan", kode),
+        lambda: snapshot.rolled(
+            rf.BANTUAN_ROWS,
+            kode,
+            lambda: finance.bantuan_rows(measurements(snapshot), snapshot.regions, kode),
+        ),
+    )
+
+
+def bantuan_villages_of(snapshot: Snapshot, kode: str | None) -> pd.DataFrame:
+    """finance.bantuan_villages of a region."""
+    return cached(
+        snapshot,
+        ("fin-bantuan-desa", kode),
+        lambda: snapshot.rolled(
+            rf.BANTUAN_VILLAGES,
+            kode,
+            lambda: finance.bantuan_villages(
+                bantuan_rows_of(snapshot, kode), finance.villages(snapshot.regions, kode)
+            ),
+        ),
+    )
+
+
+def facilities_of(snapshot: Snapshot, kode: str) -> pd.DataFrame:
+    """sarana.facilities of a village."""
+    return cached(
+        snapshot,
+        ("fin-sarana", kode),
+        lambda: snapshot.rolled(
+            rf.FACILITIES, kode, lambda: sarana.facilities(measurements(snapshot), kode)
+        ),
+    )
+
+
+def identity_of(snapshot: Snapshot, kode: str) -> dict:
+    """finance.identity of a village (its identitas rows: the rollup's slice)."""
+    rows = cached(
+        snapshot,
+        ("fin-identitas", kode),
+        lambda: snapshot.rolled(
+            rf.IDENTITY, kode, lambda: finance.identity_rows(measurements(snapshot), kode)
+        ),
+    )
+    return finance.identity(rows, kode)
+
+
+def region_bars_of(
+    snapshot: Snapshot, key: rf.FrameKey, kode: str | None, compute: Callable[[], pd.DataFrame]
+) -> pd.DataFrame:
+    """finance.region_values rows (`compute()`) of the regions under `kode` at the level of
+    `key` (rf.pembangunan_regions_key, rf.bantuan_regions_key): the rollup's slice."""
+    return cached(
+        snapshot,
+        ("fin-bars", key, kode),
+        lambda: rf.as_read(snapshot.rolled(key, kode, lambda: rf.as_stored(compute()))),
+    )
 
 
 def table_freshness(
@@ -122,7 +271,7 @@ def drill_target(kode: object) -> tuple[str, str | None] | None:
         return None
     if len(kode) == 13:
         return kode[:8], kode
-    if len(kode) == 8:
+    if len(kode) in (5, 8):  # a kabupaten of a provinsi is chosen as a kecamatan is
         return kode, None
     return None
 
@@ -170,21 +319,34 @@ def region_figure(
     prefix: str = "",
     dataset: str | None = None,
     periods: Sequence[str] | None = None,
+    bars_key: Callable[[str], rf.FrameKey] | None = None,
 ):
-    """`value_col` of a per-village summary (`per_desa_of(region code)`) per kecamatan (for the
-    kabupaten) or per village (for a kecamatan; a desa among its kecamatan's villages,
-    highlighted); a bar click selects that region (`register_drill`). The title is
-    `title_key` + "kecamatan" or "desa". `fresh` is the region's freshness line; for a desa,
-    with `dataset` (and `periods`), the line is its kecamatan's, whose villages are drawn."""
+    """`value_col` of a per-village summary (`per_desa_of(region code)`) per kabupaten (for a
+    provinsi), per kecamatan (for a kabupaten) or per village (for a kecamatan; a desa among
+    its kecamatan's villages, highlighted); a bar click selects that region
+    (`register_drill`). The title is `title_key` + "kabupaten", "kecamatan" or "desa". `fresh`
+    is the region's freshness line; for a desa, with `dataset` (and `periods`), the line is
+    its kecamatan's, whose villages are drawn. `bars_key(tingkat)`: the rollup's table of
+    the bars per kecamatan or kabupaten (read as the region's slice)."""
     area = resolve_wilayah(snapshot, w.kecamatan)[0] if w.tingkat == "desa" else w
-    tingkat = "kecamatan" if w.tingkat in ("kabupaten", "provinsi") else "desa"
+    tingkat = child_level(w.tingkat)  # issue 12: a provinsi per kabupaten
     name = display_name(area, lang) if area.kode else t("app.judul", lang)
     per_desa = per_desa_of(area.kode)
     if dataset is not None and w.tingkat == "desa":
         fresh = freshness_line(table_freshness(snapshot, area.kode, dataset, per_desa, periods),
                                lang)  # fmt: skip
+    bars = (
+        finance.region_values(per_desa, value_col, tingkat, snapshot.regions)
+        if tingkat == "desa" or bars_key is None
+        else region_bars_of(
+            snapshot,
+            bars_key(tingkat),
+            area.kode,
+            lambda: finance.region_values(per_desa, value_col, tingkat, snapshot.regions),
+        )
+    )
     return ff.region_bars(
-        finance.region_values(per_desa, value_col, tingkat),
+        bars,
         lang=lang,
         title=t(title_key + tingkat, lang, wilayah=name),
         note=fresh,
@@ -224,7 +386,7 @@ class FinancePage:
 
     `render(snapshot, w, [year,] lang)` gives the view (keys judul, pesan, kartu, tabel_judul,
     tabel and one per figure); `page(snapshot, w, view, notices, lang, years=, year=)` the
-    page; `table_for(snapshot, w, [year])` the CSV; `years(measurements)` the year choices
+    page; `table_for(snapshot, w, [year])` the CSV; `years(snapshot)` the year choices
     (None: the page has no year filter)."""
 
     module: str
@@ -236,7 +398,7 @@ class FinancePage:
     grid_columns: tuple[str, ...]
     figures: tuple[tuple[str, str], ...]  # (graph id, view key), in output order
     drill: tuple[str, ...] = ()  # graphs whose bars select a region
-    years: Callable[[pd.DataFrame], list[str]] | None = None
+    years: Callable[[Snapshot], list[str]] | None = None
 
     def id(self, name: str) -> str:
         return f"{self.filter.prefix}-{name}"
@@ -245,7 +407,7 @@ class FinancePage:
         """(the chosen year,) for a page with a year filter, else ()."""
         if self.years is None:
             return ()
-        return (resolve_choice(tahun, self.years(measurements(snapshot))),)
+        return (resolve_choice(tahun, self.years(snapshot)),)
 
 
 def finance_layout(p: FinancePage, wilayah: str | None, tahun: str | None) -> html.Div:
@@ -255,7 +417,7 @@ def finance_layout(p: FinancePage, wilayah: str | None, tahun: str | None) -> ht
     def build() -> html.Div:
         snapshot = data_source().snapshot()
         w, unknown = resolve_wilayah(snapshot, wilayah)
-        years = p.years(measurements(snapshot)) if p.years else []
+        years = p.years(snapshot) if p.years else []
         args = p.year_args(snapshot, tahun)
         view = p.render(snapshot, w, *args, lang)
         notices = region_notices(w, unknown, lang)

@@ -3,6 +3,10 @@ a grain and a period kept in the URL (?data=&skala=&periode=), the region filter
 chart, a per-village (or per-kecamatan) chart and a grid with a CSV twin. A page is a `Spec`
 (its prefix, which is also its translation namespace, datasets, grains and series); its
 layout (`build_layout`), callbacks (`register`) and API table (`spec_tables`) follow.
+
+Their tables (the period choices, the per-village table of each period, the trend of each
+region) are read from the run's rollup as slices (aggregates.rollup_health, issue 12); only
+without a rollup holding them are they computed from every measurement.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from dash import Input, Output, State, dcc, html, no_update
 from flask import current_app, has_app_context
 
 from aggregates import health_education as he
+from aggregates import rollup_health as rh
 from aggregates.tables import with_kecamatan_code
 from config.penyakit import DEFAULT_IDS, extra_names
 from dashboard import api_tables
@@ -32,6 +37,7 @@ from dashboard.guard import failure_alert, guarded
 from dashboard.regions import (
     NO_WILAYAH,
     Wilayah,
+    child_level,
     display_name,
     region_notices,
     resolve_wilayah,
@@ -108,53 +114,95 @@ def period_label(periode: str, lang: str) -> str:
 
 
 # -- choices -------------------------------------------------------------------------------
-def choices(spec: Spec, meas: pd.DataFrame, data: object, skala: object) -> tuple[str, str, list]:
-    """The dataset and grain chosen (defaults: the first), and that grain's periods."""
+def period_table(snapshot: Snapshot) -> pd.DataFrame:
+    """Each stored (dataset, periode): the rollup's (aggregates.rollup_health), else from the
+    measurements."""
+    return cached(
+        snapshot,
+        ("he", "periods"),
+        lambda: snapshot.rolled(
+            rh.PERIODS, None, lambda: he.period_choices(measurements(snapshot))
+        ),
+    )
+
+
+def choices(spec: Spec, stored: pd.DataFrame, data: object, skala: object) -> tuple[str, str, list]:
+    """The dataset and grain chosen (defaults: the first), and that grain's periods (from
+    `stored`, a `period_table`)."""
     dataset = resolve_choice(data, spec.datasets)
     grain = resolve_choice(skala, [g for g in spec.grains if g in he.grains(dataset)])
-    return dataset, grain, he.periods(meas, dataset, grain)
+    return dataset, grain, he.periods_in(stored, dataset, grain)
 
 
-def all_periods(spec: Spec, meas: pd.DataFrame) -> list[str]:
+def all_periods(spec: Spec, stored: pd.DataFrame) -> list[str]:
     """Every period of every dataset and grain, newest first (the URL's allowed values)."""
     found = {
         p
         for ds in spec.datasets
         for g in spec.grains
         if g in he.grains(ds)
-        for p in he.periods(meas, ds, g)
+        for p in he.periods_in(stored, ds, g)
     }
     return sorted(found, reverse=True) or [""]
 
 
 # -- aggregates per snapshot ---------------------------------------------------------------
-def table_for(snapshot: Snapshot, dataset: str, grain: str, periode: str, kode: str | None):
+# read from the rollup as the slice of a region (issue 12), or computed from every
+# measurement when no rollup holds them
+def table_for(
+    snapshot: Snapshot, dataset: str, grain: str, periode: str, kode: str | None
+) -> pd.DataFrame:
+    """`he.village_table` of the villages under `kode` (all for None)."""
     return cached(
         snapshot,
         ("he", "villages", dataset, grain, periode, kode),
-        lambda: he.village_table(
-            measurements(snapshot), snapshot.regions, dataset, grain, periode, kode
+        lambda: snapshot.rolled(
+            rh.village_key(dataset, grain, periode),
+            kode,
+            lambda: he.village_table(
+                measurements(snapshot), snapshot.regions, dataset, grain, periode, kode
+            ),
         ),
     )
 
 
-def trend_for(snapshot: Snapshot, dataset: str, grain: str, kode: str | None) -> pd.DataFrame:
-    return cached(
-        snapshot,
-        ("he", "trend", dataset, grain, kode),
-        lambda: he.trend(measurements(snapshot), dataset, grain, kode),
-    )
+def trend_for(snapshot: Snapshot, dataset: str, grain: str, w: Wilayah) -> pd.DataFrame:
+    """The trend of the region `w`: the rollup stores it per level, one row per region and
+    period (kode_wilayah first)."""
+
+    def compute() -> pd.DataFrame:
+        frame = he.trend(measurements(snapshot), dataset, grain, w.kode)
+        return frame.assign(kode_wilayah=w.kode)[["kode_wilayah", *frame.columns]]
+
+    def read() -> pd.DataFrame:
+        if w.kode is None:  # no region known at all: nothing a level's rows could hold
+            return he.trend(measurements(snapshot), dataset, grain, None)
+        key = rh.trend_key(dataset, grain, w.tingkat)
+        return snapshot.rolled(key, w.kode, compute).drop(columns="kode_wilayah")
+
+    return cached(snapshot, ("he", "trend", dataset, grain, w.kode), read)
 
 
 def stored_periods(snapshot: Snapshot, dataset: str, grain: str, periode: str) -> list[str]:
     """The stored periods (months, semesters) behind a period shown at `grain`."""
+    return cached(
+        snapshot,
+        ("he", "stored-periods", dataset, grain, periode),
+        lambda: he.stored_in(period_table(snapshot), dataset, grain, periode),
+    )
 
-    def compute() -> list[str]:
-        meas = measurements(snapshot)
-        found = meas.loc[meas["dataset"] == dataset, "periode"].dropna().astype(str).unique()
-        return sorted(p for p in found if he.period_of(p, grain) == str(periode))
 
-    return cached(snapshot, ("he", "stored-periods", dataset, grain, periode), compute)
+def latest_periods(snapshot: Snapshot, dataset: str, kode: str | None) -> pd.DataFrame:
+    """The villages under `kode` with data of `dataset` and their latest period."""
+    return cached(
+        snapshot,
+        ("he", "latest", dataset, kode),
+        lambda: snapshot.rolled(
+            rh.last_key(dataset),
+            kode,
+            lambda: he.last_period_frame(measurements(snapshot), dataset, kode),
+        ),
+    )
 
 
 def period_freshness(
@@ -169,10 +217,9 @@ def period_freshness(
 
 
 def trend_freshness(snapshot: Snapshot, dataset: str, kode: str | None) -> Freshness:
-    """The freshness of the dataset over all its periods (the trend): villages with any data."""
-    meas = measurements(snapshot)
-    rows = meas[meas["dataset"] == dataset]
-    with_data = set(rows["kode_wilayah"].astype(str))
+    """The freshness of the dataset over all its periods (the trend): villages with any data
+    (those of the region are the ones that count)."""
+    with_data = set(latest_periods(snapshot, dataset, kode)["kode_desa"].astype(str))
     return freshness_of(snapshot, kode, [dataset], with_data)
 
 
@@ -282,12 +329,14 @@ def region_figure(
     return go.Figure(data=bars, layout=layout)
 
 
-def last_reported(snapshot: Snapshot, table: pd.DataFrame, dataset: str, lang: str) -> str:
-    """The villages of a `village_table` without data, by name, with the latest period they
-    did report (villages send these by spreadsheet, per period): "Meok (terakhir Mar 2026)"."""
-    latest = cached(
-        snapshot, ("he-last", dataset), lambda: he.last_periods(measurements(snapshot), dataset)
-    )
+def last_reported(
+    snapshot: Snapshot, table: pd.DataFrame, dataset: str, kode: str | None, lang: str
+) -> str:
+    """The villages of a `village_table` of region `kode` without data, by name, with the
+    latest period they did report (villages send these by spreadsheet, per period): "Meok
+    (terakhir Mar 2026)"."""
+    frame = latest_periods(snapshot, dataset, kode)
+    latest = pd.Series(frame["periode"].to_numpy(), index=frame["kode_desa"].astype(str))
     missing = table[~table["melapor"]]
     items = [
         f"{nama} ("
@@ -325,11 +374,11 @@ def render(
     belum = he.not_reported(table)
     missing = (
         t(f"{ns}.belum_melapor", lang, n=len(belum), m=len(table), dataset=ds_name,
-          periode=p_text, nama=last_reported(snapshot, table, dataset, lang))
+          periode=p_text, nama=last_reported(snapshot, table, dataset, w.kode, lang))
         if belum else ""
     )  # fmt: skip
 
-    trend = trend_for(snapshot, dataset, grain, w.kode)
+    trend = trend_for(snapshot, dataset, grain, w)
     tren = trend_figure(
         trend,
         series,
@@ -351,9 +400,11 @@ def render(
     else:
         pesan = dbc.Alert(missing, color="light", className="py-2") if missing else None
         if w.tingkat in ("kabupaten", "provinsi"):
-            rows = he.rollup(table, snapshot.regions, dataset, "kecamatan")
+            # one level below: the kabupaten of a provinsi, the kecamatan of a kabupaten
+            tingkat = child_level(w.tingkat)
+            rows = he.rollup(table, snapshot.regions, dataset, tingkat)
             rows = rows[rows["desa_melapor"] > 0]
-            label_col, key_col, tingkat = "nama_wilayah", "kode_wilayah", "kecamatan"
+            label_col, key_col = "nama_wilayah", "kode_wilayah"
         else:
             scope = (
                 table
@@ -499,12 +550,12 @@ def build_layout(spec: Spec, query: dict) -> html.Div:
 def _layout(spec: Spec, query: dict, lang: str) -> html.Div:
     snapshot = data_source().snapshot()
     w, unknown = resolve_wilayah(snapshot, query.get("wilayah"))
-    meas = measurements(snapshot)
-    dataset, grain, periods = choices(spec, meas, query.get("data"), query.get("skala"))
+    stored = period_table(snapshot)
+    dataset, grain, periods = choices(spec, stored, query.get("data"), query.get("skala"))
     periode = resolve_choice(query.get("periode"), periods)
     notices = region_notices(w, unknown, lang)
     state = {"dataset": dataset, "grain": grain, "periods": periods, "periode": periode,
-             "all": all_periods(spec, meas)}  # fmt: skip
+             "all": all_periods(spec, stored)}  # fmt: skip
     view = render(spec, snapshot, w, dataset, grain, periode, lang)
     return _page(spec, snapshot, w, state, view, notices, lang)
 
@@ -600,7 +651,7 @@ def register(app: dash.Dash, spec: Spec) -> None:
         try:
             snapshot = data_source().snapshot()
             w = wilayah_from_filters(snapshot, kecamatan, desa)
-            dataset, grain, periods = choices(spec, measurements(snapshot), data, skala)
+            dataset, grain, periods = choices(spec, period_table(snapshot), data, skala)
             chosen = resolve_choice(periode, periods)
             view = render(spec, snapshot, w, dataset, grain, chosen, lang)
         except Exception:
@@ -636,7 +687,7 @@ def register(app: dash.Dash, spec: Spec) -> None:
     def download(_clicks, kecamatan, desa, data, skala, periode):
         snapshot = data_source().snapshot()
         w = wilayah_from_filters(snapshot, kecamatan, desa)
-        dataset, grain, periods = choices(spec, measurements(snapshot), data, skala)
+        dataset, grain, periods = choices(spec, period_table(snapshot), data, skala)
         chosen = resolve_choice(periode, periods)
         stem, frame = download_table(snapshot, w, dataset, chosen, grain)
         text = csv_text(frame)  # issue 10: no cell a spreadsheet would run
@@ -660,7 +711,7 @@ def spec_tables(spec: Spec) -> dict[str, api_tables.PageTable]:
         dataset = api_tables.pick(args, "data", spec.datasets)
         grain = api_tables.pick(args, "skala", [g for g in spec.grains if g in he.grains(dataset)])
         periode = api_tables.pick(
-            args, "periode", he.periods(measurements(snapshot), dataset, grain)
+            args, "periode", he.periods_in(period_table(snapshot), dataset, grain)
         )
         stem, frame = download_table(snapshot, w, dataset, periode, grain)
         return stem, frame, {"data": dataset, "skala": grain, "periode": periode}
