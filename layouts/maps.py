@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from html import escape
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -241,10 +242,11 @@ def status_heatmap(
         plot_bgcolor="white",
     )
     trace = go.Heatmap(
-        z=z,
+        # arrays, not nested lists: plotly checks a list cell by cell (220 × 26 of them)
+        z=np.asarray(z, dtype=np.int64).reshape(len(rows), len(datasets)),
         x=list(datasets),
         y=rows,
-        customdata=hover,
+        customdata=np.asarray(hover, dtype=object).reshape(len(rows), len(datasets)),
         zmin=-0.5,
         zmax=n - 0.5,
         colorscale=scale,

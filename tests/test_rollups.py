@@ -407,3 +407,16 @@ def test_slices_of_a_per_village_table_are_read_per_region(sqlite_store):
         want = in_region(frame, kode, "kode_desa").reset_index(drop=True)
         pd.testing.assert_frame_equal(read_frame(sqlite_store, rollup_id, key, kode), want)
     assert read_frame(sqlite_store, rollup_id, key, "17.03.01.2099").empty
+
+
+def test_a_rollup_stored_before_nan_literals_still_reads():
+    """Rollups written before NaN was stored as JSON's literal tagged each NaN cell; a
+    warehouse upgraded in place keeps serving them until its next rollup."""
+    frame = pd.DataFrame(
+        {"kode_wilayah": ["17.03.01", "17.03.02"], "x": [1.5, float("nan")], "n": [1, 2]}
+    )
+    kolom, parts = rollups.encode_frame(frame)
+    assert "NaN" in parts["17.03.02"]
+    tagged = [text.replace("NaN", '{"nan": 1}') for text in parts.values()]
+    pd.testing.assert_frame_equal(rollups.decode_frame(kolom, tagged), frame)
+    pd.testing.assert_frame_equal(rollups.decode_frame(kolom, parts.values()), frame)

@@ -93,6 +93,9 @@ def _uncell(value: object) -> object:
     return value
 
 
+_NUMPY_DTYPES = frozenset({"int64", "float64", "bool", "int32", "float32"})
+
+
 def _column(values: list, dtype: str) -> pd.Series | list:
     if dtype == "object":
         return pd.Series(values, dtype=object)
@@ -108,13 +111,13 @@ def _cells(column: pd.Series) -> list:
     if kind in "iub" and not isinstance(column.dtype, pd.api.extensions.ExtensionDtype):
         return values  # plain numpy ints and bools: Python ints and bools already
     if kind == "f" and not isinstance(column.dtype, pd.api.extensions.ExtensionDtype):
-        return [_NAN if v != v else v for v in values]
+        return values  # NaN as JSON's NaN literal (allow_nan): no tag to undo per cell
     if isinstance(column.dtype, pd.api.extensions.ExtensionDtype) and kind in "iufb":
         return [_NA if v is pd.NA else v for v in values]  # Int64, Float64, boolean
     return [v if type(v) in _PLAIN else _cell(v) for v in values]
 
 
-_NA, _NAN = {"na": 1}, {"nan": 1}
+_NA = {"na": 1}
 _PLAIN = (str, int, bool, type(None))
 
 
@@ -155,10 +158,19 @@ def decode_frame(kolom: str, slices: Iterable[str]) -> pd.DataFrame:
             target.extend(cells)
     if not positions:
         return _empty(columns)
-    order = np.argsort(np.asarray(positions), kind="stable")
+    at = np.asarray(positions)
+    # slices come back in code order, which is the frame's order for frames sorted by region
+    in_order = bool(np.all(at[1:] > at[:-1]))
+    order = None if in_order else np.argsort(at, kind="stable")
     data = {}
     for (name, dtype), cells in zip(columns, values, strict=True):
-        ordered = [cells[i] for i in order]
+        ordered = cells if order is None else [cells[i] for i in order]
+        if dtype in _NUMPY_DTYPES:
+            try:
+                data[name] = pd.Series(np.asarray(ordered, dtype=dtype))
+                continue
+            except (TypeError, ValueError):  # a rollup from before: NaN tagged per cell
+                pass
         if any(type(v) is dict for v in ordered):
             ordered = [_uncell(v) for v in ordered]
         data[name] = _column(ordered, dtype)
