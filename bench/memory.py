@@ -39,18 +39,24 @@ from pages import (  # noqa: E402
     filter_callbacks,
     first_output,
     page_url,
+    regions_of,
     router_values,
 )
 
-REGIONS = (
-    ("kabupaten", "17.03"),
-    ("kecamatan", "17.03.06"),
-    ("kecamatan", "17.03.01"),
-    ("kecamatan", "17.03.11"),
-    ("desa", "17.03.06.2001"),
-    ("desa", "17.03.01.2006"),
-    ("desa", "17.03.11.2009"),
-)
+
+def bench_regions(db: Path) -> list[tuple[str, str]]:
+    """The regions visited: the top region, three kecamatan and three desa of the warehouse
+    (bench/pages.py's choice: Bengkulu Utara's named ones first, then a seeded shuffle)."""
+    from warehouse.store import Warehouse
+
+    store = Warehouse(f"sqlite:///{db}")
+    try:
+        found = regions_of(store, 3)
+    finally:
+        store.engine.dispose()
+    return [(level, kode) for level, codes in found.items() for kode in codes if kode]
+
+
 AIM_MB = 500
 
 
@@ -153,7 +159,7 @@ def main() -> None:
             except Exception as exc:  # a page being edited: the server has it or not
                 result["errors"].append(f"{name}: {type(exc).__name__}: {exc}")
         started = time.perf_counter()
-        for level, kode in REGIONS:
+        for level, kode in bench_regions(db):
             for module in modules:
                 try:
                     result["errors"] += load_page(http, base, deps, module, level, kode)

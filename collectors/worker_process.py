@@ -1,4 +1,4 @@
-"""`dasbor worker` as a child process, as the tests and bench/queue.py start workers: one
+"""`dasbor worker` as a child process, as the tests and bench/sweep_queue.py start workers: one
 process per worker, as on separate machines (each its own interpreter, broker connection and
 database connections)."""
 

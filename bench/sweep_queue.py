@@ -3,7 +3,7 @@ with 1, 2 and 4 `dasbor worker` processes into PostgreSQL, against the latency b
 in-process sweep measured in the same run (into PostgreSQL and into SQLite).
 
 Prints JSON. Run:
-    .venv/bin/python bench/queue.py [--latency-ms 100] [--workers 1,2,4] [--threads 32]
+    .venv/bin/python bench/sweep_queue.py [--latency-ms 100] [--workers 1,2,4] [--threads 32]
 needs the machine's RabbitMQ and PostgreSQL (--broker, --postgres; the defaults are theirs).
 
 The simulator runs in its own process; every village's document is built before timing.
@@ -19,9 +19,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-# this file is named queue.py: its folder on sys.path would shadow the standard queue module
+# not named queue.py: bench/ is first on the path of every bench script, and a queue.py
+# there would shadow the standard queue module for all of them (bench/memory.py broke)
 HERE = Path(__file__).resolve().parent
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 
