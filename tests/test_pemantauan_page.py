@@ -188,3 +188,27 @@ def test_map_draws_offline_and_console_is_clean(live, offline_browser):
         timeout=WAIT,
     )
     assert_no_console_errors(browser)
+
+
+def test_a_kecamatan_view_computes_only_its_villages_and_the_same_rows(collected_store):
+    """A kecamatan's (and its desa's) monitoring frames cover its villages only, and hold
+    exactly their rows of the whole registry's frames."""
+    from dashboard.regions import resolve_wilayah
+
+    app = create_app(collected_store, Settings())
+    with app.server.app_context():
+        snapshot = app.server.config["DATA_SOURCE"].snapshot()
+        now = pmt.now_utc()
+        whole = pmt.monitoring_frames(snapshot, now, None)
+        for kode in ("17.03.06", "17.03.06.2001"):
+            w = resolve_wilayah(snapshot, kode)[0]
+            scope = pmt.monitoring_scope(w)
+            assert scope == "17.03.06"
+            part = pmt.monitoring_frames(snapshot, now, scope)
+            assert 0 < len(part["fresh"]) < len(whole["fresh"])
+            for name, col in (("fresh", "kode_desa"), ("complete", "kode_desa"),
+                              ("outliers", "kode_desa"), ("summary", "kode_kecamatan")):  # fmt: skip
+                want = pmt._under(whole[name], scope, col)
+                pd.testing.assert_frame_equal(part[name], want, check_dtype=False, obj=name)
+        kabupaten = resolve_wilayah(snapshot, "17.03")[0]
+        assert pmt.monitoring_scope(kabupaten) is None  # the registry's whole region

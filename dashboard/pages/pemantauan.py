@@ -132,33 +132,61 @@ NUMBER_COLUMNS = frozenset(
 
 
 # -- data ------------------------------------------------------------------------------------
-def monitoring_frames(snapshot: Snapshot, now: pd.Timestamp) -> dict[str, pd.DataFrame]:
-    """Kabupaten-wide monitoring frames, once per run and hour (activity depends on now)."""
+def monitoring_scope(w: Wilayah) -> str | None:
+    """The villages a view's monitoring frames cover: a kecamatan's (for it and its desa, whose
+    map shows the kecamatan), a kabupaten's, or every village (None) for the whole registry:
+    each village's freshness and completeness are its own, so a smaller scope changes no row,
+    and a kecamatan's first view no longer computes a whole kabupaten (or provinsi)."""
+    if not w.kode or w.kode == w.kabupaten or w.tingkat == "provinsi":
+        return None
+    return w.kode[: len("17.03.06")]
+
+
+def _under(frame: pd.DataFrame, scope: str | None, col: str) -> pd.DataFrame:
+    if not scope or frame.empty:
+        return frame
+    codes = frame[col].astype(str)
+    return frame[(codes == scope) | codes.str.startswith(scope + ".")].reset_index(drop=True)
+
+
+def monitoring_frames(
+    snapshot: Snapshot, now: pd.Timestamp, scope: str | None = None
+) -> dict[str, pd.DataFrame]:
+    """The monitoring frames of the villages under `scope` (monitoring_scope; None: every
+    village), once per run and hour (activity depends on now)."""
 
     def build() -> dict[str, pd.DataFrame]:
         store = data_source().store
-        # the clock decides the activity classes: the rollup holds the inputs, read whole
-        # (one row per village and dataset); response times from each village's latest
-        # collection, never from an import
+        # the clock decides the activity classes: the rollup holds the inputs, read as the
+        # scope's slices (one row per village and dataset); response times from each
+        # village's latest collection, never from an import
         attempts = snapshot.rolled(
-            FrameKey(rm.PERCOBAAN, "desa"), None, lambda: store.latest_attempts_frame()
+            FrameKey(rm.PERCOBAAN, "desa"),
+            scope,
+            lambda: _under(store.latest_attempts_frame(), scope, "kode_desa"),
         )
         system = snapshot.rolled(
-            FrameKey(rm.SISTEM, "desa"), None, lambda: rm.system_frame(store.source_state_frame())
+            FrameKey(rm.SISTEM, "desa"),
+            scope,
+            lambda: _under(rm.system_frame(store.source_state_frame()), scope, "kode_desa"),
         )
-        fresh = mon.freshness(
-            snapshot.dataset_status, snapshot.regions, now, fetch_log=attempts, source_state=system
-        )
-        names = dataset_names(snapshot.dataset_status)
-        complete = mon.completeness(snapshot.dataset_status, snapshot.regions, names)
+        status = _under(snapshot.dataset_status, scope, "kode_desa")
+        regions = _under(snapshot.regions, scope, "kode")
+        fresh = mon.freshness(status, regions, now, fetch_log=attempts, source_state=system)
+        names = dataset_names(snapshot.dataset_status)  # every village's: the same columns
+        complete = mon.completeness(status, regions, names)
         # peers are every village of the registry: computed once per run by the rollup
         outliers = snapshot.rolled(
             FrameKey(rm.PENCILAN, "desa"),
-            None,
-            lambda: rm.named_outliers(
-                store.history_frame(datasets=[TOTALS_DATASET]),
-                store.observations_frame(datasets=[TOTALS_DATASET]),
-                snapshot.regions,
+            scope,
+            lambda: _under(
+                rm.named_outliers(
+                    store.history_frame(datasets=[TOTALS_DATASET]),
+                    store.observations_frame(datasets=[TOTALS_DATASET]),
+                    snapshot.regions,
+                ),
+                scope,
+                "kode_desa",
             ),
         )
         return {
@@ -169,7 +197,7 @@ def monitoring_frames(snapshot: Snapshot, now: pd.Timestamp) -> dict[str, pd.Dat
             "datasets": pd.Series(names, dtype=object),
         }
 
-    return cached(snapshot, ("pemantauan", now.floor("h")), build)
+    return cached(snapshot, ("pemantauan", scope, now.floor("h")), build)
 
 
 def dataset_names(dataset_status: pd.DataFrame) -> list[str]:
@@ -334,7 +362,7 @@ def render(snapshot: Snapshot, w: Wilayah, lang: str) -> dict:
 
 
 def _render(snapshot: Snapshot, w: Wilayah, now: pd.Timestamp, lang: str) -> dict:
-    frames = monitoring_frames(snapshot, now)
+    frames = monitoring_frames(snapshot, now, monitoring_scope(w))
     name = display_name(w, lang)
     fresh = in_region(frames["fresh"], w)
     reported = int(fresh["status_terakhir"].isin(["ok", "unchanged"]).sum())
@@ -471,7 +499,9 @@ def table_for(
 ) -> tuple[str, pd.DataFrame]:
     """The villages' freshness grid as its CSV download has it, and the file name stem (the
     download callback and /api/v1/halaman/pemantauan/desa share it)."""
-    fresh = in_region(monitoring_frames(snapshot, now or now_utc())["fresh"], w)
+    fresh = in_region(
+        monitoring_frames(snapshot, now or now_utc(), monitoring_scope(w))["fresh"], w
+    )
     return f"pemantauan_{w.kode or 'semua'}", redact_details(csv_frame(fresh))
 
 
@@ -509,19 +539,19 @@ def completeness_long(complete: pd.DataFrame, datasets: list[str]) -> pd.DataFra
 
 
 def _api_kecamatan(snapshot: Snapshot, w: Wilayah, _args: Any) -> tuple[str, pd.DataFrame, dict]:
-    summary = summary_in(monitoring_frames(snapshot, now_utc())["summary"], w)
+    summary = summary_in(monitoring_frames(snapshot, now_utc(), monitoring_scope(w))["summary"], w)
     return f"pemantauan-kecamatan_{w.kode or 'semua'}", summary[mon.SUMMARY_COLUMNS], {}
 
 
 def _api_pencilan(snapshot: Snapshot, w: Wilayah, _args: Any) -> tuple[str, pd.DataFrame, dict]:
     # machine codes (indikator, alasan); the grid shows them in words (pencilan_frame)
-    outliers = in_region(monitoring_frames(snapshot, now_utc())["outliers"], w)
+    outliers = in_region(monitoring_frames(snapshot, now_utc(), monitoring_scope(w))["outliers"], w)
     frame = with_kecamatan_code(outliers[PENCILAN_COLUMNS])
     return f"pemantauan-pencilan_{w.kode or 'semua'}", frame, {}
 
 
 def _api_kelengkapan(snapshot: Snapshot, w: Wilayah, _args: Any) -> tuple[str, pd.DataFrame, dict]:
-    frames = monitoring_frames(snapshot, now_utc())
+    frames = monitoring_frames(snapshot, now_utc(), monitoring_scope(w))
     table = completeness_long(in_region(frames["complete"], w), list(frames["datasets"]))
     return f"pemantauan-kelengkapan_{w.kode or 'semua'}", table, {}
 
