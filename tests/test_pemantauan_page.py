@@ -206,8 +206,9 @@ def test_a_kecamatan_view_computes_only_its_villages_and_the_same_rows(collected
             assert scope == "17.03.06"
             part = pmt.monitoring_frames(snapshot, now, scope)
             assert 0 < len(part["fresh"]) < len(whole["fresh"])
-            for name, col in (("fresh", "kode_desa"), ("complete", "kode_desa"),
-                              ("outliers", "kode_desa"), ("summary", "kode_kecamatan")):  # fmt: skip
+            columns = {"fresh": "kode_desa", "complete": "kode_desa",
+                       "outliers": "kode_desa", "summary": "kode_kecamatan"}  # fmt: skip
+            for name, col in columns.items():
                 want = pmt._under(whole[name], scope, col)
                 pd.testing.assert_frame_equal(part[name], want, check_dtype=False, obj=name)
         kabupaten = resolve_wilayah(snapshot, "17.03")[0]
