@@ -401,7 +401,13 @@ def statistic_freshness(
     """The freshness of a statistic over a region: its villages that hold the statistic (but
     `left_out`, villages the figure does not draw), and whether their latest collection of it
     succeeded (aggregates.freshness)."""
-    level = cached(snapshot, ("statistic", slug, "desa"), lambda: snapshot.statistic(slug, "desa"))
+    # the region's villages only: freshness counts no village outside it, and a provinsi's
+    # whole desa table is hundreds of thousands of rows to read for one line
+    level = cached(
+        snapshot,
+        ("statistic", slug, "desa", kode),
+        lambda: snapshot.statistic(slug, "desa", kode),
+    )
     return freshness_of(snapshot, kode, [slug], set(level["kode_wilayah"]) - set(left_out))
 
 
