@@ -241,6 +241,21 @@ def totals_table(data: PopulationData, tingkat: str, kode: str | None = None) ->
     return out[TOTALS_COLUMNS].sort_values("kode_wilayah").reset_index(drop=True)
 
 
+def bracket_sums(brackets: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    """Drawn age brackets summed per `by` (none: the whole frame) and bracket start (`dari`):
+    label, laki_laki, perempuan, jumlah — the pyramid's bars."""
+    return (
+        brackets.groupby([*by, "dari"], sort=True)
+        .agg(
+            label=("label", "first"),
+            laki_laki=("laki_laki", "sum"),
+            perempuan=("perempuan", "sum"),
+            jumlah=("jumlah", "sum"),
+        )
+        .reset_index()
+    )
+
+
 def pyramid(data: PopulationData, kode: str | None = None) -> pd.DataFrame:
     """Age brackets (rentang-umur) with male and female counts, youngest first.
 
@@ -256,16 +271,7 @@ def pyramid(data: PopulationData, kode: str | None = None) -> pd.DataFrame:
     one_desa = kode is not None and len(kode) == len("17.03.06.2001")
     mapped = as_own(obs) if one_desa else harmonise(obs, AGE_BRACKETS)
     brackets = mapped[mapped["selaras"] & (mapped["kode"] != "belum_mengisi")]
-    grouped = (
-        brackets.groupby(["dari"], sort=True)
-        .agg(
-            label=("label", "first"),
-            laki_laki=("laki_laki", "sum"),
-            perempuan=("perempuan", "sum"),
-            jumlah=("jumlah", "sum"),
-        )
-        .reset_index()
-    )
+    grouped = bracket_sums(brackets, [])
     grouped = grouped[["label", "laki_laki", "perempuan", "jumlah", "dari"]].reset_index(drop=True)
     rest = not_harmonised(mapped)
     drawn = set(brackets["kode_desa"])

@@ -34,6 +34,7 @@ from aggregates.population import (
     NOT_CATEGORIES,
     TINGKAT,
     PopulationData,
+    bracket_sums,
     category_rows,
     not_harmonised_table,
     statistic_table,
@@ -89,17 +90,7 @@ def pyramid_level(data: PopulationData, tingkat: str) -> pd.DataFrame:
     mapped = as_own(obs) if tingkat == "desa" else harmonise(obs, AGE_BRACKETS)
     brackets = mapped[mapped["selaras"] & (mapped["kode"] != "belum_mengisi")]
     group = f"kode_{tingkat}"
-    grouped = (
-        brackets.groupby([group, "dari"], sort=True)
-        .agg(
-            label=("label", "first"),
-            laki_laki=("laki_laki", "sum"),
-            perempuan=("perempuan", "sum"),
-            jumlah=("jumlah", "sum"),
-        )
-        .reset_index()
-        .rename(columns={group: "kode_wilayah"})
-    )
+    grouped = bracket_sums(brackets, [group]).rename(columns={group: "kode_wilayah"})
     return grouped[PYRAMID_COLUMNS].reset_index(drop=True)
 
 

@@ -29,16 +29,17 @@ import argparse  # noqa: E402
 import json  # noqa: E402
 import os  # noqa: E402
 import tempfile  # noqa: E402
-import threading  # noqa: E402
 import time  # noqa: E402
 import uuid  # noqa: E402
 from dataclasses import replace  # noqa: E402
 
 import pika  # noqa: E402
+
+# requests counted as the collector sends them (bench/collect.py wraps HttpClient.request)
+from collect import REQUESTS  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
-from collectors.http import HttpClient  # noqa: E402
 from collectors.queue import enqueue_run, wait_for_run  # noqa: E402
 from collectors.sweep import run_sweep  # noqa: E402
 from collectors.worker_process import WorkerProcess  # noqa: E402
@@ -49,26 +50,6 @@ from warehouse.store import Warehouse  # noqa: E402
 
 POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 BROKER = "amqp://guest:guest@127.0.0.1:5672/%2F"
-
-
-class _Counter:
-    """Requests the in-process collector sends (every adapter goes through HttpClient)."""
-
-    def __init__(self) -> None:
-        self.value = 0
-        self._lock = threading.Lock()
-
-    def wrap(self, request):
-        def counted(client, *args, **kwargs):
-            with self._lock:
-                self.value += 1
-            return request(client, *args, **kwargs)
-
-        return counted
-
-
-REQUESTS = _Counter()
-HttpClient.request = REQUESTS.wrap(HttpClient.request)
 
 
 class _Schema:

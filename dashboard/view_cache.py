@@ -7,11 +7,16 @@ import functools
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import current_app, has_app_context
 
 from dashboard.data import Snapshot
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from warehouse.rollups import FrameKey
 
 VIEW_CACHE = "DASBOR_VIEW_CACHE"  # its key in app.server.config
 
@@ -54,6 +59,14 @@ class ViewCache:
 def cached(snapshot: Snapshot, key: tuple, compute: Callable[[], Any]) -> Any:
     """`compute()` once per snapshot and key (in a request of this app)."""
     return current_app.config[VIEW_CACHE].get(snapshot, key, compute)
+
+
+def cached_rolled(
+    snapshot: Snapshot, key: FrameKey, kode: str | None, compute: Callable[[], pd.DataFrame]
+) -> pd.DataFrame:
+    """`snapshot.rolled(key, kode, compute)` once per snapshot, rollup table and region (in a
+    request of this app); callers must not modify the frame."""
+    return cached(snapshot, ("rolled", key, kode), lambda: snapshot.rolled(key, kode, compute))
 
 
 def cached_if_app(snapshot: Snapshot, key: tuple, compute: Callable[[], Any]) -> Any:

@@ -141,6 +141,18 @@ def two_runs(tmp_path_factory, simulator, default_villages):
     store.engine.dispose()
 
 
+def sweep_failing(villages: list, store: Warehouse, settings: Settings, simulator, failing):
+    """A sweep of `villages` in which the village `failing` answers 500 (its fault cleared
+    after); returns the sweep's summary."""
+    from collectors.sweep import run_sweep
+
+    simulator.set_fault(failing.kode_digits, "500")
+    try:
+        return run_sweep(villages, store, settings)
+    finally:
+        simulator.set_fault(failing.kode_digits, None)
+
+
 def sweep_with_failures(
     store: Warehouse, villages: list, failing: list, simulator, registry: list
 ) -> None:

@@ -28,7 +28,7 @@ from dashboard.pages import bantuan, desa, keuangan, pembangunan
 from dashboard.regions import resolve_wilayah
 from dashboard.scaffold.finance import identity_of
 from i18n.catalogue import t
-from tests.conftest import pointed_at
+from tests.conftest import pointed_at, sweep_failing
 from tests.test_dashboard_callbacks import DashClient, find
 from tests.test_opendk_templates import ACTOR, CASES, TALANG_JAMBU, TEBAT_PACUR, _filled
 from warehouse.models import RollupFrame
@@ -278,11 +278,7 @@ def test_a_failed_village_keeps_its_previous_finance_rows(store, villages, simul
                     rf.projects_key(""), rf.BANTUAN_ROWS, rf.BANTUAN_VILLAGES)
     }  # fmt: skip
     assert before[rf.apbdes_villages_key("2026")]["melapor"].all()
-    simulator.set_fault(failing.kode_digits, "500")
-    try:
-        summary = run_sweep(villages, store, replace(SETTINGS, tahun=2027))
-    finally:
-        simulator.set_fault(failing.kode_digits, None)
+    summary = sweep_failing(villages, store, replace(SETTINGS, tahun=2027), simulator, failing)
     assert summary.count("failed") == 1
     second = assert_finance_rollup_is_pandas(
         store, [None, "17.03", failing.kode_kecamatan, failing.kode_desa]

@@ -33,7 +33,7 @@ from dashboard.app import create_app
 from dashboard.data import DataSource
 from dashboard.pages import desa as desa_page
 from dashboard.pages import kependudukan, pemantauan, ringkasan
-from tests.conftest import pointed_at
+from tests.conftest import pointed_at, sweep_failing
 from tests.test_dashboard_callbacks import DashClient
 from tests.test_rollups import ONE_OF_EACH_KIND
 from warehouse.models import VILLAGE_RUN_KINDS
@@ -69,11 +69,7 @@ def two_sweeps(store: Warehouse, villages, simulator) -> tuple[int, object]:
     run_sweep(villages, store, SETTINGS)
     first = current_rollup(store).id
     failing = villages[0]
-    simulator.set_fault(failing.kode_digits, "500")
-    try:
-        summary = run_sweep(villages, store, replace(SETTINGS, tahun=2027))
-    finally:
-        simulator.set_fault(failing.kode_digits, None)
+    summary = sweep_failing(villages, store, replace(SETTINGS, tahun=2027), simulator, failing)
     assert summary.count("failed") == 1
     assert current_rollup(store).run_id == store.latest_run_id()
     return first, failing

@@ -33,7 +33,7 @@ from dashboard.cli import main
 from dashboard.data import DataSource
 from dashboard.pages import desa as desa_page
 from dashboard.warm import warmable_pages
-from tests.conftest import pointed_at
+from tests.conftest import pointed_at, sweep_failing
 from warehouse.accounts import Actor
 from warehouse.models import RollupFrame, RollupSlice
 from warehouse.rollups import FrameKey, current_rollup, read_frame, rollups_frame
@@ -132,11 +132,7 @@ def test_rollup_follows_sweep_import_and_failed_village(
 
     # a year later one village fails: the others' new counts land, it keeps its previous ones
     failing = villages[0]
-    simulator.set_fault(failing.kode_digits, "500")
-    try:
-        summary = run_sweep(villages, store, replace(SETTINGS, tahun=2027))
-    finally:
-        simulator.set_fault(failing.kode_digits, None)
+    summary = sweep_failing(villages, store, replace(SETTINGS, tahun=2027), simulator, failing)
     assert summary.count("failed") == 1
     third = assert_rollup_is_pandas(store)
     after = read_frame(store, third, FrameKey(TOTALS, "desa")).set_index("kode_wilayah")

@@ -40,7 +40,7 @@ from dashboard.scaffold.finance import (
     with_behind,
     year_column,
 )
-from dashboard.view_cache import cached, cached_view
+from dashboard.view_cache import cached_rolled, cached_view
 from i18n.catalogue import t
 from i18n.format import format_percent
 from layouts import finance_figures as ff
@@ -240,14 +240,11 @@ def budget_figure(
         )
     if w.tingkat in ("kabupaten", "provinsi"):  # a provinsi: per kabupaten (issue 12)
         level = child_level(w.tingkat)
-        rows = cached(
+        rows = cached_rolled(
             snapshot,
-            ("keu", "wilayah", level, tahun, w.kode),
-            lambda: snapshot.rolled(
-                rf.apbdes_regions_key(level, tahun),
-                w.kode,
-                lambda: finance.rollup_apbdes(table, snapshot.regions, level),
-            ),
+            rf.apbdes_regions_key(level, tahun),
+            w.kode,
+            lambda: finance.rollup_apbdes(table, snapshot.regions, level),
         )
         rows = rows.rename(columns={"kode_wilayah": "kode", "nama_wilayah": "nama"})
     else:

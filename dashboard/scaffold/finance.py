@@ -34,7 +34,7 @@ from dashboard.regions import (
     resolve_wilayah,
     wilayah_from_filters,
 )
-from dashboard.view_cache import cached
+from dashboard.view_cache import cached, cached_rolled
 from i18n.catalogue import t
 from i18n.format import format_number, name_list
 from layouts import finance_figures as ff
@@ -58,12 +58,8 @@ def year_choices(
     snapshot: Snapshot, key: rf.FrameKey, years_of: Callable[[pd.DataFrame], list[str]]
 ) -> list[str]:
     """A dataset's years (newest first): the rollup's choices, else `years_of(measurements)`."""
-    frame = cached(
-        snapshot,
-        ("fin-years", key),
-        lambda: snapshot.rolled(
-            key, None, lambda: rf.choice_frame(years_of(measurements(snapshot)))
-        ),
+    frame = cached_rolled(
+        snapshot, key, None, lambda: rf.choice_frame(years_of(measurements(snapshot)))
     )
     return [str(v) for v in frame["tahun"]]
 
@@ -94,93 +90,70 @@ def apbdes_villages_of(snapshot: Snapshot, tahun: str, kode: str | None) -> pd.D
 
 def apbdes_lines_of(snapshot: Snapshot, tahun: str, kode: str) -> pd.DataFrame:
     """finance.apbdes_lines of one village and year."""
-    return cached(
+    return cached_rolled(
         snapshot,
-        ("fin-lines", tahun, kode),
-        lambda: snapshot.rolled(
-            rf.apbdes_lines_key(tahun),
-            kode,
-            lambda: finance.apbdes_lines(measurements(snapshot), tahun, kode),
-        ),
+        rf.apbdes_lines_key(tahun),
+        kode,
+        lambda: finance.apbdes_lines(measurements(snapshot), tahun, kode),
     )
 
 
 def projects_of(snapshot: Snapshot, tahun: str | None, kode: str | None) -> pd.DataFrame:
     """finance.projects of a region and year (None or "": every year)."""
     year = tahun or ""
-    return cached(
+    return cached_rolled(
         snapshot,
-        ("fin-projects", year, kode),
-        lambda: snapshot.rolled(
-            rf.projects_key(year),
-            kode,
-            lambda: finance.projects(measurements(snapshot), snapshot.regions, year, kode),
-        ),
+        rf.projects_key(year),
+        kode,
+        lambda: finance.projects(measurements(snapshot), snapshot.regions, year, kode),
     )
 
 
 def pembangunan_villages_of(snapshot: Snapshot, tahun: str, kode: str | None) -> pd.DataFrame:
     """finance.pembangunan_villages of a region and year."""
-    return cached(
+    return cached_rolled(
         snapshot,
-        ("fin-pbg-desa", tahun, kode),
-        lambda: snapshot.rolled(
-            rf.pembangunan_villages_key(tahun),
-            kode,
-            lambda: finance.pembangunan_villages(
-                projects_of(snapshot, tahun, kode), finance.villages(snapshot.regions, kode)
-            ),
+        rf.pembangunan_villages_key(tahun),
+        kode,
+        lambda: finance.pembangunan_villages(
+            projects_of(snapshot, tahun, kode), finance.villages(snapshot.regions, kode)
         ),
     )
 
 
 def bantuan_rows_of(snapshot: Snapshot, kode: str | None) -> pd.DataFrame:
     """finance.bantuan_rows of a region."""
-    return cached(
+    return cached_rolled(
         snapshot,
-        ("fin-bantuan", kode),
-        lambda: snapshot.rolled(
-            rf.BANTUAN_ROWS,
-            kode,
-            lambda: finance.bantuan_rows(measurements(snapshot), snapshot.regions, kode),
-        ),
+        rf.BANTUAN_ROWS,
+        kode,
+        lambda: finance.bantuan_rows(measurements(snapshot), snapshot.regions, kode),
     )
 
 
 def bantuan_villages_of(snapshot: Snapshot, kode: str | None) -> pd.DataFrame:
     """finance.bantuan_villages of a region."""
-    return cached(
+    return cached_rolled(
         snapshot,
-        ("fin-bantuan-desa", kode),
-        lambda: snapshot.rolled(
-            rf.BANTUAN_VILLAGES,
-            kode,
-            lambda: finance.bantuan_villages(
-                bantuan_rows_of(snapshot, kode), finance.villages(snapshot.regions, kode)
-            ),
+        rf.BANTUAN_VILLAGES,
+        kode,
+        lambda: finance.bantuan_villages(
+            bantuan_rows_of(snapshot, kode), finance.villages(snapshot.regions, kode)
         ),
     )
 
 
 def facilities_of(snapshot: Snapshot, kode: str) -> pd.DataFrame:
     """sarana.facilities of a village."""
-    return cached(
-        snapshot,
-        ("fin-sarana", kode),
-        lambda: snapshot.rolled(
-            rf.FACILITIES, kode, lambda: sarana.facilities(measurements(snapshot), kode)
-        ),
+    return cached_rolled(
+        snapshot, rf.FACILITIES, kode, lambda: sarana.facilities(measurements(snapshot), kode)
     )
 
 
 def identity_of(snapshot: Snapshot, kode: str) -> dict:
     """finance.identity of a village (its identitas rows: the rollup's slice)."""
-    rows = cached(
-        snapshot,
-        ("fin-identitas", kode),
-        lambda: snapshot.rolled(
-            rf.IDENTITY, kode, lambda: finance.identity_rows(measurements(snapshot), kode)
-        ),
+    rows = cached_rolled(
+        snapshot, rf.IDENTITY, kode, lambda: finance.identity_rows(measurements(snapshot), kode)
     )
     return finance.identity(rows, kode)
 

@@ -44,7 +44,7 @@ from dashboard.regions import (
     wilayah_from_filters,
 )
 from dashboard.scaffold.finance import grid_section, measurements, register_drill, resolve_choice
-from dashboard.view_cache import cached, cached_view
+from dashboard.view_cache import cached, cached_rolled, cached_view
 from i18n.catalogue import t
 from i18n.format import month_abbr, name_list
 from layouts import finance_figures as ff
@@ -117,12 +117,8 @@ def period_label(periode: str, lang: str) -> str:
 def period_table(snapshot: Snapshot) -> pd.DataFrame:
     """Each stored (dataset, periode): the rollup's (aggregates.rollup_health), else from the
     measurements."""
-    return cached(
-        snapshot,
-        ("he", "periods"),
-        lambda: snapshot.rolled(
-            rh.PERIODS, None, lambda: he.period_choices(measurements(snapshot))
-        ),
+    return cached_rolled(
+        snapshot, rh.PERIODS, None, lambda: he.period_choices(measurements(snapshot))
     )
 
 
@@ -153,15 +149,12 @@ def table_for(
     snapshot: Snapshot, dataset: str, grain: str, periode: str, kode: str | None
 ) -> pd.DataFrame:
     """`he.village_table` of the villages under `kode` (all for None)."""
-    return cached(
+    return cached_rolled(
         snapshot,
-        ("he", "villages", dataset, grain, periode, kode),
-        lambda: snapshot.rolled(
-            rh.village_key(dataset, grain, periode),
-            kode,
-            lambda: he.village_table(
-                measurements(snapshot), snapshot.regions, dataset, grain, periode, kode
-            ),
+        rh.village_key(dataset, grain, periode),
+        kode,
+        lambda: he.village_table(
+            measurements(snapshot), snapshot.regions, dataset, grain, periode, kode
         ),
     )
 
@@ -194,14 +187,11 @@ def stored_periods(snapshot: Snapshot, dataset: str, grain: str, periode: str) -
 
 def latest_periods(snapshot: Snapshot, dataset: str, kode: str | None) -> pd.DataFrame:
     """The villages under `kode` with data of `dataset` and their latest period."""
-    return cached(
+    return cached_rolled(
         snapshot,
-        ("he", "latest", dataset, kode),
-        lambda: snapshot.rolled(
-            rh.last_key(dataset),
-            kode,
-            lambda: he.last_period_frame(measurements(snapshot), dataset, kode),
-        ),
+        rh.last_key(dataset),
+        kode,
+        lambda: he.last_period_frame(measurements(snapshot), dataset, kode),
     )
 
 
